@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { open, stat } from 'node:fs/promises';
+import lockfile from 'proper-lockfile';
+import type { ActivityEvent } from '../../shared/protocol.js';
+import type { Logger } from '../logger.js';
+
+const RING = 10_000;
+
+export type NewActivity = Omit<ActivityEvent, 'id' | 'at'> & { at?: string };
+
+/** Ids are unique across servers sharing the log; order is the file's order. */
+export function makeActivity(a: NewActivity): ActivityEvent {
+  return { id: randomUUID(), at: a.at ?? new Date().toISOString(), ...a } as ActivityEvent;
+}
+
+/**
+ * `<data>/activity.jsonl`: appended by every server that shares the data folder, tailed by each
+ * so that every entry (its own or another server's) reaches its listeners exactly once.
+ */
+export class ActivityLog {
+  private recent: ActivityEvent[] = [];
+  private offset = 0;
+  private total = 0;
+  private polling: Promise<void> = Promise.resolve();
+  private listeners: Array<(e: ActivityEvent) => void> = [];
+
+  constructor(
+    readonly file: string,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Reads what is there; those entries are history, not news, so nobody is told of them. */
+  async open(): Promise<void> {
+    await this.poll(false);
+  }
+
+  onAppend(listener: (e: ActivityEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Appends durably (one write, fsync) and publishes the new entries. */
+  async append(events: ActivityEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const fh = await open(this.file, 'a', 0o644);
+    try {
+      await fh.write(events.map((e) => JSON.stringify(e) + '\n').join(''));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await this.poll();
+  }
+
+  /**
+   * Appends the events no other server has logged yet (same key among recent entries), under an
+   * inter-process lock: for changes every server sees, like a file dropped into a shared vault.
+   */
+  async appendOnce(events: ActivityEvent[], key: (e: ActivityEvent) => string): Promise<void> {
+    if (events.length === 0) return;
+    const release = await lockfile.lock(this.file, {
+      realpath: false,
+      stale: 15_000,
+      retries: { retries: 200, minTimeout: 5, maxTimeout: 150, factor: 1.4, randomize: true },
+      onCompromised: (err) => this.logger?.warn({ err }, 'activity log lock compromised'),
+    });
+    try {
+      await this.poll();
+      const seen = new Set(this.recent.slice(-2000).map(key));
+      await this.append(events.filter((e) => !seen.has(key(e))));
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
+  /** Reads entries appended since the last poll (by anyone); serialised so none is read twice. */
+  poll(notify = true): Promise<void> {
+    this.polling = this.polling.then(() => this.readNew(notify)).catch((err: unknown) => this.logger?.warn({ err }, 'reading activity log failed'));
+    return this.polling;
+  }
+
+  private async readNew(notify: boolean): Promise<void> {
+    const size = await stat(this.file).then((s) => s.size, () => 0);
+    if (size < this.offset) this.offset = 0; // truncated or replaced by hand: start over
+    if (size === this.offset) return;
+    const fh = await open(this.file, 'r');
+    let text: string;
+    try {
+      const buf = Buffer.alloc(size - this.offset);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);
+      text = buf.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await fh.close();
+    }
+    // Only whole lines: another server may be half-way through its write.
+    const end = text.lastIndexOf('\n');
+    if (end < 0) return;
+    this.offset += Buffer.byteLength(text.slice(0, end + 1));
+    for (const line of text.slice(0, end).split('\n')) {
+      if (!line.trim()) continue;
+      let e: ActivityEvent;
+      try {
+        e = JSON.parse(line) as ActivityEvent;
+      } catch {
+        continue;
+      }
+      this.recent.push(e);
+      this.total++;
+      if (notify) for (const l of this.listeners) l(e);
+    }
+    if (this.recent.length > RING * 1.5) this.recent = this.recent.slice(-RING);
+  }
+
+  /** The last `limit` entries, or the (first `limit`) entries after the one with id `after`. */
+  async query(limit: number, after?: string): Promise<ActivityEvent[]> {
+    await this.poll();
+    if (after === undefined) return this.recent.slice(-limit);
+    const i = this.recent.findIndex((e) => e.id === after);
+    if (i >= 0) return this.recent.slice(i + 1, i + 1 + limit);
+    if (this.total > this.recent.length) return this.scanAfter(limit, after);
+    return this.recent.slice(-limit);
+  }
+
+  // Older than the in-memory window: read the file from the start (rare: a long-gone subscriber).
+  private async scanAfter(limit: number, after: string): Promise<ActivityEvent[]> {
+    const fh = await open(this.file, 'r');
+    const out: ActivityEvent[] = [];
+    let found = false;
+    try {
+      for await (const line of fh.readLines()) {
+        if (!line.trim()) continue;
+        let e: ActivityEvent;
+        try {
+          e = JSON.parse(line) as ActivityEvent;
+        } catch {
+          continue;
+        }
+        if (found) {
+          out.push(e);
+          if (out.length >= limit) break;
+        } else if (e.id === after) found = true;
+      }
+    } finally {
+      await fh.close();
+    }
+    return found ? out : this.recent.slice(-limit);
+  }
+}

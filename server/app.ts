@@ -1,0 +1,99 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import { join } from 'node:path';
+import express from 'express';
+import { ActivityLog } from './activity/activity-log.js';
+import { fileActivity, fileActivityKey, lockActivities } from './activity/activity-journal.js';
+import { openIdentity } from './auth/identity.js';
+import { DEFAULTS, type AppConfig } from './config.js';
+import { FileBoard } from './files/file-board.js';
+import { FileCommands } from './files/file-commands.js';
+import { apiNotFound, errorHandler } from './http/error-handler.js';
+import { filesRoutes } from './http/files-routes.js';
+import { serveWeb } from './http/static-web.js';
+import { DataWatcher } from './locks/data-watcher.js';
+import { LockStore } from './locks/lock-store.js';
+import { createLogger, type Logger } from './logger.js';
+import { createSocketHub, type PdmServer } from './realtime/socket-hub.js';
+import { VaultIndex } from './vault/vault-index.js';
+import type { VaultLayout } from './vault/vault-paths.js';
+import { VaultWatcher } from './vault/vault-watcher.js';
+
+export interface PdmApp {
+  httpServer: HttpServer;
+  io: PdmServer;
+  board: FileBoard;
+  store: LockStore;
+  activity: ActivityLog;
+  /** Stops watchers, finishes queued writes, closes sockets and the HTTP server. */
+  close(): Promise<void>;
+}
+
+export type AppOptions = Pick<AppConfig, 'repo' | 'dataDir' | 'locksFile'> & Partial<AppConfig> & { logger?: Logger };
+
+/**
+ * Builds the whole server (store, index, watchers, HTTP, Socket.IO) without listening: the caller
+ * decides the port. The vault must exist; the data folder is created.
+ */
+export async function createApp(options: AppOptions): Promise<PdmApp> {
+  const config: AppConfig = { ...DEFAULTS, ...options };
+  const logger = options.logger ?? createLogger();
+  const layout: VaultLayout = { root: config.repo, dataDir: config.dataDir, extensions: config.extensions };
+
+  const activity = new ActivityLog(join(config.dataDir, 'activity.jsonl'), logger);
+  const store = new LockStore({
+    file: config.locksFile,
+    journaledFile: join(config.dataDir, 'locks.journaled.json'),
+    staleMs: config.staleMs,
+    groupCommit: config.groupCommit,
+    logger,
+    journal: ({ committed, drift }) => activity.append(lockActivities(committed, drift)),
+  });
+  await store.open();
+  await activity.open();
+  const index = new VaultIndex(layout);
+  await index.scan();
+  const board = new FileBoard(index, store);
+  const commands = new FileCommands(layout, store, board);
+  const identity = openIdentity(config.admins);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use('/api', filesRoutes({ layout, board, commands, activity, identity, bodyLimit: config.bodyLimit }));
+  app.use('/api', apiNotFound);
+  if (config.webDist) app.use(serveWeb(config.webDist));
+  app.use(errorHandler(logger));
+
+  const httpServer = createServer(app);
+  const io = createSocketHub(httpServer, { board, commands, activity, identity, logger });
+
+  const vaultWatcher = new VaultWatcher(
+    index,
+    (changes) => {
+      board.onVaultChanges(changes);
+      activity.appendOnce(changes.map(fileActivity), fileActivityKey).catch((err: unknown) => logger.warn({ err }, 'logging file activity failed'));
+    },
+    { pollMs: config.pollMs, settleMs: config.settleMs, logger },
+  );
+  await vaultWatcher.start();
+  const dataWatcher = new DataWatcher({
+    files: [config.locksFile, activity.file],
+    onChange: (file) => void (file === activity.file ? activity.poll() : store.refresh()),
+    pollMs: config.pollMs > 0 ? config.pollMs : 1000,
+    inotify: !(config.pollMs > 0),
+    logger,
+  });
+  await dataWatcher.start();
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await dataWatcher.close();
+      await vaultWatcher.close();
+      await store.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections();
+    })());
+
+  return { httpServer, io, board, store, activity, close };
+}

@@ -1,0 +1,50 @@
+import { DEFAULT_EXTENSIONS } from '../shared/file-names.js';
+
+/** Everything createApp needs; main/CLI fills it from flags and env. */
+export interface AppConfig {
+  /** The vault (absolute). */
+  repo: string;
+  /** Data folder (absolute): activity log, journal copy of locks.json. */
+  dataDir: string;
+  /** locks.json (absolute). */
+  locksFile: string;
+  extensions: string[];
+  /** > 0: poll instead of inotify, every `pollMs` (network shares). */
+  pollMs: number;
+  /** proper-lockfile stale period in ms. */
+  staleMs: number;
+  /** false: one lock hold per mutation (benchmark baseline). */
+  groupCommit: boolean;
+  /** Open-mode admins (may `force`). */
+  admins: string[];
+  /** JSON body limit, as body-parser reads it. */
+  bodyLimit: string;
+  /** Built web app to serve at `/`, or null for none. */
+  webDist: string | null;
+  /** How long a vault file must stay unchanged before it is reported (large copies). */
+  settleMs: number;
+}
+
+export const DEFAULTS = {
+  extensions: DEFAULT_EXTENSIONS,
+  pollMs: 0,
+  staleMs: 15_000,
+  groupCommit: true,
+  admins: [] as string[],
+  bodyLimit: '64kb',
+  webDist: null,
+  settleMs: 400,
+} satisfies Partial<AppConfig>;
+
+/** Normalises `.mcam,VNC` to `['.mcam', '.vnc']`. */
+export function parseExtensions(list: string): string[] {
+  const exts = list
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean)
+    .map((e) => (e.startsWith('.') ? e : `.${e}`));
+  if (exts.length === 0 || exts.some((e) => !/^\.[a-z0-9_-]{1,16}$/.test(e))) {
+    throw new Error(`invalid --extensions "${list}": expected a comma-separated list such as .mcam,.vnc`);
+  }
+  return exts;
+}

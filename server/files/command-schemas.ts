@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { MAX_NAME_LENGTH } from '../../shared/file-names.js';
+import { AppError } from '../errors.js';
+
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+
+export const userName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').regex(NO_CONTROL, 'must not contain control characters');
+const filename = z.string().min(1, 'must not be empty').max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`);
+const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+/** POST /api/files/checkout and the socket's `checkout`. */
+export const checkoutSchema = z.object({ filename, message: text(2000).optional(), user: userName.optional() });
+/** POST /api/files/checkin and the socket's `checkin`. */
+export const checkinSchema = z.object({ filename, force: z.boolean().optional(), comment: text(2000).optional(), user: userName.optional() });
+export const syncSchema = z.object({}).optional();
+
+export const activityQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  after: z.string().min(1).max(200).optional(),
+});
+
+/** Parses or throws INVALID_REQUEST naming the first bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const where = issue.path.length ? issue.path.join('.') : 'the request body';
+  const why = issue.code === 'invalid_type' ? `must be ${issue.expected}` : issue.message;
+  throw new AppError('INVALID_REQUEST', `Invalid request: ${where} ${why}.`);
+}

@@ -1,0 +1,106 @@
+import { compareNames } from '../../shared/file-names.js';
+import type { FileStatus, HealthBody, LocksMap, RevisionedEvent, SnapshotPayload } from '../../shared/protocol.js';
+import type { LockChange } from '../locks/lock-diff.js';
+import type { LockStore } from '../locks/lock-store.js';
+import type { VaultChange, VaultIndex } from '../vault/vault-index.js';
+
+export interface BoardListener {
+  /** Revisioned events in order; several at once when they happened together. */
+  events(events: RevisionedEvent[]): void;
+  health(health: HealthBody): void;
+}
+
+/**
+ * The merged view every client sees: vault files with their locks, and the revision that grows
+ * by exactly one per change on this server.
+ */
+export class FileBoard {
+  private revision = 0;
+  private listeners: BoardListener[] = [];
+
+  constructor(
+    private readonly index: VaultIndex,
+    private readonly store: LockStore,
+  ) {
+    store.subscribe({
+      changes: (changes, source) => this.onLockChanges(changes, source),
+      health: () => {
+        const h = this.health();
+        for (const l of this.listeners) l.health(h);
+      },
+    });
+  }
+
+  subscribe(listener: BoardListener): void {
+    this.listeners.push(listener);
+  }
+
+  getRevision(): number {
+    return this.revision;
+  }
+
+  health(): HealthBody {
+    const h = this.store.getHealth();
+    return { status: h.ok ? 'ok' : 'degraded', locks: h.ok ? 'ok' : 'unavailable', detail: h.detail, revision: this.revision };
+  }
+
+  /** A tracked file that exists, or a lock on one that no longer does; null when neither. */
+  status(name: string): FileStatus | null {
+    const stat = this.index.get(name);
+    const lock = this.store.get(name);
+    if (!stat && !lock) return null;
+    return {
+      name,
+      size_bytes: stat ? stat.size : null,
+      modified: stat ? new Date(stat.mtimeMs).toISOString() : null,
+      status: lock ? 'checked_out' : 'available',
+      locked_by: lock ? lock.user : null,
+      lock,
+    };
+  }
+
+  files(): FileStatus[] {
+    return this.index.names().map((n) => this.status(n)!);
+  }
+
+  locks(): LocksMap {
+    const locks = this.store.snapshot();
+    const out: LocksMap = {};
+    for (const name of Object.keys(locks).sort(compareNames)) out[name] = locks[name]!;
+    return out;
+  }
+
+  snapshot(): SnapshotPayload {
+    return { revision: this.revision, files: this.files(), locks: this.locks(), health: this.health() };
+  }
+
+  /** Publishes vault changes the watcher found (the index already holds them). */
+  onVaultChanges(changes: VaultChange[]): void {
+    const events: RevisionedEvent[] = changes.map((c) =>
+      c.kind === 'removed'
+        ? { event: 'file:removed', data: { revision: ++this.revision, filename: c.name } }
+        : { event: c.kind === 'added' ? 'file:added' : 'file:changed', data: { revision: ++this.revision, file: this.status(c.name)! } },
+    );
+    this.publish(events);
+  }
+
+  private onLockChanges(changes: LockChange[], source: 'api' | 'disk'): void {
+    const events: RevisionedEvent[] = changes.map((c): RevisionedEvent => {
+      const revision = ++this.revision;
+      if (!c.before) return { event: 'lock:acquired', data: { revision, filename: c.filename, lock: c.after!, source } };
+      if (!c.after) {
+        return {
+          event: 'lock:released',
+          data: { revision, filename: c.filename, previous: c.before, by: c.meta?.by ?? null, forced: c.meta?.forced === true, source },
+        };
+      }
+      return { event: 'lock:updated', data: { revision, filename: c.filename, lock: c.after, previous: c.before, source: 'disk' } };
+    });
+    this.publish(events);
+  }
+
+  private publish(events: RevisionedEvent[]): void {
+    if (events.length === 0) return;
+    for (const l of this.listeners) l.events(events);
+  }
+}

@@ -1,0 +1,89 @@
+import type { FileStatus } from '../../shared/protocol.js';
+import { AppError } from '../errors.js';
+import type { LockStore } from '../locks/lock-store.js';
+import { statTracked, vaultPath, type VaultFileStat, type VaultLayout } from '../vault/vault-paths.js';
+import type { FileBoard } from './file-board.js';
+
+/** Who is asking, as established by the HTTP or socket layer. */
+export interface Caller {
+  user: string;
+  admin: boolean;
+}
+
+export interface CheckoutInput {
+  filename: string;
+  message?: string | undefined;
+}
+
+export interface CheckinInput {
+  filename: string;
+  force?: boolean | undefined;
+  comment?: string | undefined;
+}
+
+/** Check-out and check-in: the same rules whether they arrive over HTTP or a socket. */
+export class FileCommands {
+  constructor(
+    private readonly layout: VaultLayout,
+    private readonly store: LockStore,
+    private readonly board: FileBoard,
+  ) {}
+
+  /** Read one file's status, by the same name rules as the commands. */
+  get(filename: unknown): FileStatus {
+    vaultPath(this.layout, filename);
+    const status = this.board.status(filename as string);
+    if (!status || status.size_bytes === null) throw notFound(filename as string);
+    return status;
+  }
+
+  async checkout(caller: Caller, input: CheckoutInput): Promise<FileStatus> {
+    const { filename } = input;
+    const abs = vaultPath(this.layout, filename);
+    const stat = await statTracked(this.layout, abs);
+    if (!stat) throw notFound(filename);
+    await this.store.mutate((draft) => {
+      const held = draft.get(filename);
+      if (held) {
+        throw new AppError('ALREADY_LOCKED', `${filename} is already checked out by ${held.user}${held.message ? ` ("${held.message}")` : ''}.`, { lock: held });
+      }
+      draft.set(filename, { user: caller.user, timestamp: new Date().toISOString(), message: input.message ?? '' }, { by: caller.user });
+    });
+    return this.statusAfterCommit(filename, stat);
+  }
+
+  async checkin(caller: Caller, input: CheckinInput): Promise<FileStatus> {
+    const { filename } = input;
+    const abs = vaultPath(this.layout, filename);
+    const stat = await statTracked(this.layout, abs);
+    const exists = stat !== null;
+    await this.store.mutate((draft) => {
+      const held = draft.get(filename);
+      if (!held) throw exists ? new AppError('NOT_LOCKED', `${filename} is not checked out.`) : notFound(filename);
+      const forced = held.user !== caller.user;
+      if (forced && !input.force) {
+        throw new AppError('NOT_LOCK_OWNER', `${filename} is checked out by ${held.user}, not by ${caller.user}.`, { lock: held });
+      }
+      if (forced && !caller.admin) throw new AppError('FORBIDDEN', `Only an admin may force the release of ${held.user}'s lock.`);
+      draft.delete(filename, { by: caller.user, forced, comment: input.comment ?? null });
+    });
+    return this.statusAfterCommit(filename, stat);
+  }
+
+  // The watcher may not have seen a file that was just created: trust the stat we took.
+  private statusAfterCommit(filename: string, stat: VaultFileStat | null): FileStatus {
+    const lock = this.store.get(filename);
+    return {
+      name: filename,
+      size_bytes: stat ? stat.size : null,
+      modified: stat ? new Date(stat.mtimeMs).toISOString() : null,
+      status: lock ? 'checked_out' : 'available',
+      locked_by: lock ? lock.user : null,
+      lock,
+    };
+  }
+}
+
+function notFound(filename: string): AppError {
+  return new AppError('FILE_NOT_FOUND', `No tracked file named ${filename} in the vault.`);
+}

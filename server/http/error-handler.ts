@@ -1,0 +1,24 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, toAppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** Unknown `/api` routes answer JSON too. */
+export const apiNotFound: RequestHandler = (req, _res, next) => {
+  next(new AppError('NOT_FOUND', `No API route ${req.method} ${req.path}.`));
+};
+
+/** The one place errors become responses: contract codes as they are, anything else a logged 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    let error: AppError;
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.parse.failed') error = new AppError('INVALID_REQUEST', 'The request body is not valid JSON.');
+    else if (type === 'entity.too.large') error = new AppError('PAYLOAD_TOO_LARGE', 'The request body is over the size limit.');
+    else if (type === 'encoding.unsupported' || type === 'charset.unsupported') error = new AppError('INVALID_REQUEST', 'Unsupported body encoding.');
+    else if ((err as { status?: number }).status === 400 && !(err instanceof AppError)) error = new AppError('INVALID_REQUEST', 'Malformed request.');
+    else error = toAppError(err);
+    if (error.code === 'INTERNAL') logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    res.status(error.status).json(error.toBody());
+  };
+}

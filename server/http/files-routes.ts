@@ -1,0 +1,73 @@
+import { createReadStream } from 'node:fs';
+import express, { Router, type Request } from 'express';
+import type { Identity } from '../auth/identity.js';
+import type { ActivityLog } from '../activity/activity-log.js';
+import { AppError } from '../errors.js';
+import type { FileBoard } from '../files/file-board.js';
+import { activityQuerySchema, checkinSchema, checkoutSchema, parseInput } from '../files/command-schemas.js';
+import type { FileCommands } from '../files/file-commands.js';
+import { statTracked, vaultPath, type VaultLayout } from '../vault/vault-paths.js';
+
+export interface FilesRoutesDeps {
+  layout: VaultLayout;
+  board: FileBoard;
+  commands: FileCommands;
+  activity: ActivityLog;
+  identity: Identity;
+  bodyLimit: string;
+}
+
+/** The contract's section 4: thin handlers over FileCommands and FileBoard. */
+export function filesRoutes(d: FilesRoutesDeps): Router {
+  const r = Router();
+  const json = express.json({ limit: d.bodyLimit, strict: false, type: () => true });
+  const caller = (req: Request, claimed?: string) => d.identity.fromHttp(req.headers, claimed);
+
+  r.get('/health', (_req, res) => {
+    res.json(d.board.health());
+  });
+
+  r.get('/files', (_req, res) => {
+    res.json({ revision: d.board.getRevision(), files: d.board.files() });
+  });
+
+  r.get('/locks', (_req, res) => {
+    res.json({ revision: d.board.getRevision(), locks: d.board.locks() });
+  });
+
+  r.post('/files/checkout', json, async (req, res) => {
+    const body = parseInput(checkoutSchema, req.body);
+    const file = await d.commands.checkout(caller(req, body.user), body);
+    res.json({ success: true, file });
+  });
+
+  r.post('/files/checkin', json, async (req, res) => {
+    const body = parseInput(checkinSchema, req.body);
+    const file = await d.commands.checkin(caller(req, body.user), body);
+    res.json({ success: true, file });
+  });
+
+  r.get('/activity', async (req, res) => {
+    const q = parseInput(activityQuerySchema, req.query);
+    res.json({ events: await d.activity.query(q.limit ?? 100, q.after) });
+  });
+
+  // Names may contain `/`, encoded or not: take the whole rest of the path.
+  r.get('/files/*name', async (req, res) => {
+    const parts = (req.params as { name: string[] }).name;
+    if (parts.length > 1 && parts[parts.length - 1] === 'content') {
+      const name = parts.slice(0, -1).join('/');
+      const abs = vaultPath(d.layout, name);
+      const stat = await statTracked(d.layout, abs);
+      if (!stat) throw new AppError('FILE_NOT_FOUND', `No tracked file named ${name} in the vault.`);
+      res.attachment(name.split('/').pop()!);
+      res.setHeader('Content-Type', 'application/octet-stream');
+      res.setHeader('Content-Length', String(stat.size));
+      createReadStream(abs).on('error', (err) => res.destroy(err)).pipe(res);
+      return;
+    }
+    res.json(d.commands.get(parts.join('/')));
+  });
+
+  return r;
+}

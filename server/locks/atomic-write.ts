@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Suffix of our temp files, so watchers can ignore them. */
+export const TEMP_SUFFIX = '.pdm-tmp';
+
+export function tempPathFor(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+}
+
+/** fsync a directory so a rename inside it survives a power cut. */
+export async function fsyncDirectory(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface AtomicWriteOptions {
+  /** fsync the file before the rename (durability), default true. */
+  durable?: boolean;
+  /** Last check before the rename; throwing aborts the write and removes the temp file. */
+  beforeRename?: () => void;
+}
+
+/**
+ * Write a whole file so that a reader sees either the old or the new content, never a mix:
+ * temp file in the same directory, write, fsync, rename over. The caller fsyncs the directory
+ * (once per group of renames) when it needs the rename itself to be durable.
+ */
+export async function writeFileAtomic(file: string, data: string | Buffer, opts: AtomicWriteOptions = {}): Promise<void> {
+  const tmp = tempPathFor(file);
+  try {
+    const fh = await open(tmp, 'w', 0o644);
+    try {
+      await fh.writeFile(data);
+      if (opts.durable !== false) await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    opts.beforeRename?.();
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}

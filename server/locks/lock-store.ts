@@ -1,0 +1,304 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { LockInfo, LocksMap } from '../../shared/protocol.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
+import { Draft, type LocksDraft } from './lock-draft.js';
+import { diffLocks, type LockChange } from './lock-diff.js';
+import { readLocksFile, serializeLocks, signatureOf, type FileSignature } from './locks-file.js';
+
+export type { LocksDraft };
+export type Mutation<T> = (draft: LocksDraft) => T;
+
+/** Called under the inter-process lock once locks.json is durable, to record the batch once. */
+export type Journal = (entries: { committed: LockChange[]; drift: LockChange[] }) => Promise<void>;
+
+export interface StoreHealth {
+  ok: boolean;
+  detail: string | null;
+}
+
+export interface StoreListener {
+  changes(changes: LockChange[], source: 'api' | 'disk'): void;
+  health(health: StoreHealth): void;
+}
+
+export interface LockStoreOptions {
+  /** Path of locks.json. */
+  file: string;
+  /** Copy of locks.json as last journaled; lets servers sharing it record each change once. */
+  journaledFile?: string;
+  /** proper-lockfile `stale` in ms: a dead holder's lock is taken over after this. */
+  staleMs?: number;
+  /** false = one lock hold per mutation (the benchmark's baseline). */
+  groupCommit?: boolean;
+  maxBatch?: number;
+  journal?: Journal;
+  logger?: Logger;
+}
+
+interface Pending {
+  run: Mutation<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+const RETRIES = { retries: 400, minTimeout: 5, maxTimeout: 150, factor: 1.4, randomize: true };
+
+/**
+ * locks.json, kept in memory and on disk. Mutations queue in-process and are applied in batches
+ * under one proper-lockfile hold (group commit): lock, re-read, apply each, write atomically and
+ * durably, journal, release, and only then answer. A file that does not parse is never written.
+ */
+export class LockStore {
+  private locks: LocksMap = {};
+  private signature: FileSignature | null | undefined;
+  private journaled: LocksMap = {};
+  private journaledSignature: FileSignature | null | undefined;
+  private health: StoreHealth = { ok: true, detail: null };
+  private pending: Pending[] = [];
+  private refreshWanted = false;
+  private running: Promise<void> | null = null;
+  private compromised: Error | null = null;
+  private parseProblem: string | null = null;
+  private writeProblem: string | null = null;
+  private closed = false;
+  private listeners: StoreListener[] = [];
+  private readonly staleMs: number;
+  private readonly groupCommit: boolean;
+  private readonly maxBatch: number;
+
+  constructor(private readonly opts: LockStoreOptions) {
+    this.staleMs = opts.staleMs ?? 15_000;
+    this.groupCommit = opts.groupCommit ?? true;
+    this.maxBatch = opts.maxBatch ?? 1000;
+  }
+
+  get file(): string {
+    return this.opts.file;
+  }
+
+  /** Reads locks.json once; a bad file leaves the store empty and unavailable, not failed. */
+  async open(): Promise<void> {
+    await mkdir(dirname(this.opts.file), { recursive: true });
+    await this.refresh();
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** The last good state. */
+  snapshot(): LocksMap {
+    return this.locks;
+  }
+
+  get(filename: string): LockInfo | null {
+    return Object.hasOwn(this.locks, filename) ? this.locks[filename]! : null;
+  }
+
+  getHealth(): StoreHealth {
+    return this.health;
+  }
+
+  /** Queue a mutation; resolves with its result once the batch it joined is durable. */
+  mutate<T>(run: Mutation<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new AppError('LOCKS_UNAVAILABLE', 'The server is shutting down.'));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.kick();
+    });
+  }
+
+  /** Re-read locks.json (cheap when its stat is unchanged) and publish what changed on disk. */
+  refresh(): Promise<void> {
+    this.refreshWanted = true;
+    return this.kick();
+  }
+
+  /** Finish queued work; later mutations are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.running;
+  }
+
+  private kick(): Promise<void> {
+    if (!this.running) {
+      this.running = this.loop().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.pending.length > 0 || this.refreshWanted) {
+      if (this.pending.length > 0) {
+        const batch = this.pending.splice(0, this.groupCommit ? this.maxBatch : 1);
+        this.refreshWanted = false;
+        await this.commit(batch);
+      } else {
+        this.refreshWanted = false;
+        await this.readFromDisk().catch((err: unknown) => this.opts.logger?.error({ err }, 'reading locks.json failed'));
+      }
+    }
+  }
+
+  /** Reads without the lock (renames make that safe), then journals any hand edit it finds. */
+  private async readFromDisk(): Promise<void> {
+    if (!(await this.load())) return;
+    if (this.opts.journaledFile && !this.closed && (await this.needsJournal())) await this.commit([]);
+  }
+
+  /** Brings memory up to date with locks.json; false when the file is unusable (memory is kept). */
+  private async load(): Promise<boolean> {
+    const sig = await signatureOf(this.opts.file);
+    if (sig === null || sig !== this.signature) {
+      const read = await readLocksFile(this.opts.file);
+      if (read.kind === 'bad') {
+        this.parseProblem = `${read.problem}. Check-outs and check-ins are refused until it is fixed; nothing was overwritten.`;
+        this.updateHealth();
+        return false;
+      }
+      const next = read.kind === 'ok' ? read.locks : {};
+      this.signature = sig;
+      const changes = diffLocks(this.locks, next);
+      this.locks = next;
+      if (changes.length > 0) this.emit(changes, 'disk');
+    }
+    this.parseProblem = null;
+    this.updateHealth();
+    return true;
+  }
+
+  private async needsJournal(): Promise<boolean> {
+    await this.readJournaled();
+    return diffLocks(this.journaled, this.locks).length > 0;
+  }
+
+  private async readJournaled(): Promise<void> {
+    const file = this.opts.journaledFile!;
+    const sig = await signatureOf(file);
+    if (sig !== null && sig === this.journaledSignature) return;
+    const read = await readLocksFile(file);
+    // No usable journal copy (first start): take the current state as already recorded.
+    this.journaled = read.kind === 'ok' ? read.locks : { ...this.locks };
+    this.journaledSignature = sig;
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    let release: (() => Promise<void>) | null = null;
+    try {
+      this.compromised = null;
+      try {
+        release = await lockfile.lock(this.opts.file, {
+          realpath: false,
+          stale: this.staleMs,
+          update: Math.max(1000, Math.floor(this.staleMs / 3)),
+          retries: RETRIES,
+          onCompromised: (err) => this.onCompromised(err),
+        });
+      } catch (err) {
+        throw new AppError('LOCKS_UNAVAILABLE', `locks.json is busy: could not take its lock (${(err as Error).message}).`);
+      }
+      if (!(await this.load())) {
+        throw new AppError('LOCKS_UNAVAILABLE', this.health.detail ?? 'locks.json cannot be read.');
+      }
+      const draft = new Draft({ ...this.locks });
+      const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+      for (const p of batch) {
+        const mark = draft.mark();
+        const touched = new Map(draft.touched);
+        try {
+          results.push({ ok: true, value: p.run(draft) });
+        } catch (error) {
+          draft.rollback(mark, touched);
+          results.push({ ok: false, error });
+        }
+      }
+      const committed = draft.changes();
+      let drift: LockChange[] = [];
+      if (this.opts.journaledFile) {
+        await this.readJournaled();
+        drift = diffLocks(this.journaled, this.locks);
+      }
+      if (committed.length > 0) {
+        await writeFileAtomic(this.opts.file, serializeLocks(draft.locks), { beforeRename: () => this.assertHeld() });
+        await fsyncDirectory(dirname(this.opts.file));
+        this.signature = await signatureOf(this.opts.file);
+        this.locks = draft.locks;
+      }
+      if (committed.length > 0 || drift.length > 0) {
+        await this.opts.journal?.({ committed, drift });
+        if (this.opts.journaledFile) {
+          await writeFileAtomic(this.opts.journaledFile, serializeLocks(this.locks), { durable: false });
+          this.journaled = this.locks;
+          this.journaledSignature = await signatureOf(this.opts.journaledFile);
+        }
+      }
+      await this.releaseLock(release);
+      release = null;
+      this.writeProblem = null;
+      this.updateHealth();
+      if (committed.length > 0) this.emit(committed, 'api');
+      batch.forEach((p, i) => {
+        const r = results[i]!;
+        if (r.ok) p.resolve(r.value);
+        else p.reject(r.error);
+      });
+    } catch (err) {
+      if (release) await this.releaseLock(release);
+      const error = err instanceof AppError ? err : this.storageError(err);
+      for (const p of batch) p.reject(error);
+    }
+  }
+
+  private storageError(err: unknown): AppError {
+    const e = err as NodeJS.ErrnoException;
+    this.opts.logger?.error({ err }, 'committing locks.json failed');
+    const detail = `locks.json could not be written (${e.code ?? e.message}); nothing was changed.`;
+    // Cleared by the next commit that succeeds: health says the last write failed until then.
+    this.writeProblem = detail;
+    this.updateHealth();
+    return new AppError('LOCKS_UNAVAILABLE', detail);
+  }
+
+  private assertHeld(): void {
+    if (this.compromised) {
+      throw new AppError('LOCKS_UNAVAILABLE', `Lost the lock on locks.json before writing (${this.compromised.message}); nothing was changed.`);
+    }
+  }
+
+  private onCompromised(err: Error): void {
+    // The default throws from a timer and kills the process; we stop committing and report instead.
+    this.compromised = err;
+    this.writeProblem = `Lost the lock on locks.json (${err.message}); writes stopped until it is taken again.`;
+    this.updateHealth();
+    this.opts.logger?.error({ err }, 'the lock on locks.json was compromised');
+  }
+
+  private async releaseLock(release: () => Promise<void>): Promise<void> {
+    try {
+      await release();
+    } catch (err) {
+      this.opts.logger?.warn({ err }, 'releasing the lock on locks.json failed');
+    }
+  }
+
+  private updateHealth(): void {
+    const detail = this.parseProblem ?? this.writeProblem;
+    if (this.health.detail !== detail) {
+      this.health = { ok: detail === null, detail };
+      for (const l of this.listeners) l.health(this.health);
+    }
+  }
+
+  private emit(changes: LockChange[], source: 'api' | 'disk'): void {
+    for (const l of this.listeners) l.changes(changes, source);
+  }
+}

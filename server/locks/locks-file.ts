@@ -1,0 +1,70 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { LockInfo, LocksMap } from '../../shared/protocol.js';
+
+/** What the file looked like when we last read or wrote it: equal signatures mean equal content. */
+export type FileSignature = string;
+
+export async function signatureOf(file: string): Promise<FileSignature | null> {
+  try {
+    const s = await stat(file, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+export type ParseResult = { ok: true; locks: LocksMap } | { ok: false; problem: string };
+
+/** locks.json must be an object whose values are records with a non-empty string `user`. */
+export function parseLocks(text: string): ParseResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, problem: `locks.json is not valid JSON (${(err as Error).message})` };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { ok: false, problem: 'locks.json is not a JSON object of lock records' };
+  }
+  const locks: LocksMap = {};
+  for (const [name, rec] of Object.entries(data as Record<string, unknown>)) {
+    if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
+      return { ok: false, problem: `locks.json: the entry for "${name}" is not a lock record` };
+    }
+    const r = rec as Record<string, unknown>;
+    if (typeof r.user !== 'string' || r.user.length === 0) {
+      return { ok: false, problem: `locks.json: the entry for "${name}" has no "user"` };
+    }
+    if (r.timestamp !== undefined && typeof r.timestamp !== 'string') {
+      return { ok: false, problem: `locks.json: the entry for "${name}" has a "timestamp" that is not a string` };
+    }
+    if (r.message !== undefined && r.message !== null && typeof r.message !== 'string') {
+      return { ok: false, problem: `locks.json: the entry for "${name}" has a "message" that is not a string` };
+    }
+    locks[name] = { ...r, user: r.user, timestamp: (r.timestamp as string) ?? '', message: (r.message as string) ?? '' } as LockInfo;
+  }
+  return { ok: true, locks };
+}
+
+/** Pretty-printed, 2 spaces, sorted by name so hand edits and diffs stay readable. */
+export function serializeLocks(locks: LocksMap): string {
+  const sorted: LocksMap = {};
+  for (const name of Object.keys(locks).sort()) sorted[name] = locks[name]!;
+  return JSON.stringify(sorted, null, 2) + '\n';
+}
+
+export type ReadResult = { kind: 'missing' } | { kind: 'ok'; locks: LocksMap } | { kind: 'bad'; problem: string };
+
+export async function readLocksFile(file: string): Promise<ReadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'bad', problem: `locks.json cannot be read (${code ?? (err as Error).message})` };
+  }
+  const parsed = parseLocks(text);
+  return parsed.ok ? { kind: 'ok', locks: parsed.locks } : { kind: 'bad', problem: parsed.problem };
+}

@@ -1,0 +1,16 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** JSON logs on stderr; PDM_LOG_LEVEL=silent in tests keeps output readable. */
+export function createLogger(level = process.env.PDM_LOG_LEVEL ?? 'info'): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      // Credentials never reach the log, whatever a caller logs by mistake.
+      redact: ['password', 'token', 'req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'],
+    },
+    pino.destination(2),
+  );
+}

@@ -1,0 +1,74 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol.js';
+import type { ActivityLog } from '../activity/activity-log.js';
+import type { Identity } from '../auth/identity.js';
+import { AppError } from '../errors.js';
+import type { FileBoard } from '../files/file-board.js';
+import { checkinSchema, checkoutSchema, parseInput, syncSchema } from '../files/command-schemas.js';
+import type { Caller, FileCommands } from '../files/file-commands.js';
+import type { Logger } from '../logger.js';
+import { answer } from './ack.js';
+
+export type PdmServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { caller: Caller }>;
+type PdmSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { caller: Caller }>;
+
+export interface SocketHubDeps {
+  board: FileBoard;
+  commands: FileCommands;
+  activity: ActivityLog;
+  identity: Identity;
+  logger: Logger;
+}
+
+/** Socket.IO on the app's HTTP server: snapshot on connect, every change pushed, commands acked. */
+export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmServer {
+  const io: PdmServer = new Server(httpServer, {
+    serveClient: false,
+    // Compression costs ~10x memory per socket (see PITFALLS); lock events are small.
+    perMessageDeflate: false,
+    maxHttpBufferSize: 64 * 1024,
+  });
+
+  io.use((socket, next) => {
+    try {
+      socket.data.caller = d.identity.fromHandshake((socket.handshake.auth ?? {}) as Record<string, unknown>);
+      next();
+    } catch (err) {
+      next(new Error(err instanceof AppError ? err.detail : 'Handshake refused.'));
+    }
+  });
+
+  io.on('connection', (socket: PdmSocket) => {
+    socket.emit('snapshot', d.board.snapshot());
+    const caller = socket.data.caller;
+    socket.on('checkout', (payload, ack) =>
+      void answer(ack, d.logger, async () => ({ file: await d.commands.checkout(caller, parseInput(checkoutSchema.omit({ user: true }), payload)) })),
+    );
+    socket.on('checkin', (payload, ack) =>
+      void answer(ack, d.logger, async () => ({ file: await d.commands.checkin(caller, parseInput(checkinSchema.omit({ user: true }), payload)) })),
+    );
+    socket.on('sync', (payload, ack) =>
+      // `emit('sync', ack)` without a payload is accepted too.
+      void answer(typeof payload === 'function' ? payload : ack, d.logger, () => {
+        if (typeof payload !== 'function') parseInput(syncSchema, payload);
+        return d.board.snapshot();
+      }),
+    );
+  });
+
+  d.board.subscribe({
+    // Several changes at once (a group commit, a folder copied in) go out as one `batch`.
+    events: (events) => {
+      if (events.length === 1) {
+        const e = events[0]!;
+        (io.emit as (ev: string, data: unknown) => boolean)(e.event, e.data);
+      } else {
+        io.emit('batch', { events });
+      }
+    },
+    health: (h) => io.emit('health', h),
+  });
+  d.activity.onAppend((e) => io.emit('activity', e));
+  return io;
+}

@@ -1,0 +1,91 @@
+import { lstat, opendir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { compareNames, fileNameProblem } from '../../shared/file-names.js';
+import { isInside, nameOf, statTracked, type VaultFileStat, type VaultLayout } from './vault-paths.js';
+
+export type VaultChange =
+  | { kind: 'added' | 'changed'; name: string; stat: VaultFileStat }
+  | { kind: 'removed'; name: string };
+
+/** The tracked files of the vault, by name, as last seen on disk. */
+export class VaultIndex {
+  private files = new Map<string, VaultFileStat>();
+  private sorted: string[] | null = null;
+
+  constructor(readonly layout: VaultLayout) {}
+
+  /** Walks the whole vault (links are not followed; the data folder is skipped). */
+  async scan(): Promise<VaultChange[]> {
+    const seen = new Map<string, VaultFileStat>();
+    await this.walk(this.layout.root, seen);
+    const changes: VaultChange[] = [];
+    for (const [name, stat] of seen) {
+      const old = this.files.get(name);
+      if (!old) changes.push({ kind: 'added', name, stat });
+      else if (old.size !== stat.size || old.mtimeMs !== stat.mtimeMs) changes.push({ kind: 'changed', name, stat });
+    }
+    for (const name of this.files.keys()) if (!seen.has(name)) changes.push({ kind: 'removed', name });
+    this.files = seen;
+    this.sorted = null;
+    return changes;
+  }
+
+  private async walk(dir: string, out: Map<string, VaultFileStat>): Promise<void> {
+    let handle;
+    try {
+      handle = await opendir(dir);
+    } catch {
+      return;
+    }
+    for await (const ent of handle) {
+      const abs = join(dir, ent.name);
+      if (ent.isDirectory()) {
+        if (!isInside(this.layout.dataDir, abs)) await this.walk(abs, out);
+      } else if (ent.isFile()) {
+        const name = nameOf(this.layout, abs);
+        if (fileNameProblem(name, this.layout.extensions)) continue;
+        // No link was followed to get here, so the path is real: a plain lstat is enough.
+        const st = await lstat(abs).catch(() => null);
+        if (st?.isFile()) out.set(name, { size: st.size, mtimeMs: st.mtimeMs });
+      }
+    }
+  }
+
+  /** Re-stats one path (absolute) and records what changed, if anything. */
+  async update(abs: string): Promise<VaultChange | null> {
+    const name = nameOf(this.layout, abs);
+    if (fileNameProblem(name, this.layout.extensions) || isInside(this.layout.dataDir, abs)) return null;
+    const stat = await statTracked(this.layout, abs);
+    const old = this.files.get(name);
+    if (!stat) {
+      if (!old) return null;
+      this.files.delete(name);
+      this.sorted = null;
+      return { kind: 'removed', name };
+    }
+    if (old && old.size === stat.size && old.mtimeMs === stat.mtimeMs) return null;
+    if (!old) this.sorted = null;
+    this.files.set(name, stat);
+    return { kind: old ? 'changed' : 'added', name, stat };
+  }
+
+  /** Names of every file below a folder the watcher says is gone. */
+  namesUnder(abs: string): string[] {
+    const prefix = nameOf(this.layout, abs) + '/';
+    return [...this.files.keys()].filter((n) => n.startsWith(prefix));
+  }
+
+  get(name: string): VaultFileStat | undefined {
+    return this.files.get(name);
+  }
+
+  get size(): number {
+    return this.files.size;
+  }
+
+  /** Names in code-point order (cached until the set of names changes). */
+  names(): string[] {
+    this.sorted ??= [...this.files.keys()].sort(compareNames);
+    return this.sorted;
+  }
+}

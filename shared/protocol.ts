@@ -1,0 +1,205 @@
+/**
+ * Wire types shared by the server, the web app and the tests: the one place the HTTP bodies and
+ * Socket.IO events of ../shared/CONTRACT.md are spelled out.
+ */
+
+/** One lock record as stored in locks.json. Extra fields written by hand or by tools are kept. */
+export interface LockInfo {
+  user: string;
+  timestamp: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+/** locks.json: file name → lock record. */
+export type LocksMap = Record<string, LockInfo>;
+
+export type FileState = 'available' | 'checked_out';
+
+/** A tracked file with its lock status merged in. */
+export interface FileStatus {
+  name: string;
+  /** `null` only for a lock on a file that no longer exists in the vault. */
+  size_bytes: number | null;
+  modified: string | null;
+  status: FileState;
+  locked_by: string | null;
+  lock: LockInfo | null;
+}
+
+export interface HealthBody {
+  status: 'ok' | 'degraded';
+  locks: 'ok' | 'unavailable';
+  detail: string | null;
+  revision: number;
+}
+
+export type ChangeSource = 'api' | 'disk';
+
+export type ActivityType =
+  | 'checkout'
+  | 'checkin'
+  | 'force_release'
+  | 'lock_edited'
+  | 'file_added'
+  | 'file_changed'
+  | 'file_removed'
+  | 'locks_unavailable'
+  | 'locks_restored';
+
+export interface ActivityEvent {
+  id: string;
+  at: string;
+  type: ActivityType;
+  filename: string | null;
+  user: string | null;
+  message: string | null;
+  source: ChangeSource;
+  /** For a forced release or a check-in seen on disk: whose lock it was. */
+  previous_user?: string | null;
+  /** For file events: the file's size and time, so servers sharing a vault log a change once. */
+  size_bytes?: number;
+  modified?: string;
+}
+
+export const ERROR_CODES = [
+  'INVALID_REQUEST',
+  'UNAUTHENTICATED',
+  'NOT_LOCK_OWNER',
+  'FORBIDDEN',
+  'FILE_NOT_FOUND',
+  'NOT_FOUND',
+  'ALREADY_LOCKED',
+  'NOT_LOCKED',
+  'PAYLOAD_TOO_LARGE',
+  'TOO_MANY_REQUESTS',
+  'LOCKS_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Every error answer, over HTTP and in a socket ack (as `{ok:false, ...}`). */
+export interface ErrorBody {
+  detail: string;
+  code: ErrorCode;
+  lock?: LockInfo;
+}
+
+export interface FilesBody {
+  revision: number;
+  files: FileStatus[];
+}
+
+export interface LocksBody {
+  revision: number;
+  locks: LocksMap;
+}
+
+export interface MutationBody {
+  success: true;
+  file: FileStatus;
+}
+
+export interface ActivityBody {
+  events: ActivityEvent[];
+}
+
+// ---- Socket.IO ------------------------------------------------------------------------------
+
+export interface SnapshotPayload {
+  revision: number;
+  files: FileStatus[];
+  locks: LocksMap;
+  health: HealthBody;
+}
+
+export interface LockAcquiredPayload {
+  revision: number;
+  filename: string;
+  lock: LockInfo;
+  source: ChangeSource;
+}
+
+export interface LockReleasedPayload {
+  revision: number;
+  filename: string;
+  previous: LockInfo;
+  by: string | null;
+  forced: boolean;
+  source: ChangeSource;
+}
+
+export interface LockUpdatedPayload {
+  revision: number;
+  filename: string;
+  lock: LockInfo;
+  previous: LockInfo;
+  source: 'disk';
+}
+
+export interface FilePayload {
+  revision: number;
+  file: FileStatus;
+}
+
+export interface FileRemovedPayload {
+  revision: number;
+  filename: string;
+}
+
+/** The events that carry a revision, by name: what a `batch` may contain. */
+export interface RevisionedEvents {
+  'lock:acquired': LockAcquiredPayload;
+  'lock:released': LockReleasedPayload;
+  'lock:updated': LockUpdatedPayload;
+  'file:added': FilePayload;
+  'file:changed': FilePayload;
+  'file:removed': FileRemovedPayload;
+}
+export type RevisionedEventName = keyof RevisionedEvents;
+
+/** One revisioned event as a tagged value, the element type of `batch`. */
+export type RevisionedEvent = {
+  [K in RevisionedEventName]: { event: K; data: RevisionedEvents[K] };
+}[RevisionedEventName];
+
+export interface BatchPayload {
+  events: RevisionedEvent[];
+}
+
+export type Ack<T> = ({ ok: true } & T) | ({ ok: false } & ErrorBody);
+export type FileAck = Ack<{ file: FileStatus }>;
+
+export interface ServerToClientEvents {
+  snapshot: (p: SnapshotPayload) => void;
+  'lock:acquired': (p: LockAcquiredPayload) => void;
+  'lock:released': (p: LockReleasedPayload) => void;
+  'lock:updated': (p: LockUpdatedPayload) => void;
+  'file:added': (p: FilePayload) => void;
+  'file:changed': (p: FilePayload) => void;
+  'file:removed': (p: FileRemovedPayload) => void;
+  batch: (p: BatchPayload) => void;
+  health: (p: HealthBody) => void;
+  activity: (p: ActivityEvent) => void;
+}
+
+export interface CheckoutCommand {
+  filename: string;
+  message?: string;
+}
+export interface CheckinCommand {
+  filename: string;
+  force?: boolean;
+}
+
+export interface ClientToServerEvents {
+  checkout: (p: CheckoutCommand, ack: (a: FileAck) => void) => void;
+  checkin: (p: CheckinCommand, ack: (a: FileAck) => void) => void;
+  sync: (p: Record<string, never>, ack: (a: Ack<SnapshotPayload>) => void) => void;
+}
+
+/** What the handshake may carry (`io(url, {auth})`). */
+export interface HandshakeAuth {
+  user?: string;
+  token?: string;
+}
