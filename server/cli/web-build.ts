@@ -19,7 +19,7 @@ export async function ensureWebBuilt(projectRoot: string): Promise<string | null
   const stale = !existsSync(index) || Math.max(...sources.map(newestMtime)) > statSync(index).mtimeMs;
   if (stale) {
     const { build } = await import('vite');
-    await build({ root: projectRoot, configFile: join(projectRoot, 'vite.config.ts'), logLevel: 'warn' });
+    await build({ configFile: join(projectRoot, 'vite.config.ts'), logLevel: 'warn' });
   }
   return dist;
 }

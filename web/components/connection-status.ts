@@ -1,0 +1,45 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ConnectionState } from '../state/board-store.js';
+
+/** `Live` while connected, `Reconnecting…` otherwise. */
+@customElement('connection-status')
+export class ConnectionStatus extends LitElement {
+  /** The connection's state. */
+  @property() state: ConnectionState = 'connecting';
+
+  override render() {
+    const live = this.state === 'live';
+    return html`<span role="status" class=${live ? 'live' : 'down'}><span class="dot" aria-hidden="true"></span>${live ? 'Live' : 'Reconnecting…'}</span>`;
+  }
+
+  static override styles = css`
+    span[role='status'] {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.4rem;
+      font-weight: 600;
+      padding: 0.2rem 0.6rem;
+      border-radius: 999px;
+      border: 1px solid var(--border);
+    }
+    .dot {
+      width: 0.6rem;
+      height: 0.6rem;
+      border-radius: 50%;
+      background: var(--danger);
+    }
+    .live .dot {
+      background: var(--ok);
+    }
+    .down {
+      color: var(--danger);
+    }
+  `;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'connection-status': ConnectionStatus;
+  }
+}

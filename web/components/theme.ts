@@ -1,0 +1,53 @@
+import { css } from 'lit';
+
+/** Shared look: colours come from custom properties set on :root (light, dark, or the system's). */
+export const baseStyles = css`
+  :host {
+    font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+    color: var(--fg);
+  }
+  button {
+    font: inherit;
+    padding: 0.35rem 0.8rem;
+    border-radius: 6px;
+    border: 1px solid var(--border);
+    background: var(--button-bg);
+    color: var(--fg);
+    cursor: pointer;
+    min-height: 2rem;
+  }
+  button.primary {
+    background: var(--accent);
+    border-color: var(--accent);
+    color: var(--accent-fg);
+  }
+  button.danger {
+    border-color: var(--danger);
+    color: var(--danger);
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: not-allowed;
+  }
+  button:focus-visible,
+  input:focus-visible,
+  select:focus-visible,
+  textarea:focus-visible,
+  a:focus-visible {
+    outline: 2px solid var(--focus);
+    outline-offset: 2px;
+  }
+  input,
+  select,
+  textarea {
+    font: inherit;
+    color: var(--fg);
+    background: var(--input-bg);
+    border: 1px solid var(--border);
+    border-radius: 6px;
+    padding: 0.35rem 0.5rem;
+  }
+  a {
+    color: var(--link);
+  }
+`;

@@ -1,0 +1,84 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ActivityEvent, ClientToServerEvents, FileAck, ServerToClientEvents } from '../../shared/protocol.js';
+import type { BoardStore } from '../state/board-store.js';
+
+type PdmSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * The only code that talks to the server: one Socket.IO connection feeding the store, and the
+ * commands. Commands are refused while disconnected: Socket.IO would otherwise buffer them and
+ * replay a stale check-out minutes later.
+ */
+export class LiveConnection {
+  private socket: PdmSocket | null = null;
+
+  constructor(private readonly store: BoardStore) {}
+
+  connect(user: string): void {
+    this.disconnect();
+    this.store.setUser(user);
+    this.store.setConnection('connecting');
+    const socket: PdmSocket = io({ auth: { user }, reconnectionDelay: 200, reconnectionDelayMax: 2000 });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.store.setConnection('live');
+      void this.loadActivity();
+    });
+    socket.on('disconnect', () => this.store.setConnection('reconnecting'));
+    socket.on('connect_error', () => this.store.setConnection('reconnecting'));
+    socket.on('snapshot', (s) => this.store.applySnapshot(s));
+    socket.on('batch', (b) => this.store.applyBatch(b));
+    socket.on('lock:acquired', (data) => this.store.applyEvent({ event: 'lock:acquired', data }));
+    socket.on('lock:released', (data) => this.store.applyEvent({ event: 'lock:released', data }));
+    socket.on('lock:updated', (data) => this.store.applyEvent({ event: 'lock:updated', data }));
+    socket.on('file:added', (data) => this.store.applyEvent({ event: 'file:added', data }));
+    socket.on('file:changed', (data) => this.store.applyEvent({ event: 'file:changed', data }));
+    socket.on('file:removed', (data) => this.store.applyEvent({ event: 'file:removed', data }));
+    socket.on('health', (h) => this.store.setHealth(h));
+    socket.on('activity', (e) => this.store.addActivity([e]));
+  }
+
+  disconnect(): void {
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+  }
+
+  /** Asks for a fresh snapshot (after a revision gap). */
+  sync(): void {
+    const s = this.socket;
+    if (!s?.connected) return; // a reconnection brings a snapshot anyway
+    s.timeout(ACK_TIMEOUT_MS).emit('sync', {}, (err, ack) => {
+      if (!err && ack.ok) this.store.applySnapshot(ack);
+    });
+  }
+
+  checkout(filename: string, message: string | undefined): Promise<FileAck> {
+    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkout', message ? { filename, message } : { filename }));
+  }
+
+  checkin(filename: string, force: boolean): Promise<FileAck> {
+    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkin', force ? { filename, force } : { filename }));
+  }
+
+  private async command(send: (s: PdmSocket) => Promise<FileAck>): Promise<FileAck> {
+    const s = this.socket;
+    if (!s?.connected) return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'Not connected to the server: try again once it shows Live.' };
+    try {
+      return await send(s);
+    } catch {
+      return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'The server did not answer in time; refresh the row state before trying again.' };
+    }
+  }
+
+  private async loadActivity(): Promise<void> {
+    try {
+      const res = await fetch('/api/activity?limit=100');
+      if (res.ok) this.store.addActivity(((await res.json()) as { events: ActivityEvent[] }).events);
+    } catch {
+      /* the live feed still works; history is a nicety */
+    }
+  }
+}

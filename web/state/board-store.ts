@@ -1,0 +1,180 @@
+import { compareNames } from '../../shared/file-names.js';
+import type {
+  ActivityEvent,
+  BatchPayload,
+  FileStatus,
+  HealthBody,
+  LockInfo,
+  LocksMap,
+  RevisionedEvent,
+  SnapshotPayload,
+} from '../../shared/protocol.js';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+
+/** Something a person should be told about, shown as a toast. */
+export interface Notice {
+  id: number;
+  text: string;
+}
+
+export interface StoreHooks {
+  /** A revision gap: ask the server for a snapshot. */
+  onGap?: () => void;
+}
+
+const ACTIVITY_KEPT = 100;
+const HIGHLIGHT_MS = 2500;
+
+/**
+ * The page's state, fed by the server's events. No DOM and no socket here, so it is tested in
+ * Node. Every change bumps `version` and tells subscribers; consumers re-read what they need.
+ */
+export class BoardStore {
+  files = new Map<string, FileStatus>();
+  locks: LocksMap = {};
+  revision = -1;
+  health: HealthBody | null = null;
+  activity: ActivityEvent[] = [];
+  connection: ConnectionState = 'connecting';
+  /** The name this browser acts as. */
+  user: string | null = null;
+  /** File name → when it last changed, for a short highlight. */
+  recentlyChanged = new Map<string, number>();
+  notices: Notice[] = [];
+  version = 0;
+  private awaitingSnapshot = false;
+  private listeners = new Set<() => void>();
+  private sorted: FileStatus[] | null = null;
+  private noticeSeq = 0;
+
+  constructor(private readonly hooks: StoreHooks = {}) {}
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Files in name order (cached per change). */
+  fileList(): FileStatus[] {
+    this.sorted ??= [...this.files.values()].sort((a, b) => compareNames(a.name, b.name));
+    return this.sorted;
+  }
+
+  setUser(user: string | null): void {
+    this.user = user;
+    this.changed();
+  }
+
+  setConnection(state: ConnectionState): void {
+    this.connection = state;
+    this.changed();
+  }
+
+  /** Replaces everything: on (re)connection and in answer to `sync`. */
+  applySnapshot(s: SnapshotPayload): void {
+    this.files = new Map(s.files.map((f) => [f.name, f]));
+    this.locks = { ...s.locks };
+    this.revision = s.revision;
+    this.health = s.health;
+    this.awaitingSnapshot = false;
+    this.sorted = null;
+    this.changed();
+  }
+
+  applyBatch(b: BatchPayload): void {
+    for (const e of b.events) this.applyEvent(e, false);
+    this.changed();
+  }
+
+  /** Applies one revisioned event; a gap asks for a snapshot instead of guessing. */
+  applyEvent(e: RevisionedEvent, notify = true): void {
+    const rev = e.data.revision;
+    if (rev <= this.revision) return; // already reflected (e.g. in a snapshot)
+    if (rev !== this.revision + 1) {
+      if (!this.awaitingSnapshot) {
+        this.awaitingSnapshot = true;
+        this.hooks.onGap?.();
+      }
+      return;
+    }
+    this.revision = rev;
+    switch (e.event) {
+      case 'lock:acquired':
+      case 'lock:updated':
+        this.setLock(e.data.filename, e.data.lock);
+        break;
+      case 'lock:released':
+        this.setLock(e.data.filename, null);
+        if (e.data.previous.user === this.user && e.data.by !== this.user) {
+          this.notice(`${e.data.filename}: your lock was ${e.data.forced ? 'force-released' : 'released'}${e.data.by ? ` by ${e.data.by}` : ' on disk'}.`);
+        }
+        break;
+      case 'file:added':
+      case 'file:changed':
+        this.files.set(e.data.file.name, e.data.file);
+        this.sorted = null;
+        this.touch(e.data.file.name);
+        if (e.event === 'file:changed' && e.data.file.locked_by === this.user && this.user) {
+          this.notice(`${e.data.file.name}, which you hold, was changed on disk.`);
+        }
+        break;
+      case 'file:removed':
+        if (this.files.get(e.data.filename)?.locked_by === this.user && this.user) {
+          this.notice(`${e.data.filename}, which you hold, was removed from the vault.`);
+        }
+        this.files.delete(e.data.filename);
+        this.sorted = null;
+        break;
+    }
+    if (notify) this.changed();
+  }
+
+  setHealth(h: HealthBody): void {
+    this.health = h;
+    this.changed();
+  }
+
+  /** History first (oldest first), then live entries; newest kept, duplicates ignored. */
+  addActivity(events: ActivityEvent[]): void {
+    const ids = new Set(this.activity.map((a) => a.id));
+    const fresh = events.filter((e) => !ids.has(e.id));
+    if (fresh.length === 0) return;
+    this.activity = [...this.activity, ...fresh].slice(-ACTIVITY_KEPT);
+    this.changed();
+  }
+
+  dismissNotice(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+    this.changed();
+  }
+
+  isHighlighted(name: string, now = Date.now()): boolean {
+    const t = this.recentlyChanged.get(name);
+    return t !== undefined && now - t < HIGHLIGHT_MS;
+  }
+
+  private setLock(filename: string, lock: LockInfo | null): void {
+    if (lock) this.locks[filename] = lock;
+    else delete this.locks[filename];
+    const f = this.files.get(filename);
+    if (f) {
+      this.files.set(filename, { ...f, lock, locked_by: lock?.user ?? null, status: lock ? 'checked_out' : 'available' });
+      this.sorted = null;
+    }
+    this.touch(filename);
+  }
+
+  private touch(name: string): void {
+    this.recentlyChanged.set(name, Date.now());
+  }
+
+  private notice(text: string): void {
+    this.notices = [...this.notices, { id: ++this.noticeSeq, text }].slice(-5);
+  }
+
+  private changed(): void {
+    this.version++;
+    for (const fn of this.listeners) fn();
+  }
+}

@@ -1,0 +1,30 @@
+/** Intent sent up from leaf components to <pdm-app>, which owns the connection. */
+export interface CheckoutRequest {
+  filename: string;
+}
+export interface CheckinRequest {
+  filename: string;
+  force: boolean;
+}
+export interface CheckoutConfirm {
+  filename: string;
+  message: string;
+}
+export interface NameSubmit {
+  name: string;
+}
+
+export function emit<T>(from: HTMLElement, type: keyof HTMLElementEventMap, detail: T): void {
+  from.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'checkout-request': CustomEvent<CheckoutRequest>;
+    'checkin-request': CustomEvent<CheckinRequest>;
+    'checkout-confirm': CustomEvent<CheckoutConfirm>;
+    'name-submit': CustomEvent<NameSubmit>;
+    'name-change-request': CustomEvent<null>;
+    'notice-dismiss': CustomEvent<{ id: number }>;
+  }
+}
