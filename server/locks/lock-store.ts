@@ -53,6 +53,8 @@ const RETRIES = { retries: 400, minTimeout: 5, maxTimeout: 150, factor: 1.4, ran
  * durably, journal, release, and only then answer. A file that does not parse is never written.
  */
 export class LockStore {
+  /** Counters for tests and benchmarks: file parses and lock holds that wrote. */
+  readonly stats = { parses: 0, commits: 0 };
   private locks: LocksMap = {};
   private signature: FileSignature | null | undefined;
   private journaled: LocksMap = {};
@@ -160,6 +162,7 @@ export class LockStore {
     const sig = await signatureOf(this.opts.file);
     if (sig === null || sig !== this.signature) {
       const read = await readLocksFile(this.opts.file);
+      this.stats.parses++;
       if (read.kind === 'bad') {
         this.parseProblem = `${read.problem}. Check-outs and check-ins are refused until it is fixed; nothing was overwritten.`;
         this.updateHealth();
@@ -230,6 +233,7 @@ export class LockStore {
       if (committed.length > 0) {
         await writeFileAtomic(this.opts.file, serializeLocks(draft.locks), { beforeRename: () => this.assertHeld() });
         await fsyncDirectory(dirname(this.opts.file));
+        this.stats.commits++;
         this.signature = await signatureOf(this.opts.file);
         this.locks = draft.locks;
       }

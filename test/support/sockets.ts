@@ -1,0 +1,41 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, RevisionedEvent, ServerToClientEvents, SnapshotPayload } from '../../shared/protocol.js';
+import { eventually } from './server.js';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A received event, with `batch` flattened into its parts. */
+export interface Received {
+  event: string;
+  data: any;
+}
+
+export interface Observer {
+  socket: TestSocket;
+  received: Received[];
+  snapshots: SnapshotPayload[];
+  /** Waits for an event matching `pred` and returns it. */
+  waitFor(event: string, pred?: (data: any) => boolean, timeoutMs?: number): Promise<any>;
+  close(): void;
+}
+
+/** A real socket.io-client connection that records everything it is sent. */
+export async function connect(url: string, user = 'observer', extra: Record<string, unknown> = {}): Promise<Observer> {
+  const socket: TestSocket = io(url, { auth: { user, ...extra }, transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 });
+  const received: Received[] = [];
+  const snapshots: SnapshotPayload[] = [];
+  socket.onAny((event: string, data: any) => {
+    if (event === 'batch') for (const e of data.events as RevisionedEvent[]) received.push(e);
+    else received.push({ event, data });
+    if (event === 'snapshot') snapshots.push(data);
+  });
+  await eventually(() => snapshots.length > 0, 5000, `snapshot for ${user}`);
+  return {
+    socket,
+    received,
+    snapshots,
+    waitFor: (event, pred = () => true, timeoutMs = 5000) =>
+      eventually(() => received.find((r) => r.event === event && pred(r.data))?.data, timeoutMs, `event ${event}`),
+    close: () => socket.close(),
+  };
+}
