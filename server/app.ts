@@ -73,7 +73,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       board.onVaultChanges(changes);
       activity.appendOnce(changes.map(fileActivity), fileActivityKey).catch((err: unknown) => logger.warn({ err }, 'logging file activity failed'));
     },
-    { pollMs: config.pollMs, settleMs: config.settleMs, logger },
+    { pollMs: config.pollMs, settleMs: config.settleMs, rescanMs: 60_000, logger },
   );
   await vaultWatcher.start();
   const dataWatcher = new DataWatcher({

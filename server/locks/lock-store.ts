@@ -85,6 +85,9 @@ export class LockStore {
   /** Reads locks.json once; a bad file leaves the store empty and unavailable, not failed. */
   async open(): Promise<void> {
     await mkdir(dirname(this.opts.file), { recursive: true });
+    if (await this.load()) {
+      if (this.opts.journaledFile) await this.readJournaled();
+    }
     await this.refresh();
   }
 
@@ -187,9 +190,9 @@ export class LockStore {
   private async readJournaled(): Promise<void> {
     const file = this.opts.journaledFile!;
     const sig = await signatureOf(file);
-    if (sig !== null && sig === this.journaledSignature) return;
+    if (this.journaledSignature !== undefined && sig === this.journaledSignature) return;
     const read = await readLocksFile(file);
-    // No usable journal copy (first start): take the current state as already recorded.
+    // No usable journal copy (first start): what is in locks.json now counts as recorded.
     this.journaled = read.kind === 'ok' ? read.locks : { ...this.locks };
     this.journaledSignature = sig;
   }

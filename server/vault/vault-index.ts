@@ -69,6 +69,25 @@ export class VaultIndex {
     return { kind: old ? 'changed' : 'added', name, stat };
   }
 
+  /**
+   * Walks one folder (a new one, say) and records what it holds: the watcher can miss files
+   * written into a folder before it started watching that folder.
+   */
+  async scanDir(abs: string): Promise<VaultChange[]> {
+    if (isInside(this.layout.dataDir, abs) || !isInside(this.layout.root, abs)) return [];
+    const seen = new Map<string, VaultFileStat>();
+    await this.walk(abs, seen);
+    const changes: VaultChange[] = [];
+    for (const [name, stat] of seen) {
+      const old = this.files.get(name);
+      if (old && old.size === stat.size && old.mtimeMs === stat.mtimeMs) continue;
+      if (!old) this.sorted = null;
+      this.files.set(name, stat);
+      changes.push({ kind: old ? 'changed' : 'added', name, stat });
+    }
+    return changes;
+  }
+
   /** Names of every file below a folder the watcher says is gone. */
   namesUnder(abs: string): string[] {
     const prefix = nameOf(this.layout, abs) + '/';

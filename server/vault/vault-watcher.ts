@@ -10,6 +10,8 @@ export interface VaultWatcherOptions {
   pollMs?: number;
   /** How long a file must stay unchanged before it counts as written (large copies). */
   settleMs?: number;
+  /** With inotify: a full rescan this often as a safety net (0 = never). */
+  rescanMs?: number;
   logger?: Logger;
 }
 
@@ -26,6 +28,7 @@ export class VaultWatcher {
   private timer: NodeJS.Timeout | null = null;
   private pendingPaths = new Set<string>();
   private pendingDirs = new Set<string>();
+  private newDirs = new Set<string>();
   private firstPendingAt = 0;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -53,8 +56,15 @@ export class VaultWatcher {
     this.watcher.on('change', (p) => this.hint(p));
     this.watcher.on('unlink', (p) => this.hint(p));
     this.watcher.on('unlinkDir', (p) => this.hintDir(p));
+    this.watcher.on('addDir', (p) => this.hintNewDir(p));
     this.watcher.on('error', (err) => this.opts.logger?.warn({ err }, 'vault watcher error'));
     await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    // inotify can still miss a change (a folder created and filled at once): a slow full rescan
+    // bounds how long the index can be wrong.
+    if (this.opts.rescanMs) {
+      this.timer = setInterval(() => void this.rescan(), this.opts.rescanMs);
+      this.timer.unref();
+    }
   }
 
   /** Full walk, diffed against the index: the poll mode's tick, and a safety net. */
@@ -82,6 +92,11 @@ export class VaultWatcher {
     this.schedule();
   }
 
+  private hintNewDir(path: string): void {
+    this.newDirs.add(path);
+    this.schedule();
+  }
+
   private hintDir(path: string): void {
     this.pendingDirs.add(path);
     this.schedule();
@@ -103,14 +118,18 @@ export class VaultWatcher {
     if (this.closed) return;
     const paths = [...this.pendingPaths];
     const dirs = [...this.pendingDirs];
+    const added = [...this.newDirs];
     this.pendingPaths.clear();
     this.pendingDirs.clear();
+    this.newDirs.clear();
     for (const dir of dirs) for (const name of this.index.namesUnder(dir)) paths.push(`${this.index.layout.root}/${name}`);
     const changes: VaultChange[] = [];
     for (const p of paths) {
       const c = await this.index.update(p);
       if (c) changes.push(c);
     }
+    // Files still being written are caught by their own (settled) events later.
+    for (const dir of added) changes.push(...(await this.index.scanDir(dir)));
     if (changes.length > 0) this.onChanges(changes);
   }
 }
