@@ -9,6 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    reporters: ['default', './test/support/summary-reporter.ts'],
     env: { PDM_LOG_LEVEL: process.env.PDM_LOG_LEVEL ?? 'silent' },
   },
 });

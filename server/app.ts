@@ -46,13 +46,15 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     staleMs: config.staleMs,
     groupCommit: config.groupCommit,
     logger,
-    journal: ({ committed, drift }) => activity.append(lockActivities(committed, drift)),
+    // Appended under the lock; published after the lock events (see below) so they go out first.
+    journal: ({ committed, drift }) => activity.append(lockActivities(committed, drift), false),
   });
   await store.open();
   await activity.open();
   const index = new VaultIndex(layout);
   await index.scan();
   const board = new FileBoard(index, store);
+  store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
   const commands = new FileCommands(layout, store, board);
   const identity = openIdentity(config.admins);
 

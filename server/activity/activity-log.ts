@@ -38,8 +38,8 @@ export class ActivityLog {
     this.listeners.push(listener);
   }
 
-  /** Appends durably (one write, fsync) and publishes the new entries. */
-  async append(events: ActivityEvent[]): Promise<void> {
+  /** Appends durably (one write, fsync); publishes the new entries unless `publish` is false. */
+  async append(events: ActivityEvent[], publish = true): Promise<void> {
     if (events.length === 0) return;
     const fh = await open(this.file, 'a', 0o644);
     try {
@@ -48,7 +48,7 @@ export class ActivityLog {
     } finally {
       await fh.close();
     }
-    await this.poll();
+    if (publish) await this.poll();
   }
 
   /**

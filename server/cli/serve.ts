@@ -52,6 +52,8 @@ export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
   const pollMs = flags.poll ?? env.PDM_POLL ? intFlag('--poll', (flags.poll ?? env.PDM_POLL)!, 50, 3_600_000) : 0;
   // Undocumented in the contract: tests shorten the stale period to keep kill -9 scenarios quick.
   const staleMs = env.PDM_STALE_MS ? intFlag('PDM_STALE_MS', env.PDM_STALE_MS, 2000, 600_000) : 15_000;
+  // Benchmark baseline only: PDM_GROUP_COMMIT=off takes the lock once per mutation.
+  const groupCommit = env.PDM_GROUP_COMMIT !== 'off';
   const admins = (flags.admins ?? env.PDM_ADMINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (!isLoopback(host) && !flags.open) {
     throw new UsageError(`refusing to listen on ${host} without authentication: use a loopback address, or pass --open to allow anyone on the network to name themselves`);
@@ -84,7 +86,7 @@ export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
 
   const webDist = flags.web === false ? null : await ensureWebBuilt(PROJECT_ROOT);
   const logger = createLogger();
-  const app = await createApp({ repo, dataDir, locksFile, extensions, pollMs, staleMs, admins, webDist, logger });
+  const app = await createApp({ repo, dataDir, locksFile, extensions, pollMs, staleMs, groupCommit, admins, webDist, logger });
   await new Promise<void>((ok, fail) => {
     app.httpServer.once('error', (err: NodeJS.ErrnoException) => {
       void app.close();

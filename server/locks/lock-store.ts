@@ -184,7 +184,7 @@ export class LockStore {
 
   private async needsJournal(): Promise<boolean> {
     await this.readJournaled();
-    return diffLocks(this.journaled, this.locks).length > 0;
+    return this.journaled !== this.locks && diffLocks(this.journaled, this.locks).length > 0;
   }
 
   private async readJournaled(): Promise<void> {
@@ -231,10 +231,13 @@ export class LockStore {
       let drift: LockChange[] = [];
       if (this.opts.journaledFile) {
         await this.readJournaled();
-        drift = diffLocks(this.journaled, this.locks);
+        // Same object = nothing happened on disk since our last journaled commit: skip the O(n) diff.
+        drift = this.journaled === this.locks ? [] : diffLocks(this.journaled, this.locks);
       }
+      let text: string | null = null;
       if (committed.length > 0) {
-        await writeFileAtomic(this.opts.file, serializeLocks(draft.locks), { beforeRename: () => this.assertHeld() });
+        text = serializeLocks(draft.locks);
+        await writeFileAtomic(this.opts.file, text, { beforeRename: () => this.assertHeld() });
         await fsyncDirectory(dirname(this.opts.file));
         this.stats.commits++;
         this.signature = await signatureOf(this.opts.file);
@@ -243,7 +246,7 @@ export class LockStore {
       if (committed.length > 0 || drift.length > 0) {
         await this.opts.journal?.({ committed, drift });
         if (this.opts.journaledFile) {
-          await writeFileAtomic(this.opts.journaledFile, serializeLocks(this.locks), { durable: false });
+          await writeFileAtomic(this.opts.journaledFile, text ?? serializeLocks(this.locks), { durable: false });
           this.journaled = this.locks;
           this.journaledSignature = await signatureOf(this.opts.journaledFile);
         }

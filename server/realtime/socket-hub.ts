@@ -30,6 +30,11 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
     maxHttpBufferSize: 64 * 1024,
   });
 
+  // The upgrade request is not needed after the handshake; dropping it saves memory per socket.
+  io.engine.on('connection', (raw: { request: unknown }) => {
+    raw.request = null;
+  });
+
   io.use((socket, next) => {
     try {
       socket.data.caller = d.identity.fromHandshake((socket.handshake.auth ?? {}) as Record<string, unknown>);

@@ -9,8 +9,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real app, in-process, on 127.0.0.1 and a free port. */
-export async function startServer(vault: TempVault, options: Partial<AppOptions> = {}): Promise<TestServer> {
+/** The real app, in-process, on 127.0.0.1 and a free port (or the one given, for restarts). */
+export async function startServer(vault: TempVault, options: Partial<AppOptions> = {}, port = 0): Promise<TestServer> {
   const app = await createApp({
     repo: vault.root,
     dataDir: vault.dataDir,
@@ -19,9 +19,8 @@ export async function startServer(vault: TempVault, options: Partial<AppOptions>
     logger: createLogger(process.env.PDM_LOG_LEVEL ?? 'silent'),
     ...options,
   });
-  await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = app.httpServer.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve) => app.httpServer.listen(port, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
   return {
     url,
     app,

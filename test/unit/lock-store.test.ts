@@ -143,3 +143,15 @@ describe('LockStore', () => {
     ]);
   });
 });
+
+describe('serializeLocks', () => {
+  it('writes 2-space pretty JSON with a final newline, keys in the order locks were taken', async () => {
+    const { serializeLocks } = await import('../../server/locks/locks-file.js');
+    const locks = {
+      'b/x.mcam': { user: 'bob', timestamp: 't', message: 'line\nbreak "quoted"', extra: { nested: [1, 2] } },
+      'a.mcam': { user: 'al', timestamp: 't', message: '' },
+    };
+    expect(serializeLocks(locks)).toBe(JSON.stringify(locks, null, 2) + '\n');
+    expect(serializeLocks({})).toBe('{}\n');
+  });
+});

@@ -15,6 +15,7 @@ export const baseStyles = css`
     color: var(--fg);
     cursor: pointer;
     min-height: 2rem;
+    white-space: nowrap;
   }
   button.primary {
     background: var(--accent);

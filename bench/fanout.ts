@@ -1,0 +1,138 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { writeFile, mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmt, postJson, spawnServer, summarize, tempVault, type BenchServer } from './support.js';
+
+const CLIENTS = fileURLToPath(new URL('./fanout-clients.ts', import.meta.url));
+const BARE = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
+const now = () => performance.timeOrigin + performance.now();
+
+function ask<T>(child: ChildProcess, type: string, reply: string): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: any) => {
+      if (m.type === reply) {
+        child.off('message', on);
+        resolve(m);
+      }
+    };
+    child.on('message', on);
+    child.send({ type });
+  });
+}
+
+async function startClients(url: string, n: number, event: string): Promise<ChildProcess> {
+  const child = fork(CLIENTS, [url, String(n), event], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('clients did not connect')), 120_000);
+    child.on('message', (m: any) => m.type === 'ready' && (clearTimeout(t), resolve()));
+  });
+  return child;
+}
+
+/** Runs `trials` triggers; each trial's latency per client = arrival − trigger time. */
+async function trials(child: ChildProcess, n: number, count: number, trigger: (i: number) => Promise<unknown>): Promise<number[]> {
+  const all: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = now();
+    await trigger(i);
+    const deadline = Date.now() + 5000;
+    let arrivals: number[] = [];
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      const got = await ask<{ arrivals: number[] }>(child, 'collect', 'arrivals');
+      arrivals = arrivals.concat(got.arrivals);
+      if (arrivals.length >= n) break;
+    }
+    all.push(...arrivals.map((a) => a - t0));
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  return all;
+}
+
+function spawnBare(): Promise<BenchServer> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', BARE], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    proc.stdout!.on('data', (d) => {
+      const m = /listening on (http:\/\/\S+)/.exec(String(d));
+      if (m) resolve({ url: m[1]!, proc, stop: async () => void proc.kill('SIGTERM') });
+    });
+  });
+}
+
+function get(url: string): Promise<void> {
+  return new Promise((resolve, reject) => http.get(url, (res) => (res.resume(), res.on('end', resolve))).on('error', reject));
+}
+
+export interface FanoutRow {
+  clients: number;
+  bare: ReturnType<typeof summarize>;
+  pdm: ReturnType<typeof summarize>;
+  rssPerSocketKb: number;
+}
+
+export async function fanout(sizes = [1000], count = 30): Promise<FanoutRow[]> {
+  const rows: FanoutRow[] = [];
+  for (const n of sizes) {
+    const bare = await spawnBare();
+    let child = await startClients(bare.url, n, 'lock:acquired');
+    const bareLat = await trials(child, n, count, () => get(`${bare.url}/emit`));
+    child.kill();
+    await bare.stop();
+
+    const { root, names } = await tempVault(count + 10);
+    const server = await spawnServer(['--repo', root]);
+    const rssBefore = await serverRss(server);
+    child = await startClients(server.url, n, 'lock:acquired');
+    await new Promise((r) => setTimeout(r, 500));
+    const rssAfter = await serverRss(server);
+    const pdmLat = await trials(child, n, count, (i) => postJson(`${server.url}/api/files/checkout`, { filename: names[i], user: 'bench' }));
+    child.kill();
+    await server.stop();
+    rows.push({ clients: n, bare: summarize(bareLat), pdm: summarize(pdmLat), rssPerSocketKb: (rssAfter - rssBefore) / 1024 / n });
+  }
+  return rows;
+}
+
+async function serverRss(server: BenchServer): Promise<number> {
+  const status = await import('node:fs/promises').then((fs) => fs.readFile(`/proc/${server.proc.pid}/status`, 'utf8'));
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+/** Hand edit of locks.json → `lock:acquired` at one client; a file dropped in → `file:added`. */
+export async function diskToClient(count = 30) {
+  const { root } = await tempVault(5);
+  const server = await spawnServer(['--repo', root]);
+  const locksFile = join(root, '.pdm', 'locks.json');
+  let child = await startClients(server.url, 1, 'lock:acquired');
+  const edits = await trials(child, 1, count, async (i) => {
+    const locks: Record<string, unknown> = {};
+    locks[`hand/E${i}.mcam`] = { user: 'editor', timestamp: new Date().toISOString(), message: 'by hand' };
+    await writeFile(locksFile, JSON.stringify(locks, null, 2));
+  });
+  child.kill();
+  child = await startClients(server.url, 1, 'file:added');
+  await mkdir(join(root, 'drop'), { recursive: true });
+  const drops = await trials(child, 1, Math.min(count, 15), (i) => writeFile(join(root, 'drop', `D${i}.mcam`), 'x'.repeat(10_000)));
+  child.kill();
+  await server.stop();
+  return { edit: summarize(edits), drop: summarize(drops) };
+}
+
+export function printFanout(rows: FanoutRow[]): string {
+  const lines = [
+    '| clients | bare Socket.IO p50 / p99 ms | PDM Live p50 / p99 ms | p99 ratio | server RSS per socket |',
+    '|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(`| ${r.clients} | ${fmt(r.bare.p50)} / ${fmt(r.bare.p99)} | ${fmt(r.pdm.p50)} / ${fmt(r.pdm.p99)} | ${fmt(r.pdm.p99 / r.bare.p99, 2)}x | ${fmt(r.rssPerSocketKb)} KB |`);
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(printFanout(await fanout([Number(process.env.BENCH_CLIENTS ?? 1000)], 20)));
+  const d = await diskToClient(20);
+  console.log(`hand edit → client: p50 ${fmt(d.edit.p50)} ms, p95 ${fmt(d.edit.p95)} ms; file dropped → client: p50 ${fmt(d.drop.p50)} ms, p95 ${fmt(d.drop.p95)} ms`);
+}

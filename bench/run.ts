@@ -1,0 +1,22 @@
+// `npm run bench`: every benchmark in one run, printed as Markdown tables (copied into BENCHMARKS.md).
+import os from 'node:os';
+import { diskToClient, fanout, printFanout } from './fanout.js';
+import { lockThroughput, printThroughput } from './lock-throughput.js';
+import { fmt } from './support.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+console.log(`# PDM Live benchmarks, ${new Date().toISOString()}`);
+console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`);
+
+console.log('## 1. Check-outs at 50 concurrent HTTP connections, distinct files, durable writes\n');
+console.log(printThroughput(await lockThroughput(seconds)));
+
+console.log('\n## 2. Fan-out: trigger to arrival at every WebSocket client (clients in another process)\n');
+const sizes = (process.env.BENCH_FANOUT ?? '1000').split(',').map(Number);
+console.log(printFanout(await fanout(sizes, 20)));
+
+console.log('\n## 3. Disk to client\n');
+const d = await diskToClient(30);
+console.log('| change | n | p50 ms | p95 ms | p99 ms |\n|---|---:|---:|---:|---:|');
+console.log(`| hand edit of locks.json → lock:acquired | ${d.edit.n} | ${fmt(d.edit.p50)} | ${fmt(d.edit.p95)} | ${fmt(d.edit.p99)} |`);
+console.log(`| 10 KB file dropped into the vault → file:added | ${d.drop.n} | ${fmt(d.drop.p50)} | ${fmt(d.drop.p95)} | ${fmt(d.drop.p99)} |`);

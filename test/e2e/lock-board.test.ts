@@ -1,0 +1,114 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuilt } from '../../server/cli/web-build.js';
+import { launchChromium } from '../support/browser.js';
+import { ROOT } from '../support/processes.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { makeVault, type TempVault } from '../support/temp-vault.js';
+
+const SHOTS = join(ROOT, 'test-results');
+
+describe('the lock board in Chromium, two people', () => {
+  let vault: TempVault;
+  let server: TestServer;
+  let browser: Browser;
+  let dist: string;
+  const contexts: BrowserContext[] = [];
+  const consoleErrors: string[] = [];
+  let expectErrors = false;
+
+  async function person(name: string, width = 1280): Promise<Page> {
+    const ctx = await browser.newContext({ viewport: { width, height: 800 } });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !expectErrors) consoleErrors.push(`${name}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`${name}: ${e.message}`));
+    await page.goto(server.url);
+    await page.getByLabel('Your name').fill(name);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    return page;
+  }
+
+  const row = (page: Page, name: string) => page.getByRole('row').filter({ hasText: name });
+
+  beforeAll(async () => {
+    dist = (await ensureWebBuilt(ROOT))!;
+    await mkdir(SHOTS, { recursive: true });
+    vault = await makeVault();
+    server = await startServer(vault, { webDist: dist });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await server?.close();
+    await vault?.cleanup();
+  });
+
+  it('check-out, conflict, check-in, disk edits and a server restart all show live, without a reload', async () => {
+    const a = await person('alice');
+    const b = await person('bob');
+    await expect.poll(() => row(b, 'PN1001.mcam').count()).toBe(1);
+    await row(a, 'PN1001.mcam').getByText('Available').waitFor();
+
+    // A checks out through the dialog; B sees it with the message.
+    await row(a, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).click();
+    await a.getByLabel('Message').fill('Working on revisions');
+    await a.getByRole('button', { name: 'Confirm check-out' }).click();
+    await row(b, 'PN1001.mcam').getByText('Checked out by alice').waitFor({ timeout: 2000 });
+    await row(b, 'PN1001.mcam').getByText('Working on revisions').waitFor();
+    await a.screenshot({ path: join(SHOTS, 'board-alice.png') });
+
+    // B tries the same file: the dialog shows who has it.
+    await row(b, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).click();
+    await b.getByLabel('Message').fill('me too');
+    await b.getByRole('button', { name: 'Confirm check-out' }).click();
+    await b.getByRole('dialog').getByRole('alert').filter({ hasText: 'alice' }).waitFor();
+    await b.screenshot({ path: join(SHOTS, 'conflict-bob.png') });
+    await b.keyboard.press('Escape');
+    await expect.poll(() => b.getByRole('dialog').count()).toBe(0);
+
+    // A checks in; B sees Available.
+    await row(a, 'PN1001.mcam').getByRole('button', { name: 'Check in' }).click();
+    await row(b, 'PN1001.mcam').getByText('Available').waitFor({ timeout: 2000 });
+
+    // A hand edit of locks.json and a file dropped into the vault reach both pages.
+    await writeFile(vault.locksFile, JSON.stringify({ 'PN1002.mcam': { user: 'dave', timestamp: new Date().toISOString(), message: 'edited by hand' } }, null, 2));
+    for (const p of [a, b]) await row(p, 'PN1002.mcam').getByText('Checked out by dave').waitFor({ timeout: 2000 });
+    await vault.write('dropped/NEW-9000.mcam', 'new program');
+    for (const p of [a, b]) await row(p, 'NEW-9000.mcam').waitFor({ timeout: 3000 });
+
+    // The activity feed shows what happened.
+    await a.getByRole('region', { name: 'Activity' }).getByText('checked out').first().waitFor();
+
+    // A phone-sized screen still shows rows and actions.
+    const phone = await person('carol', 390);
+    await row(phone, 'PN1002.mcam').getByText('Checked out by dave').waitFor();
+    await phone.screenshot({ path: join(SHOTS, 'board-phone.png') });
+
+    // The server stops: Reconnecting…; a change made meanwhile shows after the restart.
+    const port = new URL(server.url).port;
+    expectErrors = true; // the browser logs refused connections while the server is down
+    await server.close();
+    for (const p of [a, b]) await p.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 5000 });
+    expect(await row(a, 'PN1003.vnc').getByRole('button', { name: 'Check out' }).isDisabled()).toBe(true);
+    await writeFile(vault.locksFile, JSON.stringify({ 'PN1003.vnc': { user: 'erin', timestamp: new Date().toISOString(), message: 'while down' } }, null, 2));
+    await rm(join(vault.root, 'dropped'), { recursive: true });
+    // Same port, so the pages reconnect by themselves.
+    server = await startServer(vault, { webDist: dist }, Number(port));
+    for (const p of [a, b]) {
+      await p.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 10_000 });
+      await row(p, 'PN1003.vnc').getByText('Checked out by erin').waitFor({ timeout: 3000 });
+      await expect.poll(() => row(p, 'PN1002.mcam').getByText('Available').count()).toBe(1);
+      await expect.poll(() => row(p, 'NEW-9000.mcam').count()).toBe(0);
+    }
+    expectErrors = false;
+    await a.screenshot({ path: join(SHOTS, 'board-after-restart.png') });
+    expect(consoleErrors).toEqual([]);
+  });
+});
