@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import express from 'express';
 import { ActivityLog } from './activity/activity-log.js';
 import { fileActivity, fileActivityKey, lockActivities } from './activity/activity-journal.js';
-import { openIdentity } from './auth/identity.js';
+import { openIdentity, usersIdentity } from './auth/identity.js';
+import { SessionTokens } from './auth/session-tokens.js';
+import { UsersDirectory } from './auth/users-file.js';
+import { sessionRoutes } from './http/session-routes.js';
+import { securityHeaders } from './http/security-headers.js';
 import { DEFAULTS, type AppConfig } from './config.js';
 import { FileBoard } from './files/file-board.js';
 import { FileCommands } from './files/file-commands.js';
@@ -56,18 +60,29 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const board = new FileBoard(index, store);
   store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
   const commands = new FileCommands(layout, store, board);
-  const identity = openIdentity(config.admins);
+  const users = config.usersFile ? new UsersDirectory(config.usersFile) : undefined;
+  if (users) await users.reload();
+  const tokens = users ? new SessionTokens(config.dataDir) : undefined;
+  const identity = users && tokens ? usersIdentity(users, tokens) : openIdentity(config.admins);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', false);
+  app.use(securityHeaders());
+  let io: PdmServer | null = null;
+  const onSignOut = (sid: string) => {
+    // Signed out: the sockets of that session lose their connection too.
+    void io?.fetchSockets().then((sockets) => sockets.filter((s) => s.data.caller?.sid === sid).forEach((s) => s.disconnect(true)));
+  };
+  app.use('/api', sessionRoutes({ identity, users, tokens, onSignOut, ...(config.signInLimits ? { limits: config.signInLimits } : {}) }));
   app.use('/api', filesRoutes({ layout, board, commands, activity, identity, bodyLimit: config.bodyLimit }));
   app.use('/api', apiNotFound);
   if (config.webDist) app.use(serveWeb(config.webDist));
   app.use(errorHandler(logger));
 
   const httpServer = createServer(app);
-  const io = createSocketHub(httpServer, { board, commands, activity, identity, logger });
+  io = createSocketHub(httpServer, { board, commands, activity, identity, logger });
 
   const vaultWatcher = new VaultWatcher(
     index,
@@ -93,9 +108,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await dataWatcher.close();
       await vaultWatcher.close();
       await store.close();
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await new Promise<void>((resolve) => io!.close(() => resolve()));
       httpServer.closeAllConnections();
     })());
 
-  return { httpServer, io, board, store, activity, close };
+  return { httpServer, io: io!, board, store, activity, close };
 }

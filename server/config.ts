@@ -23,6 +23,10 @@ export interface AppConfig {
   webDist: string | null;
   /** How long a vault file must stay unchanged before it is reported (large copies). */
   settleMs: number;
+  /** Users mode: the users file (absent = open mode). */
+  usersFile?: string;
+  /** Failed sign-ins allowed per user and per address per window (tests shorten it). */
+  signInLimits?: { perUser: number; perAddress: number; windowMs: number };
 }
 
 export const DEFAULTS = {

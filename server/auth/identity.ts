@@ -1,35 +1,77 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { parse as parseCookie } from 'cookie';
 import { AppError } from '../errors.js';
 import type { Caller } from '../files/file-commands.js';
 import { userName } from '../files/command-schemas.js';
+import type { SessionTokens } from './session-tokens.js';
+import type { UsersDirectory } from './users-file.js';
 
-/** Who a request or a socket speaks for. Open mode: callers name themselves. */
+export const SESSION_COOKIE = 'pdm_session';
+
+/** Who a request or a socket speaks for. */
 export interface Identity {
-  /** `claimed` is a `user` from a JSON body, if any. */
-  fromHttp(headers: IncomingHttpHeaders, claimed: string | undefined): Caller;
-  fromHandshake(auth: Record<string, unknown>): Caller;
+  mode: 'open' | 'users';
+  /** `claimed` is a `user` from a JSON body, if any. Throws 401/403 AppErrors. */
+  fromHttp(headers: IncomingHttpHeaders, claimed?: string): Promise<Caller>;
+  fromHandshake(auth: Record<string, unknown>, headers: IncomingHttpHeaders): Promise<Caller>;
 }
 
 /** Name used when an open-mode caller gives none (e.g. a bare `curl`). */
 export const ANONYMOUS = 'anonymous';
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
 
 /**
  * Open mode: the body's `user`, else the `X-PDM-User` header, else `anonymous`. Admins are the
  * names given with `--admins` (none by default), so `force` is refused unless the shop opts in.
  */
 export function openIdentity(admins: readonly string[]): Identity {
-  const caller = (raw: unknown): Caller => {
+  const caller = async (raw: unknown): Promise<Caller> => {
     if (raw === undefined || raw === null || raw === '') return { user: ANONYMOUS, admin: admins.includes(ANONYMOUS) };
     const parsed = userName.safeParse(raw);
     if (!parsed.success) throw new AppError('INVALID_REQUEST', 'Invalid user name: 1 to 100 characters, no control characters.');
     return { user: parsed.data, admin: admins.includes(parsed.data) };
   };
   return {
+    mode: 'open',
     fromHttp: (headers, claimed) => caller(claimed ?? headerValue(headers['x-pdm-user'])),
     fromHandshake: (auth) => caller(auth.user),
   };
 }
 
-function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
+/** The session token a request carries: `Authorization: Bearer`, else the session cookie. */
+export function tokenFrom(headers: IncomingHttpHeaders): string | undefined {
+  const auth = headerValue(headers.authorization);
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  const cookie = headerValue(headers.cookie);
+  return cookie ? parseCookie(cookie)[SESSION_COOKIE] : undefined;
+}
+
+/** Users mode: only a valid session names the caller; a different `user` in a body is refused. */
+export function usersIdentity(users: UsersDirectory, tokens: SessionTokens): Identity {
+  const fromToken = async (token: string | undefined): Promise<Caller> => {
+    if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in first: no session cookie or bearer token.');
+    const claims = await tokens.verify(token);
+    if (!claims) throw new AppError('UNAUTHENTICATED', 'The session is invalid, expired or signed out.');
+    const user = await users.get(claims.user);
+    if (!user) throw new AppError('UNAUTHENTICATED', 'This user no longer exists.');
+    // The role comes from the users file now, not from when the token was issued.
+    return { user: user.name, admin: user.role === 'admin', sid: claims.sid };
+  };
+  const checkClaim = (caller: Caller, claimed: unknown) => {
+    if (claimed !== undefined && claimed !== null && claimed !== caller.user) {
+      throw new AppError('FORBIDDEN', `Signed in as ${caller.user}: you cannot act as someone else.`);
+    }
+    return caller;
+  };
+  return {
+    mode: 'users',
+    fromHttp: async (headers, claimed) => checkClaim(await fromToken(tokenFrom(headers)), claimed),
+    fromHandshake: async (auth, headers) => {
+      const token = typeof auth.token === 'string' ? auth.token : tokenFrom(headers);
+      return checkClaim(await fromToken(token), auth.user);
+    },
+  };
 }

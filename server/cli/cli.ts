@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { serve, UsageError } from './serve.js';
+import { userAdd, userList, userRemove } from './user-command.js';
 import { watchEvents } from './watch.js';
 
 /** `pdm-live <command>`: flags are parsed and checked here; errors are one line on stderr. */
@@ -21,6 +22,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--poll <ms>', 'poll the disk every <ms> instead of inotify, for network shares (env PDM_POLL)')
     .option('--admins <names>', 'open mode: comma-separated names allowed to force a release (env PDM_ADMINS)')
     .option('--open', 'allow open mode on a non-loopback address')
+    .option('--users <file>', 'users mode: sign-in required, users from this file (env PDM_USERS)')
     .option('--no-web', 'do not build or serve the web page')
     .action((opts) => serve(opts));
 
@@ -32,6 +34,24 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--user <name>', 'name to connect as (open mode)')
     .option('--token <token>', 'session token (users mode)')
     .action((opts) => watchEvents(opts));
+
+  const user = program.command('user').description('manage the users file of users mode');
+  const usersOpt = '--users <file>';
+  const usersHelp = 'the users file (env PDM_USERS)';
+  user
+    .command('add <name>')
+    .description('add a user or set a password; the password is read from stdin, or asked for on a terminal')
+    .option('--admin', 'may force-release anyone\'s lock')
+    .option(usersOpt, usersHelp)
+    .action((name: string, opts: { admin?: boolean; users?: string }) => userAdd(name, opts));
+  user
+    .command('remove <name>')
+    .option(usersOpt, usersHelp)
+    .action((name: string, opts: { users?: string }) => userRemove(name, opts));
+  user
+    .command('list')
+    .option(usersOpt, usersHelp)
+    .action((opts: { users?: string }) => userList(opts));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -19,6 +19,7 @@ export interface ServeFlags {
   poll?: string;
   admins?: string;
   open?: boolean;
+  users?: string;
   web?: boolean;
 }
 
@@ -55,7 +56,12 @@ export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
   // Benchmark baseline only: PDM_GROUP_COMMIT=off takes the lock once per mutation.
   const groupCommit = env.PDM_GROUP_COMMIT !== 'off';
   const admins = (flags.admins ?? env.PDM_ADMINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (!isLoopback(host) && !flags.open) {
+  const usersGiven = flags.users ?? env.PDM_USERS;
+  const usersFile = usersGiven ? resolve(usersGiven) : undefined;
+  if (usersFile && !existsSync(usersFile)) {
+    throw new UsageError(`the users file ${usersFile} does not exist: create it with pdm-live user add NAME --users ${usersGiven}`);
+  }
+  if (!usersFile && !isLoopback(host) && !flags.open) {
     throw new UsageError(`refusing to listen on ${host} without authentication: use a loopback address, or pass --open to allow anyone on the network to name themselves`);
   }
 
@@ -86,7 +92,7 @@ export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
 
   const webDist = flags.web === false ? null : await ensureWebBuilt(PROJECT_ROOT);
   const logger = createLogger();
-  const app = await createApp({ repo, dataDir, locksFile, extensions, pollMs, staleMs, groupCommit, admins, webDist, logger });
+  const app = await createApp({ repo, dataDir, locksFile, extensions, pollMs, staleMs, groupCommit, admins, webDist, logger, ...(usersFile ? { usersFile } : {}) });
   await new Promise<void>((ok, fail) => {
     app.httpServer.once('error', (err: NodeJS.ErrnoException) => {
       void app.close();
@@ -97,7 +103,7 @@ export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
   const addr = app.httpServer.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  if (!isLoopback(host)) console.warn(`WARNING: open mode on ${host}: anyone who can reach this port can check files out under any name.`);
+  if (!isLoopback(host) && !usersFile) console.warn(`WARNING: open mode on ${host}: anyone who can reach this port can check files out under any name.`);
   console.log(`PDM Live listening on http://${shownHost}:${actualPort}`);
 
   const stop = () => {

@@ -8,6 +8,8 @@ import type { FileBoard } from './file-board.js';
 export interface Caller {
   user: string;
   admin: boolean;
+  /** Users mode: the session, for sign-out. */
+  sid?: string;
 }
 
 export interface CheckoutInput {

@@ -23,6 +23,15 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
   const json = express.json({ limit: d.bodyLimit, strict: false, type: () => true });
   const caller = (req: Request, claimed?: string) => d.identity.fromHttp(req.headers, claimed);
 
+  // Users mode: every read needs a session too (checked before any body is parsed).
+  if (d.identity.mode === 'users') {
+    r.use(async (req, _res, next) => {
+      if (req.path === '/health' || req.path === '/session') return next();
+      await d.identity.fromHttp(req.headers);
+      next();
+    });
+  }
+
   r.get('/health', (_req, res) => {
     res.json(d.board.health());
   });
@@ -37,13 +46,13 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
 
   r.post('/files/checkout', json, async (req, res) => {
     const body = parseInput(checkoutSchema, req.body);
-    const file = await d.commands.checkout(caller(req, body.user), body);
+    const file = await d.commands.checkout(await caller(req, body.user), body);
     res.json({ success: true, file });
   });
 
   r.post('/files/checkin', json, async (req, res) => {
     const body = parseInput(checkinSchema, req.body);
-    const file = await d.commands.checkin(caller(req, body.user), body);
+    const file = await d.commands.checkin(await caller(req, body.user), body);
     res.json({ success: true, file });
   });
 

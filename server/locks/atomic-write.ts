@@ -24,6 +24,8 @@ export interface AtomicWriteOptions {
   durable?: boolean;
   /** Last check before the rename; throwing aborts the write and removes the temp file. */
   beforeRename?: () => void;
+  /** File mode of the new file (default 0o644). */
+  mode?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomic(file: string, data: string | Buffer, opts: AtomicWriteOptions = {}): Promise<void> {
   const tmp = tempPathFor(file);
   try {
-    const fh = await open(tmp, 'w', 0o644);
+    const fh = await open(tmp, 'w', opts.mode ?? 0o644);
     try {
       await fh.writeFile(data);
       if (opts.durable !== false) await fh.sync();

@@ -10,6 +10,20 @@ import type { Caller, FileCommands } from '../files/file-commands.js';
 import type { Logger } from '../logger.js';
 import { answer } from './ack.js';
 
+/** Token bucket per socket: bursts of 50 commands, 20 a second sustained. */
+class CommandBucket {
+  private tokens = 50;
+  private at = Date.now();
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(50, this.tokens + ((now - this.at) / 1000) * 20);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
 export type PdmServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { caller: Caller }>;
 type PdmSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { caller: Caller }>;
 
@@ -36,17 +50,26 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
   });
 
   io.use((socket, next) => {
-    try {
-      socket.data.caller = d.identity.fromHandshake((socket.handshake.auth ?? {}) as Record<string, unknown>);
-      next();
-    } catch (err) {
-      next(new Error(err instanceof AppError ? err.detail : 'Handshake refused.'));
-    }
+    d.identity.fromHandshake((socket.handshake.auth ?? {}) as Record<string, unknown>, socket.handshake.headers).then(
+      (caller) => {
+        socket.data.caller = caller;
+        next();
+      },
+      // Arrives at the client as `connect_error` with this message.
+      (err: unknown) => next(new Error(err instanceof AppError ? `${err.code}: ${err.detail}` : 'Handshake refused.')),
+    );
   });
 
   io.on('connection', (socket: PdmSocket) => {
     socket.emit('snapshot', d.board.snapshot());
     const caller = socket.data.caller;
+    const bucket = new CommandBucket();
+    // A client flooding commands is answered TOO_MANY_REQUESTS, not served; its socket stays.
+    socket.use((packet, next) => {
+      if (bucket.take()) return next();
+      const ack = packet.at(-1);
+      if (typeof ack === 'function') ack({ ok: false, code: 'TOO_MANY_REQUESTS', detail: 'Too many commands: slow down.' });
+    });
     socket.on('checkout', (payload, ack) =>
       void answer(ack, d.logger, async () => ({ file: await d.commands.checkout(caller, parseInput(checkoutSchema.omit({ user: true }), payload)) })),
     );

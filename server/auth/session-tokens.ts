@@ -1,0 +1,90 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { appendFile, open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Role } from './users-file.js';
+
+export interface SessionClaims {
+  /** Session id, for sign-out. */
+  sid: string;
+  user: string;
+  role: Role;
+  /** Expiry, ms since epoch. */
+  exp: number;
+}
+
+const TTL_MS = 12 * 3600 * 1000;
+
+/**
+ * Signed session tokens (HMAC-SHA256 with a key kept in the data folder), so every server sharing
+ * the data folder accepts them and they survive a restart. Sign-out revokes a session id in
+ * `<data>/revoked-sessions.txt`, which every server re-reads when it changes.
+ */
+export class SessionTokens {
+  private key: Buffer | null = null;
+  private revoked = new Set<string>();
+  private revokedSize = -1;
+  private readonly keyFile: string;
+  private readonly revokedFile: string;
+
+  constructor(dataDir: string) {
+    this.keyFile = join(dataDir, 'session.key');
+    this.revokedFile = join(dataDir, 'revoked-sessions.txt');
+  }
+
+  private async signingKey(): Promise<Buffer> {
+    if (this.key) return this.key;
+    try {
+      // 'wx': only one server creates it; the others read the winner's key.
+      const fh = await open(this.keyFile, 'wx', 0o600);
+      await fh.writeFile(randomBytes(32).toString('base64url'));
+      await fh.sync();
+      await fh.close();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    this.key = Buffer.from((await readFile(this.keyFile, 'utf8')).trim(), 'base64url');
+    return this.key;
+  }
+
+  async issue(user: string, role: Role): Promise<{ token: string; claims: SessionClaims }> {
+    const claims: SessionClaims = { sid: randomBytes(12).toString('base64url'), user, role, exp: Date.now() + TTL_MS };
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    return { token: `${body}.${await this.sign(body)}`, claims };
+  }
+
+  /** The claims of a valid, unexpired, unrevoked token; null otherwise. */
+  async verify(token: string | undefined): Promise<SessionClaims | null> {
+    if (!token || token.length > 1000) return null;
+    const [body, sig] = token.split('.');
+    if (!body || !sig) return null;
+    const expected = Buffer.from(await this.sign(body));
+    const given = Buffer.from(sig);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    let claims: SessionClaims;
+    try {
+      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as SessionClaims;
+    } catch {
+      return null;
+    }
+    if (typeof claims.exp !== 'number' || claims.exp < Date.now()) return null;
+    await this.loadRevoked();
+    return this.revoked.has(claims.sid) ? null : claims;
+  }
+
+  async revoke(sid: string): Promise<void> {
+    this.revoked.add(sid);
+    await appendFile(this.revokedFile, `${sid}\n`, { mode: 0o600 });
+  }
+
+  private async sign(body: string): Promise<string> {
+    return createHmac('sha256', await this.signingKey()).update(body).digest('base64url');
+  }
+
+  private async loadRevoked(): Promise<void> {
+    const size = await stat(this.revokedFile).then((s) => s.size, () => 0);
+    if (size === this.revokedSize) return;
+    const text = await readFile(this.revokedFile, 'utf8').catch(() => '');
+    for (const line of text.split('\n')) if (line) this.revoked.add(line);
+    this.revokedSize = size;
+  }
+}

@@ -1,0 +1,57 @@
+import { readFile, stat } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeFileAtomic, fsyncDirectory } from '../locks/atomic-write.js';
+import { dirname } from 'node:path';
+
+export type Role = 'user' | 'admin';
+
+const userSchema = z.object({ name: z.string().min(1).max(100), role: z.enum(['user', 'admin']), hash: z.string().startsWith('scrypt$') });
+const fileSchema = z.object({ users: z.array(userSchema) });
+export type UserRecord = z.infer<typeof userSchema>;
+
+/** Same rule as open-mode names: 1 to 100 characters, no control characters, no `$`. */
+export const USER_NAME = /^[^\u0000-\u001f\u007f$]{1,100}$/;
+
+export async function readUsers(file: string): Promise<UserRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const parsed = fileSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${file} is not a PDM Live users file`);
+  return parsed.data.users;
+}
+
+/** Atomic and durable; only hashes are stored, and the file is readable by its owner only. */
+export async function writeUsers(file: string, users: UserRecord[]): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify({ users }, null, 2) + '\n', { mode: 0o600 });
+  await fsyncDirectory(dirname(file));
+}
+
+/**
+ * The users file as the server sees it: re-read when its stat changes, so `pdm-live user add`
+ * and `remove` take effect on a running server (a removed user's sessions stop working).
+ */
+export class UsersDirectory {
+  private users = new Map<string, UserRecord>();
+  private sig = '';
+
+  constructor(readonly file: string) {}
+
+  async get(name: string): Promise<UserRecord | undefined> {
+    await this.reload();
+    return this.users.get(name);
+  }
+
+  async reload(): Promise<void> {
+    const s = await stat(this.file).catch(() => null);
+    const sig = s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'missing';
+    if (sig === this.sig) return;
+    const list = await readUsers(this.file);
+    this.users = new Map(list.map((u) => [u.name, u]));
+    this.sig = sig;
+  }
+}
