@@ -2,9 +2,10 @@ import { provide } from '@lit/context';
 import { LitElement, css, html } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { LiveConnection } from '../data/live-connection.js';
+import { getSession, signIn, signOut, type SessionInfo } from '../data/session-api.js';
 import { storeContext, StoreController } from '../state/app-context.js';
 import { BoardStore } from '../state/board-store.js';
-import type { CheckinRequest, CheckoutConfirm, CheckoutRequest, NameSubmit } from '../state/dom-events.js';
+import type { CheckinRequest, CheckoutConfirm, CheckoutRequest, NameSubmit, SignIn } from '../state/dom-events.js';
 import './activity-feed.js';
 import type { CheckoutDialog } from './checkout-dialog.js';
 import './checkout-dialog.js';
@@ -12,6 +13,8 @@ import './connection-status.js';
 import './file-table.js';
 import './locks-banner.js';
 import './name-prompt.js';
+import type { SignInForm } from './sign-in-form.js';
+import './sign-in-form.js';
 import { baseStyles } from './theme.js';
 import './theme-toggle.js';
 import './toast-stack.js';
@@ -24,18 +27,27 @@ export class PdmApp extends LitElement {
   @provide({ context: storeContext }) store: BoardStore = new BoardStore({ onGap: () => this._conn.sync() });
   private _conn = new LiveConnection(this.store);
   private _watch = new StoreController(this, () => this.store);
-  @state() private _user: string | null = localStorage.getItem(USER_KEY);
+  /** null until the server said which mode it runs in. */
+  @state() private _session: SessionInfo | null = null;
   @state() private _error = '';
   @query('checkout-dialog') private _dialog!: CheckoutDialog;
+  @query('sign-in-form') private _signIn?: SignInForm;
+
+  private get _user(): string | null {
+    return this._session?.user ?? null;
+  }
 
   override connectedCallback() {
     super.connectedCallback();
-    if (this._user) this._conn.connect(this._user);
-    this.addEventListener('name-submit', (e) => this._setName(e.detail));
+    void this._start();
+    this.addEventListener('name-submit', (e) => void this._setName(e.detail));
     this.addEventListener('name-change-request', () => {
       this._conn.disconnect();
-      this._user = null;
+      localStorage.removeItem(USER_KEY);
+      this._session = { mode: 'open', user: null, role: 'user' };
     });
+    this.addEventListener('sign-in', (e) => void this._signInWith(e.detail));
+    this.addEventListener('sign-out-request', () => void this._signOut());
     this.addEventListener('checkout-request', (e) => this._openCheckout(e.detail));
     this.addEventListener('checkout-confirm', (e) => void this._checkout(e.detail));
     this.addEventListener('checkin-request', (e) => void this._checkin(e.detail));
@@ -48,15 +60,23 @@ export class PdmApp extends LitElement {
   }
 
   override render() {
-    if (!this._user) return html`<header><h1>PDM Live</h1><theme-toggle></theme-toggle></header><name-prompt></name-prompt>`;
+    if (!this._session) return html`<header><h1>PDM Live</h1><theme-toggle></theme-toggle></header>`;
+    if (!this._user) {
+      const form = this._session.mode === 'users' ? html`<sign-in-form></sign-in-form>` : html`<name-prompt></name-prompt>`;
+      return html`<header><h1>PDM Live</h1><theme-toggle></theme-toggle></header>${form}`;
+    }
     const s = this.store;
     const live = s.connection === 'live';
+    const users = this._session.mode === 'users';
+    const admin = this._session.role === 'admin';
     return html`
       <header>
         <h1>PDM Live</h1>
         <connection-status .state=${s.connection}></connection-status>
-        <span class="me">Signed in as <strong>${this._user}</strong></span>
-        <button @click=${() => this.dispatchEvent(new CustomEvent('name-change-request', { detail: null }))}>Change name</button>
+        <span class="me">Signed in as <strong>${this._user}</strong>${admin ? ' (admin)' : ''}</span>
+        ${users
+          ? html`<button @click=${() => this.dispatchEvent(new CustomEvent('sign-out-request', { detail: null }))}>Sign out</button>`
+          : html`<button @click=${() => this.dispatchEvent(new CustomEvent('name-change-request', { detail: null }))}>Change name</button>`}
         <theme-toggle></theme-toggle>
       </header>
       <locks-banner .health=${s.health}></locks-banner>
@@ -65,6 +85,7 @@ export class PdmApp extends LitElement {
         <file-table
           .files=${s.fileList()}
           .user=${this._user}
+          .admin=${admin}
           .disabledReason=${live ? '' : 'Not connected: commands are disabled until the page is Live again.'}
           .highlighted=${(n: string) => s.isHighlighted(n)}
         ></file-table>
@@ -75,10 +96,48 @@ export class PdmApp extends LitElement {
     `;
   }
 
-  private _setName({ name }: NameSubmit) {
+  /** Asks the server for its mode (and, in open mode, the remembered name's role). */
+  private async _start() {
+    try {
+      this._session = await getSession(localStorage.getItem(USER_KEY));
+    } catch {
+      this._session = { mode: 'open', user: null, role: 'user' };
+    }
+    if (this._session.mode === 'open') this._session = { ...this._session, user: localStorage.getItem(USER_KEY) };
+    if (this._user) this._conn.connect(this._user, () => this._sessionLost());
+  }
+
+  private async _setName({ name }: NameSubmit) {
     localStorage.setItem(USER_KEY, name);
-    this._user = name;
-    this._conn.connect(name);
+    const info = await getSession(name).catch(() => null);
+    this._session = { mode: 'open', user: name, role: info?.role ?? 'user' };
+    this._conn.connect(name, () => this._sessionLost());
+  }
+
+  private async _signInWith({ user, password }: SignIn) {
+    const form = this._signIn;
+    if (form) form.busy = true;
+    const result = await signIn(user, password);
+    if (form) form.busy = false;
+    if ('error' in result) {
+      if (form) form.error = result.error;
+      return;
+    }
+    this._session = result;
+    this._conn.connect(result.user!, () => this._sessionLost());
+  }
+
+  private async _signOut() {
+    this._conn.disconnect();
+    await signOut();
+    this._session = { mode: 'users', user: null, role: 'user' };
+  }
+
+  // Users mode: the handshake was refused (signed out elsewhere, expired): back to the form.
+  private _sessionLost() {
+    if (this._session?.mode !== 'users') return;
+    this._conn.disconnect();
+    this._session = { mode: 'users', user: null, role: 'user' };
   }
 
   private _openCheckout({ filename }: CheckoutRequest) {

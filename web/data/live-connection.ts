@@ -16,7 +16,8 @@ export class LiveConnection {
 
   constructor(private readonly store: BoardStore) {}
 
-  connect(user: string): void {
+  /** `onRefused`: the server refused the handshake (users mode: no valid session). */
+  connect(user: string, onRefused?: () => void): void {
     this.disconnect();
     this.store.setUser(user);
     this.store.setConnection('connecting');
@@ -26,8 +27,15 @@ export class LiveConnection {
       this.store.setConnection('live');
       void this.loadActivity();
     });
-    socket.on('disconnect', () => this.store.setConnection('reconnecting'));
-    socket.on('connect_error', () => this.store.setConnection('reconnecting'));
+    socket.on('disconnect', (reason) => {
+      this.store.setConnection('reconnecting');
+      // The server ended the connection on purpose (signed out): it will not come back by itself.
+      if (reason === 'io server disconnect') onRefused?.();
+    });
+    socket.on('connect_error', (err) => {
+      this.store.setConnection('reconnecting');
+      if (err.message.startsWith('UNAUTHENTICATED')) onRefused?.();
+    });
     socket.on('snapshot', (s) => this.store.applySnapshot(s));
     socket.on('batch', (b) => this.store.applyBatch(b));
     socket.on('lock:acquired', (data) => this.store.applyEvent({ event: 'lock:acquired', data }));

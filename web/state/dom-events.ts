@@ -13,6 +13,10 @@ export interface CheckoutConfirm {
 export interface NameSubmit {
   name: string;
 }
+export interface SignIn {
+  user: string;
+  password: string;
+}
 
 export function emit<T>(from: HTMLElement, type: keyof HTMLElementEventMap, detail: T): void {
   from.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
@@ -25,6 +29,8 @@ declare global {
     'checkout-confirm': CustomEvent<CheckoutConfirm>;
     'name-submit': CustomEvent<NameSubmit>;
     'name-change-request': CustomEvent<null>;
+    'sign-in': CustomEvent<SignIn>;
+    'sign-out-request': CustomEvent<null>;
     'notice-dismiss': CustomEvent<{ id: number }>;
   }
 }

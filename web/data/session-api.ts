@@ -1,0 +1,29 @@
+/** The session calls of the contract's section 8 (the page's only HTTP besides activity). */
+export type Mode = 'open' | 'users';
+
+export interface SessionInfo {
+  mode: Mode;
+  /** null: nobody yet (open mode without a name, or users mode signed out). */
+  user: string | null;
+  role: 'user' | 'admin';
+}
+
+export async function getSession(openName: string | null): Promise<SessionInfo> {
+  const res = await fetch('/api/session', { headers: openName ? { 'x-pdm-user': openName } : {} });
+  if (res.status === 401) return { mode: 'users', user: null, role: 'user' };
+  if (!res.ok) throw new Error(`GET /api/session answered ${res.status}`);
+  const body = (await res.json()) as { user: string | null; role: 'user' | 'admin'; mode?: Mode };
+  return { mode: body.mode ?? 'users', user: body.user, role: body.role };
+}
+
+/** Signs in; the server sets the httpOnly cookie the socket handshake then carries. */
+export async function signIn(user: string, password: string): Promise<SessionInfo | { error: string }> {
+  const res = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
+  const body = (await res.json().catch(() => ({}))) as { user?: string; role?: 'user' | 'admin'; detail?: string };
+  if (!res.ok) return { error: body.detail ?? `Sign-in failed (${res.status}).` };
+  return { mode: 'users', user: body.user!, role: body.role ?? 'user' };
+}
+
+export async function signOut(): Promise<void> {
+  await fetch('/api/session', { method: 'DELETE' });
+}
