@@ -44,11 +44,6 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
     maxHttpBufferSize: 64 * 1024,
   });
 
-  // The upgrade request is not needed after the handshake; dropping it saves memory per socket.
-  io.engine.on('connection', (raw: { request: unknown }) => {
-    raw.request = null;
-  });
-
   io.use((socket, next) => {
     d.identity.fromHandshake((socket.handshake.auth ?? {}) as Record<string, unknown>, socket.handshake.headers).then(
       (caller) => {
@@ -61,6 +56,9 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
   });
 
   io.on('connection', (socket: PdmSocket) => {
+    // The handshake has copied what it needs (headers, auth): dropping the upgrade request saves
+    // memory per socket (Socket.IO's own advice, done after the handshake so cookies still count).
+    (socket.conn as unknown as { request: unknown }).request = null;
     socket.emit('snapshot', d.board.snapshot());
     const caller = socket.data.caller;
     const bucket = new CommandBucket();

@@ -220,3 +220,38 @@ describe('HTTP API', () => {
     expect(results.filter((r) => r.status === 409)).toHaveLength(49);
   });
 });
+
+describe('HTTP hardening', () => {
+  it('sends security headers with a same-origin CSP, and downloads with a safe attachment name', async () => {
+    const vault = await makeVault(['weird "name";\u00e9.mcam']);
+    const server = await startServer(vault);
+    try {
+      const res = await fetch(`${server.url}/api/health`);
+      const csp = res.headers.get('content-security-policy')!;
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      const dl = await fetch(`${server.url}/api/files/${encodeURIComponent('weird "name";\u00e9.mcam')}/content`);
+      expect(dl.status).toBe(200);
+      const cd = dl.headers.get('content-disposition')!;
+      expect(cd).toMatch(/^attachment; filename="weird \\"name\\";\?\.mcam"; filename\*=UTF-8''weird%20%22name%22%3B%C3%A9\.mcam$/);
+    } finally {
+      await server.close();
+      await vault.cleanup();
+    }
+  });
+
+  it('answers errors without stack traces', async () => {
+    const vault = await makeVault();
+    const server = await startServer(vault);
+    try {
+      const r = await api(server.url, '/api/files/checkout', { method: 'POST', body: '{bad', headers: { 'content-type': 'application/json' } });
+      expect(JSON.stringify(r.body)).not.toMatch(/at .*\.(js|ts):\d+/);
+      expect(Object.keys(r.body).sort()).toEqual(['code', 'detail']);
+    } finally {
+      await server.close();
+      await vault.cleanup();
+    }
+  });
+});

@@ -135,6 +135,22 @@ describe('users mode', () => {
     }
   });
 
+  it('pdm-live watch --token subscribes in users mode', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN, ROOT } = await import('../support/processes.js');
+    const w = spawn(process.execPath, [BIN, 'watch', '--url', url, '--token', tokens.bob!], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    w.stdout.on('data', (d) => (out += d));
+    try {
+      // Whether it connects before or after this, it prints the event (live, or by catching up).
+      await api(url, '/api/files/checkout', { json: { filename: 'PN1003.vnc', message: 'watched' }, headers: bearer('alice') });
+      await eventually(() => out.includes('checkout PN1003.vnc by alice'), 8000, 'watch output');
+    } finally {
+      w.kill('SIGINT');
+    }
+    expect(await new Promise((r) => w.once('exit', r))).toBe(0);
+  });
+
   it('a user removed from the users file loses access at once', async () => {
     const r = await run(['user', 'remove', 'bob', '--users', usersFile]);
     expect(r.code, r.stderr).toBe(0);

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuilt } from '../../server/cli/web-build.js';
+import { launchChromium } from '../support/browser.js';
+import { ROOT } from '../support/processes.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { writeUsersFile } from '../support/users.js';
+
+describe('users mode in Chromium', () => {
+  let vault: TempVault;
+  let server: TestServer;
+  let browser: Browser;
+  const errors: string[] = [];
+
+  async function signIn(name: string, password: string): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    page.on('console', (m) => m.type() === 'error' && errors.push(`${name}: ${m.text()}`));
+    page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
+    await page.goto(server.url);
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    return page;
+  }
+  const row = (page: Page, name: string) => page.getByRole('row').filter({ hasText: name });
+
+  beforeAll(async () => {
+    const dist = (await ensureWebBuilt(ROOT))!;
+    vault = await makeVault();
+    const usersFile = join(vault.outside, 'users.json');
+    await writeUsersFile(usersFile, { alice: ['alice-pw', 'user'], boss: ['boss-pw', 'admin'] });
+    server = await startServer(vault, { usersFile, webDist: dist });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await vault?.cleanup();
+  });
+
+  it('signs in, an admin force-releases a lock, the holder is told, and sign-out returns to the form', async () => {
+    const alice = await signIn('alice', 'alice-pw');
+    await alice.getByText('Signed in as alice').waitFor();
+    await row(alice, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).click();
+    await alice.getByLabel('Message').fill('away on holiday');
+    await alice.getByRole('button', { name: 'Confirm check-out' }).click();
+    await row(alice, 'PN1001.mcam').getByText('Checked out by alice').waitFor();
+
+    const boss = await signIn('boss', 'boss-pw');
+    await boss.getByText('(admin)').waitFor();
+    await row(boss, 'PN1001.mcam').getByRole('button', { name: 'Force release' }).click();
+    await row(alice, 'PN1001.mcam').getByText('Available').waitFor({ timeout: 2000 });
+    await alice.getByRole('log', { name: 'Notifications' }).getByText('force-released by boss').waitFor();
+    expect(await row(alice, 'PN1002.mcam').getByRole('button', { name: 'Force release' }).count()).toBe(0);
+
+    // A wrong password is refused in the form.
+    const eve = await (await browser.newContext()).newPage();
+    await eve.goto(server.url);
+    await eve.getByLabel('Name', { exact: true }).fill('alice');
+    await eve.getByLabel('Password').fill('wrong');
+    await eve.getByRole('button', { name: 'Sign in' }).click();
+    await eve.getByRole('alert').filter({ hasText: 'Wrong user name or password' }).waitFor();
+
+    await alice.getByRole('button', { name: 'Sign out' }).click();
+    await alice.getByRole('button', { name: 'Sign in' }).waitFor();
+    await alice.reload();
+    await alice.getByRole('button', { name: 'Sign in' }).waitFor();
+    // Only expected refusals were logged (the wrong password's 401, the signed-out session check).
+    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+  });
+});
