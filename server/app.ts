@@ -7,6 +7,7 @@ import { openIdentity, usersIdentity } from './auth/identity.js';
 import { SessionTokens } from './auth/session-tokens.js';
 import { UsersDirectory } from './auth/users-file.js';
 import { sessionRoutes } from './http/session-routes.js';
+import { lfsRoutes } from './lfs/lfs-routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { DEFAULTS, type AppConfig } from './config.js';
 import { FileBoard } from './files/file-board.js';
@@ -75,6 +76,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     // Signed out: the sockets of that session lose their connection too.
     void io?.fetchSockets().then((sockets) => sockets.filter((s) => s.data.caller?.sid === sid).forEach((s) => s.disconnect(true)));
   };
+  app.use('/api/lfs', lfsRoutes({ board, commands, identity, users, logger }));
   app.use('/api', sessionRoutes({ identity, users, tokens, onSignOut, ...(config.signInLimits ? { limits: config.signInLimits } : {}) }));
   app.use('/api', filesRoutes({ layout, board, commands, activity, identity, bodyLimit: config.bodyLimit }));
   app.use('/api', apiNotFound);

@@ -1,4 +1,4 @@
-import type { FileStatus } from '../../shared/protocol.js';
+import type { FileStatus, LockInfo } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import type { LockStore } from '../locks/lock-store.js';
 import { statTracked, vaultPath, type VaultFileStat, type VaultLayout } from '../vault/vault-paths.js';
@@ -15,6 +15,8 @@ export interface Caller {
 export interface CheckoutInput {
   filename: string;
   message?: string | undefined;
+  /** Extra fields for the record (e.g. a Git LFS lock id); never from a request body. */
+  extra?: (timestamp: string) => Record<string, unknown>;
 }
 
 export interface CheckinInput {
@@ -49,12 +51,17 @@ export class FileCommands {
       if (held) {
         throw new AppError('ALREADY_LOCKED', `${filename} is already checked out by ${held.user}${held.message ? ` ("${held.message}")` : ''}.`, { lock: held });
       }
-      draft.set(filename, { user: caller.user, timestamp: new Date().toISOString(), message: input.message ?? '' }, { by: caller.user });
+      const timestamp = new Date().toISOString();
+      draft.set(filename, { user: caller.user, timestamp, message: input.message ?? '', ...input.extra?.(timestamp) }, { by: caller.user });
     });
     return this.statusAfterCommit(filename, stat);
   }
 
-  async checkin(caller: Caller, input: CheckinInput): Promise<FileStatus> {
+  /**
+   * Check-in. `expect` lets a caller release only the lock it looked at (Git LFS unlocks by id):
+   * when the lock changed meanwhile, NOT_LOCKED.
+   */
+  async checkin(caller: Caller, input: CheckinInput, expect?: (held: LockInfo) => boolean): Promise<FileStatus> {
     const { filename } = input;
     const abs = vaultPath(this.layout, filename);
     const stat = await statTracked(this.layout, abs);
@@ -62,6 +69,7 @@ export class FileCommands {
     await this.store.mutate((draft) => {
       const held = draft.get(filename);
       if (!held) throw exists ? new AppError('NOT_LOCKED', `${filename} is not checked out.`) : notFound(filename);
+      if (expect && !expect(held)) throw new AppError('NOT_LOCKED', `The lock on ${filename} was released or replaced meanwhile.`);
       const forced = held.user !== caller.user;
       if (forced && !input.force) {
         throw new AppError('NOT_LOCK_OWNER', `${filename} is checked out by ${held.user}, not by ${caller.user}.`, { lock: held });

@@ -1,0 +1,125 @@
+import express, { Router, type ErrorRequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import { compareNames } from '../../shared/file-names.js';
+import type { Identity } from '../auth/identity.js';
+import type { UsersDirectory } from '../auth/users-file.js';
+import { AppError, toAppError } from '../errors.js';
+import type { FileBoard } from '../files/file-board.js';
+import { parseInput } from '../files/command-schemas.js';
+import type { FileCommands } from '../files/file-commands.js';
+import type { Logger } from '../logger.js';
+import { lfsCaller } from './lfs-identity.js';
+import { deriveId, lockId, toLfsLock, type LfsLock } from './lfs-lock.js';
+
+const LFS_TYPE = 'application/vnd.git-lfs+json';
+const MAX_LIMIT = 1000;
+
+const ref = z.object({ name: z.string().max(1024) }).partial().optional();
+const createSchema = z.object({ path: z.string().min(1).max(1024), ref });
+const verifySchema = z.object({ cursor: z.string().max(2048).optional(), limit: z.number().int().min(1).optional(), ref });
+const unlockSchema = z.object({ force: z.boolean().optional(), ref }).optional();
+const listQuery = z.object({
+  path: z.string().max(1024).optional(),
+  id: z.string().max(200).optional(),
+  cursor: z.string().max(2048).optional(),
+  limit: z.coerce.number().int().min(1).optional(),
+  refspec: z.string().max(1024).optional(),
+});
+
+export interface LfsRoutesDeps {
+  board: FileBoard;
+  commands: FileCommands;
+  identity: Identity;
+  users?: UsersDirectory;
+  logger: Logger;
+}
+
+function send(res: Response, status: number, body: unknown): void {
+  res.status(status).type(LFS_TYPE).send(JSON.stringify(body));
+}
+
+/** Pages over locks sorted by path; the cursor is the path to start at, so pages stay stable. */
+function page(locks: LfsLock[], cursor: string | undefined, limit: number | undefined) {
+  const start = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const from = cursor ? locks.filter((l) => compareNames(l.path, start) >= 0) : locks;
+  const n = Math.min(limit ?? 100, MAX_LIMIT);
+  const next = from[n];
+  return { items: from.slice(0, n), ...(next ? { next_cursor: Buffer.from(next.path).toString('base64url') } : {}) };
+}
+
+/** The Git LFS File Locking API over the same locks as the page and the HTTP API. */
+export function lfsRoutes(d: LfsRoutesDeps): Router {
+  const r = Router();
+  const caller = lfsCaller(d.identity, d.users);
+  const json = express.json({ limit: '64kb', strict: false, type: () => true });
+  const allLocks = (): LfsLock[] =>
+    Object.entries(d.board.locks())
+      .map(([path, lock]) => toLfsLock(path, lock))
+      .sort((a, b) => compareNames(a.path, b.path));
+
+  r.post('/locks', json, async (req, res) => {
+    const who = await caller(req.headers);
+    const body = parseInput(createSchema, req.body);
+    try {
+      const file = await d.commands.checkout(who, { filename: body.path, extra: (timestamp) => ({ id: deriveId(body.path, who.user, timestamp) }) });
+      send(res, 201, { lock: toLfsLock(body.path, file.lock!) });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'ALREADY_LOCKED' && err.extra.lock) {
+        send(res, 409, { lock: toLfsLock(body.path, err.extra.lock), message: `already created lock: ${err.detail}` });
+        return;
+      }
+      throw err;
+    }
+  });
+
+  r.get('/locks', async (req, res) => {
+    await caller(req.headers);
+    const q = parseInput(listQuery, req.query);
+    let locks = allLocks();
+    if (q.path) locks = locks.filter((l) => l.path === q.path);
+    if (q.id) locks = locks.filter((l) => l.id === q.id);
+    const p = page(locks, q.cursor, q.limit);
+    send(res, 200, { locks: p.items, ...(p.next_cursor ? { next_cursor: p.next_cursor } : {}) });
+  });
+
+  r.post('/locks/verify', json, async (req, res) => {
+    const who = await caller(req.headers);
+    const body = parseInput(verifySchema, req.body ?? {});
+    const p = page(allLocks(), body.cursor, body.limit);
+    send(res, 200, {
+      ours: p.items.filter((l) => l.owner.name === who.user),
+      theirs: p.items.filter((l) => l.owner.name !== who.user),
+      ...(p.next_cursor ? { next_cursor: p.next_cursor } : {}),
+    });
+  });
+
+  r.post('/locks/:id/unlock', json, async (req, res) => {
+    const who = await caller(req.headers);
+    const body = parseInput(unlockSchema, req.body ?? {}) ?? {};
+    const id = req.params.id;
+    const found = Object.entries(d.board.locks()).find(([path, lock]) => lockId(path, lock) === id);
+    if (!found) throw new AppError('NOT_FOUND', `No lock with id ${id}.`);
+    const [path, lock] = found;
+    if (lock.user !== who.user && !body.force) throw new AppError('NOT_LOCK_OWNER', `${path} is locked by ${lock.user}; use --force to unlock it as an admin.`);
+    await d.commands.checkin(who, { filename: path, force: body.force === true }, (held) => lockId(path, held) === id);
+    send(res, 200, { lock: toLfsLock(path, lock) });
+  });
+
+  r.use((req, _res, next) => next(new AppError('NOT_FOUND', `No Git LFS route ${req.method} ${req.path}.`)));
+
+  // LFS clients read `message`; 401 carries the header that makes git ask for credentials.
+  const errors: ErrorRequestHandler = (err, _req, res, _next) => {
+    const type = (err as { type?: string }).type;
+    const e =
+      type === 'entity.parse.failed'
+        ? new AppError('INVALID_REQUEST', 'The request body is not valid JSON.')
+        : type === 'entity.too.large'
+          ? new AppError('PAYLOAD_TOO_LARGE', 'The request body is over the size limit.')
+          : toAppError(err);
+    if (e.code === 'INTERNAL') d.logger.error({ err }, 'git lfs route failed');
+    if (e.status === 401) res.setHeader('LFS-Authenticate', 'Basic realm="PDM Live"');
+    send(res, e.status, { message: e.detail, code: e.code });
+  };
+  r.use(errors);
+  return r;
+}
