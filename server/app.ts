@@ -2,7 +2,11 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
 import { ActivityLog } from './activity/activity-log.js';
-import { fileActivity, fileActivityKey, lockActivities } from './activity/activity-journal.js';
+import { lockActivities } from './activity/activity-journal.js';
+import { EditWarnings } from './versions/edit-warnings.js';
+import { VaultChanges } from './versions/vault-changes.js';
+import { versionHandlers } from './versions/version-routes.js';
+import { VersionStore } from './versions/version-store.js';
 import { openIdentity, usersIdentity } from './auth/identity.js';
 import { SessionTokens } from './auth/session-tokens.js';
 import { UsersDirectory } from './auth/users-file.js';
@@ -58,13 +62,39 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   await activity.open();
   const index = new VaultIndex(layout);
   await index.scan();
-  const board = new FileBoard(index, store);
+  const warnings = new EditWarnings(join(config.dataDir, 'edit-warnings.json'));
+  await warnings.load();
+  const versions = new VersionStore(join(config.dataDir, 'versions'), config.keepVersions);
+  const board = new FileBoard(index, store, (name) => warnings.has(name));
+  // Background work that close() waits for, so nothing writes into a vault being shut down.
+  const background = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    const q = p.catch((err: unknown) => logger.warn({ err }, 'version bookkeeping failed')).finally(() => background.delete(q));
+    background.add(q);
+  };
   store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
+  store.subscribe({
+    // Version bookkeeping that follows lock changes from any source (page, API, LFS, disk).
+    changes: (changes) => {
+      for (const c of changes) {
+        if (c.after && !c.before) {
+          // Keep the content the holder starts from, so a save in place never loses it.
+          track(versions.record(c.filename, join(layout.root, ...c.filename.split('/')), { user: null }));
+        } else if (c.before && !c.after) {
+          if (c.meta?.comment) track(versions.comment(c.filename, c.before.user, c.before.timestamp, c.meta.comment));
+          if (warnings.has(c.filename)) void warnings.delete(c.filename).then(() => board.touch(c.filename));
+        }
+      }
+    },
+    health: () => undefined,
+  });
   const commands = new FileCommands(layout, store, board);
   const users = config.usersFile ? new UsersDirectory(config.usersFile) : undefined;
   if (users) await users.reload();
   const tokens = users ? new SessionTokens(config.dataDir) : undefined;
   const identity = users && tokens ? usersIdentity(users, tokens) : openIdentity(config.admins);
+  const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger });
+  const versionRoutes = versionHandlers({ layout, index, board, store, versions, changes: vaultChanges, activity, identity, maxUploadBytes: config.maxUploadBytes });
 
   const app = express();
   app.disable('x-powered-by');
@@ -78,7 +108,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   };
   app.use('/api/lfs', lfsRoutes({ board, commands, identity, users, logger }));
   app.use('/api', sessionRoutes({ identity, users, tokens, onSignOut, ...(config.signInLimits ? { limits: config.signInLimits } : {}) }));
-  app.use('/api', filesRoutes({ layout, board, commands, activity, identity, bodyLimit: config.bodyLimit }));
+  app.use('/api', filesRoutes({ layout, board, commands, activity, identity, bodyLimit: config.bodyLimit, versions: versionRoutes }));
   app.use('/api', apiNotFound);
   if (config.webDist) app.use(serveWeb(config.webDist));
   app.use(errorHandler(logger));
@@ -88,10 +118,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
 
   const vaultWatcher = new VaultWatcher(
     index,
-    (changes) => {
-      board.onVaultChanges(changes);
-      activity.appendOnce(changes.map(fileActivity), fileActivityKey).catch((err: unknown) => logger.warn({ err }, 'logging file activity failed'));
-    },
+    (changes) => void vaultChanges.publish(changes),
     { pollMs: config.pollMs, settleMs: config.settleMs, rescanMs: 60_000, logger },
   );
   await vaultWatcher.start();
@@ -110,6 +137,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await dataWatcher.close();
       await vaultWatcher.close();
       await store.close();
+      await vaultChanges.publish([]);
+      await Promise.all(background);
       await new Promise<void>((resolve) => io!.close(() => resolve()));
       httpServer.closeAllConnections();
     })());

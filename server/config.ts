@@ -23,6 +23,10 @@ export interface AppConfig {
   webDist: string | null;
   /** How long a vault file must stay unchanged before it is reported (large copies). */
   settleMs: number;
+  /** Versions kept per file (oldest dropped). */
+  keepVersions: number;
+  /** Largest upload accepted by PUT .../content. */
+  maxUploadBytes: number;
   /** Users mode: the users file (absent = open mode). */
   usersFile?: string;
   /** Failed sign-ins allowed per user and per address per window (tests shorten it). */
@@ -38,6 +42,8 @@ export const DEFAULTS = {
   bodyLimit: '64kb',
   webDist: null,
   settleMs: 400,
+  keepVersions: 50,
+  maxUploadBytes: 2 * 1024 ** 3,
 } satisfies Partial<AppConfig>;
 
 /** Normalises `.mcam,VNC` to `['.mcam', '.vnc']`. */

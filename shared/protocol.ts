@@ -25,6 +25,24 @@ export interface FileStatus {
   status: FileState;
   locked_by: string | null;
   lock: LockInfo | null;
+  /** `edited_unlocked`: the content changed on disk while nobody held the lock (until the next check-out and check-in). */
+  warning?: 'edited_unlocked' | null;
+}
+
+/** One saved content of a file; numbers start at 1 and grow, the newest is the current content. */
+export interface Version {
+  number: number;
+  user: string | null;
+  at: string;
+  size_bytes: number;
+  sha256: string;
+  comment: string | null;
+}
+
+export interface VersionBody {
+  success: true;
+  file: FileStatus;
+  version: Version;
 }
 
 export interface HealthBody {
@@ -45,7 +63,10 @@ export type ActivityType =
   | 'file_changed'
   | 'file_removed'
   | 'locks_unavailable'
-  | 'locks_restored';
+  | 'locks_restored'
+  | 'version_added'
+  | 'version_restored'
+  | 'edited_unlocked';
 
 export interface ActivityEvent {
   id: string;
@@ -60,6 +81,8 @@ export interface ActivityEvent {
   /** For file events: the file's size and time, so servers sharing a vault log a change once. */
   size_bytes?: number;
   modified?: string;
+  /** For version events: the version number. */
+  version?: number;
 }
 
 export const ERROR_CODES = [
@@ -140,6 +163,8 @@ export interface LockUpdatedPayload {
 export interface FilePayload {
   revision: number;
   file: FileStatus;
+  /** On `file:changed`: the version number recorded for the new content, if one was. */
+  version?: number;
 }
 
 export interface FileRemovedPayload {

@@ -23,6 +23,8 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--admins <names>', 'open mode: comma-separated names allowed to force a release (env PDM_ADMINS)')
     .option('--open', 'allow open mode on a non-loopback address')
     .option('--users <file>', 'users mode: sign-in required, users from this file (env PDM_USERS)')
+    .option('--keep-versions <n>', 'versions kept per file (env PDM_KEEP_VERSIONS; default 50)')
+    .option('--max-upload <bytes>', 'largest upload of a new version (env PDM_MAX_UPLOAD; default 2 GiB)')
     .option('--no-web', 'do not build or serve the web page')
     .action((opts) => serve(opts));
 

@@ -20,6 +20,8 @@ export interface ServeFlags {
   admins?: string;
   open?: boolean;
   users?: string;
+  keepVersions?: string;
+  maxUpload?: string;
   web?: boolean;
 }
 
@@ -53,6 +55,8 @@ export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
   const pollMs = flags.poll ?? env.PDM_POLL ? intFlag('--poll', (flags.poll ?? env.PDM_POLL)!, 50, 3_600_000) : 0;
   // Undocumented in the contract: tests shorten the stale period to keep kill -9 scenarios quick.
   const staleMs = env.PDM_STALE_MS ? intFlag('PDM_STALE_MS', env.PDM_STALE_MS, 2000, 600_000) : 15_000;
+  const keepVersions = intFlag('--keep-versions', flags.keepVersions ?? env.PDM_KEEP_VERSIONS ?? '50', 1, 100_000);
+  const maxUploadBytes = intFlag('--max-upload', flags.maxUpload ?? env.PDM_MAX_UPLOAD ?? String(2 * 1024 ** 3), 1, Number.MAX_SAFE_INTEGER);
   // Benchmark baseline only: PDM_GROUP_COMMIT=off takes the lock once per mutation.
   const groupCommit = env.PDM_GROUP_COMMIT !== 'off';
   const admins = (flags.admins ?? env.PDM_ADMINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -92,7 +96,7 @@ export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
 
   const webDist = flags.web === false ? null : await ensureWebBuilt(PROJECT_ROOT);
   const logger = createLogger();
-  const app = await createApp({ repo, dataDir, locksFile, extensions, pollMs, staleMs, groupCommit, admins, webDist, logger, ...(usersFile ? { usersFile } : {}) });
+  const app = await createApp({ repo, dataDir, locksFile, extensions, pollMs, staleMs, groupCommit, admins, webDist, logger, keepVersions, maxUploadBytes, ...(usersFile ? { usersFile } : {}) });
   await new Promise<void>((ok, fail) => {
     app.httpServer.once('error', (err: NodeJS.ErrnoException) => {
       void app.close();

@@ -21,6 +21,8 @@ export class FileBoard {
   constructor(
     private readonly index: VaultIndex,
     private readonly store: LockStore,
+    /** Names flagged `edited_unlocked`. */
+    private readonly warned: (name: string) => boolean = () => false,
   ) {
     store.subscribe({
       changes: (changes, source) => this.onLockChanges(changes, source),
@@ -56,6 +58,7 @@ export class FileBoard {
       status: lock ? 'checked_out' : 'available',
       locked_by: lock ? lock.user : null,
       lock,
+      warning: this.warned(name) ? 'edited_unlocked' : null,
     };
   }
 
@@ -74,14 +77,22 @@ export class FileBoard {
     return { revision: this.revision, files: this.files(), locks: this.locks(), health: this.health() };
   }
 
-  /** Publishes vault changes the watcher found (the index already holds them). */
-  onVaultChanges(changes: VaultChange[]): void {
-    const events: RevisionedEvent[] = changes.map((c) =>
-      c.kind === 'removed'
-        ? { event: 'file:removed', data: { revision: ++this.revision, filename: c.name } }
-        : { event: c.kind === 'added' ? 'file:added' : 'file:changed', data: { revision: ++this.revision, file: this.status(c.name)! } },
-    );
+  /** Publishes vault changes (the index already holds them); `versions` adds a version number. */
+  onVaultChanges(changes: VaultChange[], versions: ReadonlyMap<string, number> = new Map()): void {
+    const events: RevisionedEvent[] = changes.map((c): RevisionedEvent => {
+      if (c.kind === 'removed') return { event: 'file:removed', data: { revision: ++this.revision, filename: c.name } };
+      const file = this.status(c.name)!;
+      if (c.kind === 'added') return { event: 'file:added', data: { revision: ++this.revision, file } };
+      const version = versions.get(c.name);
+      return { event: 'file:changed', data: { revision: ++this.revision, file, ...(version ? { version } : {}) } };
+    });
     this.publish(events);
+  }
+
+  /** A file's status changed without a lock or content change (its warning was cleared). */
+  touch(name: string): void {
+    const file = this.status(name);
+    if (file?.size_bytes !== null && file) this.publish([{ event: 'file:changed', data: { revision: ++this.revision, file } }]);
   }
 
   private onLockChanges(changes: LockChange[], source: 'api' | 'disk'): void {

@@ -90,6 +90,7 @@ export class FileCommands {
       status: lock ? 'checked_out' : 'available',
       locked_by: lock ? lock.user : null,
       lock,
+      warning: this.board.status(filename)?.warning ?? null,
     };
   }
 }

@@ -7,6 +7,7 @@ import type { FileBoard } from '../files/file-board.js';
 import { activityQuerySchema, checkinSchema, checkoutSchema, parseInput } from '../files/command-schemas.js';
 import type { FileCommands } from '../files/file-commands.js';
 import { statTracked, vaultPath, type VaultLayout } from '../vault/vault-paths.js';
+import type { versionHandlers } from '../versions/version-routes.js';
 
 export interface FilesRoutesDeps {
   layout: VaultLayout;
@@ -15,6 +16,7 @@ export interface FilesRoutesDeps {
   activity: ActivityLog;
   identity: Identity;
   bodyLimit: string;
+  versions: ReturnType<typeof versionHandlers>;
 }
 
 /** The contract's section 4: thin handlers over FileCommands and FileBoard. */
@@ -61,10 +63,16 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
     res.json({ events: await d.activity.query(q.limit ?? 100, q.after) });
   });
 
-  // Names may contain `/`, encoded or not: take the whole rest of the path.
+  // Names may contain `/`, encoded or not: take the whole rest of the path, then read the
+  // action from its end (a tracked file name always has an extension, so no clash).
   r.get('/files/*name', async (req, res) => {
     const parts = (req.params as { name: string[] }).name;
-    if (parts.length > 1 && parts[parts.length - 1] === 'content') {
+    const n = parts.length;
+    if (n > 3 && parts[n - 1] === 'content' && parts[n - 3] === 'versions') {
+      return d.versions.download(req, res, parts.slice(0, -3).join('/'), parts[n - 2]!);
+    }
+    if (n > 1 && parts[n - 1] === 'versions') return d.versions.list(req, res, parts.slice(0, -1).join('/'));
+    if (n > 1 && parts[n - 1] === 'content') {
       const name = parts.slice(0, -1).join('/');
       const abs = vaultPath(d.layout, name);
       const stat = await statTracked(d.layout, abs);
@@ -76,6 +84,19 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
       return;
     }
     res.json(d.commands.get(parts.join('/')));
+  });
+
+  r.put('/files/*name', async (req, res) => {
+    const parts = (req.params as { name: string[] }).name;
+    if (parts.length < 2 || parts.at(-1) !== 'content') throw new AppError('NOT_FOUND', 'PUT goes to /api/files/{name}/content.');
+    await d.versions.upload(req, res, parts.slice(0, -1).join('/'));
+  });
+
+  r.post('/files/*name', async (req, res) => {
+    const parts = (req.params as { name: string[] }).name;
+    const n = parts.length;
+    if (n < 4 || parts[n - 1] !== 'restore' || parts[n - 3] !== 'versions') throw new AppError('NOT_FOUND', `No API route POST ${req.path}.`);
+    await d.versions.restore(req, res, parts.slice(0, -3).join('/'), parts[n - 2]!);
   });
 
   return r;

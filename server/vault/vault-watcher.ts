@@ -29,6 +29,7 @@ export class VaultWatcher {
   private pendingPaths = new Set<string>();
   private pendingDirs = new Set<string>();
   private newDirs = new Set<string>();
+  private followUps = new Map<string, NodeJS.Timeout>();
   private firstPendingAt = 0;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -81,15 +82,26 @@ export class VaultWatcher {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    for (const t of this.followUps.values()) clearTimeout(t);
     await this.watcher?.close();
     await this.flushing;
   }
 
   private flushTimer: NodeJS.Timeout | null = null;
 
-  private hint(path: string): void {
+  private hint(path: string, followUp = true): void {
     this.pendingPaths.add(path);
     this.schedule();
+    // chokidar drops a change that closely follows another (PITFALLS): look at the path once
+    // more after the settle time, so a write right after the last event is not missed.
+    if (followUp && !this.followUps.has(path) && !this.closed) {
+      const t = setTimeout(() => {
+        this.followUps.delete(path);
+        this.hint(path, false);
+      }, (this.opts.settleMs ?? 400) + 250);
+      t.unref();
+      this.followUps.set(path, t);
+    }
   }
 
   private hintNewDir(path: string): void {
