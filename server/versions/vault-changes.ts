@@ -30,18 +30,22 @@ export class VaultChanges {
 
   constructor(private readonly d: VaultChangesDeps) {}
 
-  /** Queues changes (the index already holds them); resolves once published. */
-  publish(changes: VaultChange[], comment: string | null = null): Promise<void> {
-    this.queue = this.queue.then(() => this.process(changes, comment)).catch((err: unknown) => this.d.logger.error({ err }, 'processing vault changes failed'));
+  /**
+   * Queues changes (the index already holds them); resolves once published. `recorded`: versions
+   * the caller already made for some of them (an upload), announced instead of recorded again.
+   */
+  publish(changes: VaultChange[], recorded: ReadonlyMap<string, number> = new Map()): Promise<void> {
+    this.queue = this.queue.then(() => this.process(changes, recorded)).catch((err: unknown) => this.d.logger.error({ err }, 'processing vault changes failed'));
     return this.queue;
   }
 
-  private async process(changes: VaultChange[], comment: string | null): Promise<void> {
+  private async process(changes: VaultChange[], recorded: ReadonlyMap<string, number>): Promise<void> {
     const { versions, warnings, store, activity } = this.d;
-    const versionOf = new Map<string, number>();
+    const versionOf = new Map(recorded);
+    const comment = null;
     const entries = [];
     for (const c of changes) {
-      if (c.kind !== 'changed') continue;
+      if (c.kind !== 'changed' || recorded.has(c.name)) continue;
       const holder = store.get(c.name)?.user ?? null;
       const v = await versions.record(c.name, vaultPath(this.d.layout, c.name), { user: holder, comment }).catch((err: unknown) => {
         this.d.logger.warn({ err, file: c.name }, 'recording a version failed');

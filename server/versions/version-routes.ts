@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { copyFile, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -51,7 +52,8 @@ export function versionHandlers(d: VersionRoutesDeps) {
     await rename(source, abs);
     const v = await d.versions.record(name, abs, { user, comment });
     const change = await d.index.update(abs);
-    if (change) await d.changes.publish([change]);
+    if (change) await d.changes.publish([change], v ? new Map([[name, v.number]]) : undefined);
+    if (v) await d.activity.append([makeActivity({ type: 'version_added', filename: name, user, message: comment, source: 'api', version: v.number })]);
     return v;
   };
 
@@ -81,7 +83,8 @@ export function versionHandlers(d: VersionRoutesDeps) {
       if (!found) throw new AppError('NOT_FOUND', `${name} has no version ${n}.`);
       res.attachment(name.split('/').pop()!);
       res.setHeader('Content-Type', 'application/octet-stream');
-      res.sendFile(found.blob, { headers: { 'Content-Disposition': res.get('Content-Disposition')! } });
+      res.setHeader('Content-Length', String(found.version.size_bytes));
+      createReadStream(found.blob).on('error', (err) => res.destroy(err)).pipe(res);
     },
 
     async restore(req: Request, res: Response, name: string, n: string) {
