@@ -215,6 +215,8 @@ export interface CheckoutCommand {
 export interface CheckinCommand {
   filename: string;
   force?: boolean;
+  /** Goes on the version made while the file was held, and into the activity log. */
+  comment?: string;
 }
 
 export interface ClientToServerEvents {

@@ -75,6 +75,7 @@ describe('the lock board in Chromium, two people', () => {
 
     // A checks in; B sees Available.
     await row(a, 'PN1001.mcam').getByRole('button', { name: 'Check in' }).click();
+    await a.getByRole('button', { name: 'Confirm check-in' }).click();
     await row(b, 'PN1001.mcam').getByText('Available').waitFor({ timeout: 2000 });
 
     // A hand edit of locks.json and a file dropped into the vault reach both pages.

@@ -13,6 +13,9 @@ const VERB: Record<string, string> = {
   file_removed: 'removed',
   locks_unavailable: 'locks.json became unavailable',
   locks_restored: 'locks.json is readable again',
+  version_added: 'saved a new version of',
+  version_restored: 'restored an older version of',
+  edited_unlocked: 'changed outside a check-out:',
 };
 
 /** The last 100 events, newest first: who, what, when. */

@@ -148,10 +148,11 @@ export class FileTable extends LitElement {
       <div role="cell" class="c-name"><span class="path">${folderOf(f.name) ? folderOf(f.name) + '/' : ''}</span>${baseOf(f.name)}</div>
       <div role="cell" class="c-size">${formatSize(f.size_bytes)}</div>
       <div role="cell" class="c-modified"><time datetime=${f.modified ?? ''} title=${f.modified ? new Date(f.modified).toLocaleString() : ''}>${relativeTime(f.modified)}</time></div>
-      <div role="cell" class="c-status"><span class="badge">${status}</span></div>
+      <div role="cell" class="c-status"><span class="badge">${status}</span>${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
       <div role="cell" class="c-message">${f.lock?.message ?? ''}</div>
       <div role="cell" class="c-held">${f.lock ? duration(f.lock.timestamp) : ''}</div>
-      <div role="cell" class="c-actions">${action}<a href=${url} download aria-label="Download ${f.name}">Download</a></div>
+      <div role="cell" class="c-actions">${action}<a href=${url} download aria-label="Download ${f.name}">Download</a
+        ><button class="link" @click=${() => emit(this, 'versions-request', { filename: f.name })} aria-label="Versions of ${f.name}">Versions</button></div>
     </div>`;
   }
 
@@ -201,7 +202,7 @@ export class FileTable extends LitElement {
       }
       .row {
         display: grid;
-        grid-template-columns: minmax(10rem, 2.2fr) 5rem 6.5rem minmax(8rem, 1.3fr) minmax(7rem, 1.6fr) 5.5rem 12rem;
+        grid-template-columns: minmax(9rem, 2.2fr) 4.5rem 6rem minmax(8rem, 1.3fr) minmax(6rem, 1.6fr) 5rem 15rem;
         align-items: center;
         gap: 0.5rem;
         padding: 0.45rem 0.75rem;
@@ -260,6 +261,23 @@ export class FileTable extends LitElement {
       .mine .badge {
         background: var(--mine-bg);
         color: var(--mine-fg);
+      }
+      .warn {
+        display: inline-block;
+        margin-top: 0.2rem;
+        padding: 0.1rem 0.5rem;
+        border-radius: 999px;
+        background: var(--danger-bg);
+        color: var(--danger-fg);
+        font-size: 0.8rem;
+      }
+      .link {
+        border: none;
+        background: none;
+        color: var(--link);
+        text-decoration: underline;
+        padding: 0;
+        min-height: auto;
       }
       .flash {
         animation: flash 2s ease-out;

@@ -5,7 +5,12 @@ import { LiveConnection } from '../data/live-connection.js';
 import { getSession, signIn, signOut, type SessionInfo } from '../data/session-api.js';
 import { storeContext, StoreController } from '../state/app-context.js';
 import { BoardStore } from '../state/board-store.js';
-import type { CheckinRequest, CheckoutConfirm, CheckoutRequest, NameSubmit, SignIn } from '../state/dom-events.js';
+import type { CheckinConfirm, CheckinRequest, CheckoutConfirm, CheckoutRequest, NameSubmit, SignIn, VersionRestore } from '../state/dom-events.js';
+import { listVersions, restoreVersion, uploadVersion, type Upload } from '../data/versions-api.js';
+import type { CheckinDialog } from './checkin-dialog.js';
+import './checkin-dialog.js';
+import type { VersionsPanel } from './versions-panel.js';
+import './versions-panel.js';
 import './activity-feed.js';
 import type { CheckoutDialog } from './checkout-dialog.js';
 import './checkout-dialog.js';
@@ -32,6 +37,9 @@ export class PdmApp extends LitElement {
   @state() private _error = '';
   @query('checkout-dialog') private _dialog!: CheckoutDialog;
   @query('sign-in-form') private _signIn?: SignInForm;
+  @query('checkin-dialog') private _checkinDialog!: CheckinDialog;
+  @query('versions-panel') private _versions!: VersionsPanel;
+  private _upload: Upload | null = null;
 
   private get _user(): string | null {
     return this._session?.user ?? null;
@@ -51,6 +59,10 @@ export class PdmApp extends LitElement {
     this.addEventListener('checkout-request', (e) => this._openCheckout(e.detail));
     this.addEventListener('checkout-confirm', (e) => void this._checkout(e.detail));
     this.addEventListener('checkin-request', (e) => void this._checkin(e.detail));
+    this.addEventListener('checkin-confirm', (e) => void this._confirmCheckin(e.detail));
+    this.addEventListener('upload-cancel', () => this._upload?.abort());
+    this.addEventListener('versions-request', (e) => void this._showVersions(e.detail.filename));
+    this.addEventListener('version-restore', (e) => void this._restore(e.detail));
     this.addEventListener('notice-dismiss', (e) => this.store.dismissNotice(e.detail.id));
   }
 
@@ -92,6 +104,8 @@ export class PdmApp extends LitElement {
         <activity-feed .events=${s.activity}></activity-feed>
       </main>
       <checkout-dialog></checkout-dialog>
+      <checkin-dialog></checkin-dialog>
+      <versions-panel></versions-panel>
       <toast-stack .notices=${s.notices}></toast-stack>
     `;
   }
@@ -152,9 +166,59 @@ export class PdmApp extends LitElement {
     else this._dialog.error = ack.code === 'ALREADY_LOCKED' && ack.lock ? `Someone was faster: ${filename} is checked out by ${ack.lock.user}${ack.lock.message ? ` ("${ack.lock.message}")` : ''}.` : ack.detail;
   }
 
+  /** Your own lock: the dialog (comment, optional new version); someone else's (admin): at once. */
   private async _checkin({ filename, force }: CheckinRequest) {
-    const ack = await this._conn.checkin(filename, force);
+    if (!force) {
+      this._checkinDialog.open(filename);
+      return;
+    }
+    const ack = await this._conn.checkin(filename, true);
     this._error = ack.ok ? '' : ack.detail;
+  }
+
+  private async _confirmCheckin({ filename, comment, file }: CheckinConfirm) {
+    const dialog = this._checkinDialog;
+    dialog.busy = true;
+    dialog.error = '';
+    if (file) {
+      dialog.progress = 0;
+      this._upload = uploadVersion(filename, file, this._openModeUser(), (f) => (dialog.progress = f));
+      const refused = await this._upload.done;
+      this._upload = null;
+      if (refused) {
+        dialog.busy = false;
+        dialog.progress = null;
+        dialog.error = refused;
+        return;
+      }
+    }
+    const ack = await this._conn.checkin(filename, false, comment || undefined);
+    dialog.busy = false;
+    if (ack.ok) dialog.close();
+    else dialog.error = ack.detail;
+  }
+
+  private async _showVersions(filename: string) {
+    const panel = this._versions;
+    panel.open(filename);
+    panel.canRestore = this.store.files.get(filename)?.locked_by === this._user;
+    try {
+      panel.versions = await listVersions(filename, this._openModeUser());
+    } catch (err) {
+      panel.versions = [];
+      panel.error = (err as Error).message;
+    }
+  }
+
+  private async _restore({ filename, number }: VersionRestore) {
+    const refused = await restoreVersion(filename, number, this._openModeUser());
+    if (refused) this._versions.error = refused;
+    else await this._showVersions(filename);
+  }
+
+  /** Open mode names the caller in a header; users mode relies on the session cookie. */
+  private _openModeUser(): string | null {
+    return this._session?.mode === 'open' ? this._user : null;
   }
 
   static override styles = [
@@ -186,7 +250,7 @@ export class PdmApp extends LitElement {
         flex: 1;
         min-height: 0;
         display: grid;
-        grid-template-columns: 1fr 18rem;
+        grid-template-columns: minmax(0, 1fr) 16rem;
         gap: 1rem;
         padding: 1rem;
       }
@@ -199,7 +263,7 @@ export class PdmApp extends LitElement {
         padding: 0.5rem 1rem;
         color: var(--danger);
       }
-      @media (max-width: 1000px) {
+      @media (max-width: 1100px) {
         main {
           grid-template-columns: 1fr;
           grid-template-rows: minmax(24rem, 1fr) auto;

@@ -67,8 +67,9 @@ export class LiveConnection {
     return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkout', message ? { filename, message } : { filename }));
   }
 
-  checkin(filename: string, force: boolean): Promise<FileAck> {
-    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkin', force ? { filename, force } : { filename }));
+  checkin(filename: string, force: boolean, comment?: string): Promise<FileAck> {
+    const payload = { filename, ...(force ? { force } : {}), ...(comment ? { comment } : {}) };
+    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkin', payload));
   }
 
   private async command(send: (s: PdmSocket) => Promise<FileAck>): Promise<FileAck> {

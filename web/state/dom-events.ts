@@ -13,6 +13,15 @@ export interface CheckoutConfirm {
 export interface NameSubmit {
   name: string;
 }
+export interface CheckinConfirm {
+  filename: string;
+  comment: string;
+  file: File | null;
+}
+export interface VersionRestore {
+  filename: string;
+  number: number;
+}
 export interface SignIn {
   user: string;
   password: string;
@@ -30,6 +39,10 @@ declare global {
     'name-submit': CustomEvent<NameSubmit>;
     'name-change-request': CustomEvent<null>;
     'sign-in': CustomEvent<SignIn>;
+    'checkin-confirm': CustomEvent<CheckinConfirm>;
+    'upload-cancel': CustomEvent<{ filename: string }>;
+    'versions-request': CustomEvent<{ filename: string }>;
+    'version-restore': CustomEvent<VersionRestore>;
     'sign-out-request': CustomEvent<null>;
     'notice-dismiss': CustomEvent<{ id: number }>;
   }

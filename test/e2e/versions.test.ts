@@ -1,0 +1,76 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuilt } from '../../server/cli/web-build.js';
+import { launchChromium } from '../support/browser.js';
+import { ROOT } from '../support/processes.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { makeVault, type TempVault } from '../support/temp-vault.js';
+
+describe('versions in Chromium', () => {
+  let vault: TempVault;
+  let server: TestServer;
+  let browser: Browser;
+  const errors: string[] = [];
+
+  async function person(name: string): Promise<Page> {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    page.on('console', (m) => m.type() === 'error' && errors.push(`${name}: ${m.text()}`));
+    page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
+    await page.goto(server.url);
+    await page.getByLabel('Your name').fill(name);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    return page;
+  }
+  const row = (page: Page, name: string) => page.getByRole('row').filter({ hasText: name });
+
+  beforeAll(async () => {
+    const dist = (await ensureWebBuilt(ROOT))!;
+    vault = await makeVault();
+    server = await startServer(vault, { webDist: dist });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await vault?.cleanup();
+  });
+
+  it('a new version uploaded through the check-in dialog, with its progress bar, shows live in the other browser', async () => {
+    const a = await person('alice');
+    const b = await person('bob');
+    await row(a, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).click();
+    await a.getByLabel('Message').fill('new roughing pass');
+    await a.getByRole('button', { name: 'Confirm check-out' }).click();
+    await row(a, 'PN1001.mcam').getByRole('button', { name: 'Check in' }).click();
+    await a.getByLabel('Comment').fill('Roughing pass 2');
+    const bytes = Buffer.alloc(300 * 1024, 'G01 X1 Y1\n');
+    await a.getByLabel('New version (optional)').setInputFiles({ name: 'PN1001.mcam', mimeType: 'application/octet-stream', buffer: bytes });
+    // Hold the upload briefly so the progress bar can be seen.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await a.route('**/api/files/PN1001.mcam/content', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await a.getByRole('button', { name: 'Confirm check-in' }).click();
+    await a.getByRole('progressbar', { name: 'Upload progress' }).waitFor();
+    await a.screenshot({ path: join(ROOT, 'test-results', 'checkin-upload.png') });
+    release();
+    await row(b, 'PN1001.mcam').getByText('Available').waitFor({ timeout: 5000 });
+    await row(b, 'PN1001.mcam').getByText('300.0 KB').waitFor({ timeout: 5000 });
+    await row(b, 'PN1001.mcam').getByRole('button', { name: 'Versions of PN1001.mcam' }).click();
+    const panel = b.getByRole('dialog', { name: /Versions of/ });
+    await panel.getByRole('row').filter({ hasText: 'Roughing pass 2' }).filter({ hasText: 'alice' }).waitFor();
+    expect(await panel.getByRole('row').count()).toBe(3); // header + versions 2 and 1
+    await b.screenshot({ path: join(ROOT, 'test-results', 'versions-panel.png') });
+    await panel.getByRole('button', { name: 'Close' }).click();
+
+    // Edited out of turn: shown on the row in both browsers.
+    await writeFile(join(vault.root, 'PN1002.mcam'), 'saved without a lock');
+    for (const p of [a, b]) await row(p, 'PN1002.mcam').getByText('Edited while not checked out').waitFor({ timeout: 5000 });
+    expect(errors).toEqual([]);
+  });
+});
