@@ -12,6 +12,7 @@ import { SessionTokens } from './auth/session-tokens.js';
 import { UsersDirectory } from './auth/users-file.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { lfsRoutes } from './lfs/lfs-routes.js';
+import { metricsRoutes } from './http/metrics-routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { DEFAULTS, type AppConfig } from './config.js';
 import { FileBoard } from './files/file-board.js';
@@ -108,7 +109,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   };
   app.use('/api/lfs', lfsRoutes({ board, commands, identity, users, logger }));
   app.use('/api', sessionRoutes({ identity, users, tokens, onSignOut, ...(config.signInLimits ? { limits: config.signInLimits } : {}) }));
+  const metrics = metricsRoutes(() => io?.engine.clientsCount ?? 0);
   app.use('/api', filesRoutes({ layout, board, commands, activity, identity, bodyLimit: config.bodyLimit, versions: versionRoutes }));
+  app.use('/api', metrics.router); // after filesRoutes, so users mode's session check covers it
   app.use('/api', apiNotFound);
   if (config.webDist) app.use(serveWeb(config.webDist));
   app.use(errorHandler(logger));
@@ -134,6 +137,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      metrics.stop();
       await dataWatcher.close();
       await vaultWatcher.close();
       await store.close();

@@ -8,49 +8,42 @@ export interface LocksDraft {
   delete(filename: string, meta: ChangeMeta): void;
 }
 
-type Touched = Map<string, { before: LockInfo | null; meta: ChangeMeta }>;
-
-/** A batch's working copy with an undo log, so each mutation in a batch succeeds or fails alone. */
+/**
+ * A batch's working copy. Every set/delete is one change, in order: a check-in and a check-out of
+ * the same file in one batch stay two changes (released, then acquired), never merged into one.
+ */
 export class Draft implements LocksDraft {
-  readonly touched: Touched = new Map();
-  private undo: Array<[string, LockInfo | undefined]> = [];
+  private log: LockChange[] = [];
   constructor(readonly locks: LocksMap) {}
+
   get(filename: string): LockInfo | null {
     return Object.hasOwn(this.locks, filename) ? this.locks[filename]! : null;
   }
+
   set(filename: string, lock: LockInfo, meta: ChangeMeta): void {
-    this.remember(filename, meta);
+    this.log.push({ filename, before: this.get(filename), after: lock, meta });
     this.locks[filename] = lock;
   }
+
   delete(filename: string, meta: ChangeMeta): void {
-    this.remember(filename, meta);
+    this.log.push({ filename, before: this.get(filename), after: null, meta });
     delete this.locks[filename];
   }
-  private remember(filename: string, meta: ChangeMeta): void {
-    this.undo.push([filename, this.locks[filename]]);
-    const t = this.touched.get(filename);
-    this.touched.set(filename, { before: t ? t.before : this.get(filename), meta });
-  }
+
   /** Start of one mutation; `rollback` returns to this point. */
   mark(): number {
-    return this.undo.length;
+    return this.log.length;
   }
-  rollback(mark: number, touchedBefore: Touched): void {
-    while (this.undo.length > mark) {
-      const [name, prev] = this.undo.pop()!;
-      if (prev === undefined) delete this.locks[name];
-      else this.locks[name] = prev;
+
+  rollback(mark: number): void {
+    while (this.log.length > mark) {
+      const c = this.log.pop()!;
+      if (c.before) this.locks[c.filename] = c.before;
+      else delete this.locks[c.filename];
     }
-    this.touched.clear();
-    for (const [k, v] of touchedBefore) this.touched.set(k, v);
   }
+
   changes(): LockChange[] {
-    const out: LockChange[] = [];
-    for (const [filename, { before, meta }] of this.touched) {
-      const after = this.get(filename);
-      if (!sameLock(before, after)) out.push({ filename, before, after, meta });
-    }
-    return out;
+    return this.log.filter((c) => !sameLock(c.before, c.after));
   }
 }
-

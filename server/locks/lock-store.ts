@@ -64,6 +64,9 @@ export class LockStore {
   private refreshWanted = false;
   private running: Promise<void> | null = null;
   private compromised: Error | null = null;
+  private heldSince = 0;
+  /** Test-only (PDM_DEBUG_HOLD_MS): keep the lock this long per commit, to freeze a holder on purpose. */
+  private readonly debugHoldMs = Number(process.env.PDM_DEBUG_HOLD_MS ?? 0);
   private parseProblem: string | null = null;
   private writeProblem: string | null = null;
   private closed = false;
@@ -210,8 +213,12 @@ export class LockStore {
           onCompromised: (err) => this.onCompromised(err),
         });
       } catch (err) {
-        throw new AppError('LOCKS_UNAVAILABLE', `locks.json is busy: could not take its lock (${(err as Error).message}).`);
+        const e = err as NodeJS.ErrnoException;
+        if (e.code !== 'ELOCKED') throw err; // a storage problem (full disk, read-only): reported as such
+        throw new AppError('LOCKS_UNAVAILABLE', `locks.json is busy: could not take its lock (${e.message}).`);
       }
+      this.heldSince = Date.now();
+      if (this.debugHoldMs > 0) await new Promise((r) => setTimeout(r, this.debugHoldMs));
       if (!(await this.load())) {
         throw new AppError('LOCKS_UNAVAILABLE', this.health.detail ?? 'locks.json cannot be read.');
       }
@@ -219,11 +226,10 @@ export class LockStore {
       const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
       for (const p of batch) {
         const mark = draft.mark();
-        const touched = new Map(draft.touched);
         try {
           results.push({ ok: true, value: p.run(draft) });
         } catch (error) {
-          draft.rollback(mark, touched);
+          draft.rollback(mark);
           results.push({ ok: false, error });
         }
       }
@@ -244,11 +250,17 @@ export class LockStore {
         this.locks = draft.locks;
       }
       if (committed.length > 0 || drift.length > 0) {
-        await this.opts.journal?.({ committed, drift });
-        if (this.opts.journaledFile) {
-          await writeFileAtomic(this.opts.journaledFile, text ?? serializeLocks(this.locks), { durable: false });
-          this.journaled = this.locks;
-          this.journaledSignature = await signatureOf(this.opts.journaledFile);
+        // locks.json is durable: from here on a failure (a full disk) must not turn into an error
+        // for changes that happened. The journal catches up with the next commit that can write.
+        try {
+          await this.opts.journal?.({ committed, drift });
+          if (this.opts.journaledFile) {
+            await writeFileAtomic(this.opts.journaledFile, text ?? serializeLocks(this.locks), { durable: false });
+            this.journaled = this.locks;
+            this.journaledSignature = await signatureOf(this.opts.journaledFile);
+          }
+        } catch (err) {
+          this.opts.logger?.warn({ err }, 'journaling a commit failed; it will be journaled as a disk change later');
         }
       }
       await this.releaseLock(release);
@@ -279,6 +291,12 @@ export class LockStore {
   }
 
   private assertHeld(): void {
+    // A hold this long means this process was frozen or starved past half the stale period:
+    // another process may have taken the lock over, so do not write (even before proper-lockfile's
+    // own timer has noticed).
+    if (!this.compromised && Date.now() - this.heldSince > this.staleMs / 2) {
+      this.compromised = new Error(`held the lock for ${Date.now() - this.heldSince} ms`);
+    }
     if (this.compromised) {
       throw new AppError('LOCKS_UNAVAILABLE', `Lost the lock on locks.json before writing (${this.compromised.message}); nothing was changed.`);
     }

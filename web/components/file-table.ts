@@ -202,7 +202,7 @@ export class FileTable extends LitElement {
       }
       .row {
         display: grid;
-        grid-template-columns: minmax(9rem, 2.2fr) 4.5rem 6rem minmax(8rem, 1.3fr) minmax(6rem, 1.6fr) 5rem 15rem;
+        grid-template-columns: minmax(9rem, 2.2fr) 4.5rem 6rem minmax(8rem, 1.3fr) minmax(6rem, 1.6fr) 5rem 13rem;
         align-items: center;
         gap: 0.5rem;
         padding: 0.45rem 0.75rem;
@@ -243,7 +243,8 @@ export class FileTable extends LitElement {
       }
       .c-actions {
         display: flex;
-        gap: 0.6rem;
+        flex-wrap: wrap;
+        gap: 0.3rem 0.6rem;
         align-items: center;
       }
       .badge {

@@ -1,0 +1,27 @@
+import { readdir } from 'node:fs/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Router } from 'express';
+
+/**
+ * `GET /api/metrics`: what the soak test and an operator watch: memory, open file descriptors,
+ * event-loop delay since the previous call, connected sockets.
+ */
+export function metricsRoutes(sockets: () => number): { router: Router; stop: () => void } {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  const r = Router();
+  r.get('/metrics', async (_req, res) => {
+    const fds = await readdir('/proc/self/fd').then((l) => l.length, () => null);
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    const m = process.memoryUsage();
+    res.json({
+      rss_bytes: m.rss,
+      heap_used_bytes: m.heapUsed,
+      open_fds: fds,
+      sockets: sockets(),
+      event_loop_delay_ms: { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) },
+    });
+    h.reset();
+  });
+  return { router: r, stop: () => h.disable() };
+}
