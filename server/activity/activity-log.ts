@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import lockfile from 'proper-lockfile';
+import { lockFile } from '../locks/file-lock.js';
 import type { ActivityEvent } from '../../shared/protocol.js';
 import type { Logger } from '../logger.js';
 
@@ -57,12 +57,7 @@ export class ActivityLog {
    */
   async appendOnce(events: ActivityEvent[], key: (e: ActivityEvent) => string): Promise<void> {
     if (events.length === 0) return;
-    const release = await lockfile.lock(this.file, {
-      realpath: false,
-      stale: 15_000,
-      retries: { retries: 200, minTimeout: 5, maxTimeout: 150, factor: 1.4, randomize: true },
-      onCompromised: (err) => this.logger?.warn({ err }, 'activity log lock compromised'),
-    });
+    const release = await lockFile(this.file, { onCompromised: (err) => this.logger?.warn({ err }, 'activity log lock compromised') });
     try {
       await this.poll();
       const seen = new Set(this.recent.slice(-2000).map(key));

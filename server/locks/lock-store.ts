@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
 import type { LockInfo, LocksMap } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
+import { lockFile } from './file-lock.js';
 import { Draft, type LocksDraft } from './lock-draft.js';
 import { diffLocks, type LockChange } from './lock-diff.js';
 import { readLocksFile, serializeLocks, signatureOf, type FileSignature } from './locks-file.js';
@@ -45,7 +45,6 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-const RETRIES = { retries: 400, minTimeout: 5, maxTimeout: 150, factor: 1.4, randomize: true };
 
 /**
  * locks.json, kept in memory and on disk. Mutations queue in-process and are applied in batches
@@ -205,13 +204,7 @@ export class LockStore {
     try {
       this.compromised = null;
       try {
-        release = await lockfile.lock(this.opts.file, {
-          realpath: false,
-          stale: this.staleMs,
-          update: Math.max(1000, Math.floor(this.staleMs / 3)),
-          retries: RETRIES,
-          onCompromised: (err) => this.onCompromised(err),
-        });
+        release = await lockFile(this.opts.file, { staleMs: this.staleMs, onCompromised: (err) => this.onCompromised(err) });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         if (e.code !== 'ELOCKED') throw err; // a storage problem (full disk, read-only): reported as such

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, constants as fsc, mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
+import { lockFile } from '../locks/file-lock.js';
 import type { Version } from '../../shared/protocol.js';
 import { writeFileAtomic } from '../locks/atomic-write.js';
 
@@ -51,12 +51,7 @@ export class VersionStore {
   private async locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const folder = this.folder(name);
     await mkdir(folder, { recursive: true });
-    const release = await lockfile.lock(join(folder, 'versions.json'), {
-      realpath: false,
-      stale: 15_000,
-      retries: { retries: 200, minTimeout: 5, maxTimeout: 200, factor: 1.4, randomize: true },
-      onCompromised: () => undefined,
-    });
+    const release = await lockFile(join(folder, 'versions.json'));
     try {
       return await fn();
     } finally {
