@@ -8,6 +8,16 @@ const RING = 10_000;
 
 export type NewActivity = Omit<ActivityEvent, 'id' | 'at'> & { at?: string };
 
+/** One line of the log; a blank or torn line (a writer cut off) is skipped. */
+function parseLine(line: string): ActivityEvent | null {
+  if (!line.trim()) return null;
+  try {
+    return JSON.parse(line) as ActivityEvent;
+  } catch {
+    return null;
+  }
+}
+
 /** Ids are unique across servers sharing the log; order is the file's order. */
 export function makeActivity(a: NewActivity): ActivityEvent {
   return { id: randomUUID(), at: a.at ?? new Date().toISOString(), ...a } as ActivityEvent;
@@ -91,13 +101,8 @@ export class ActivityLog {
     if (end < 0) return;
     this.offset += Buffer.byteLength(text.slice(0, end + 1));
     for (const line of text.slice(0, end).split('\n')) {
-      if (!line.trim()) continue;
-      let e: ActivityEvent;
-      try {
-        e = JSON.parse(line) as ActivityEvent;
-      } catch {
-        continue;
-      }
+      const e = parseLine(line);
+      if (!e) continue;
       this.recent.push(e);
       this.total++;
       if (notify) for (const l of this.listeners) l(e);
@@ -122,13 +127,8 @@ export class ActivityLog {
     let found = false;
     try {
       for await (const line of fh.readLines()) {
-        if (!line.trim()) continue;
-        let e: ActivityEvent;
-        try {
-          e = JSON.parse(line) as ActivityEvent;
-        } catch {
-          continue;
-        }
+        const e = parseLine(line);
+        if (!e) continue;
         if (found) {
           out.push(e);
           if (out.length >= limit) break;

@@ -1,9 +1,10 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt } from '../../server/cli/web-build.js';
 import { launchChromium } from '../support/browser.js';
+import { consoleWatch, openPerson, row } from '../support/pages.js';
 import { ROOT } from '../support/processes.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
@@ -16,25 +17,9 @@ describe('the lock board in Chromium, two people', () => {
   let browser: Browser;
   let dist: string;
   const contexts: BrowserContext[] = [];
-  const consoleErrors: string[] = [];
-  let expectErrors = false;
+  const watch = consoleWatch();
 
-  async function person(name: string, width = 1280): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width, height: 800 } });
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !expectErrors) consoleErrors.push(`${name}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`${name}: ${e.message}`));
-    await page.goto(server.url);
-    await page.getByLabel('Your name').fill(name);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
-    return page;
-  }
-
-  const row = (page: Page, name: string) => page.getByRole('row').filter({ hasText: name });
+  const person = (name: string, width = 1280) => openPerson(browser, server.url, name, watch, width, contexts);
 
   beforeAll(async () => {
     dist = (await ensureWebBuilt(ROOT))!;
@@ -94,7 +79,7 @@ describe('the lock board in Chromium, two people', () => {
 
     // The server stops: Reconnecting…; a change made meanwhile shows after the restart.
     const port = new URL(server.url).port;
-    expectErrors = true; // the browser logs refused connections while the server is down
+    watch.expect(true); // the browser logs refused connections while the server is down
     await server.close();
     for (const p of [a, b]) await p.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 5000 });
     expect(await row(a, 'PN1003.vnc').getByRole('button', { name: 'Check out' }).isDisabled()).toBe(true);
@@ -108,8 +93,8 @@ describe('the lock board in Chromium, two people', () => {
       await expect.poll(() => row(p, 'PN1002.mcam').getByText('Available').count()).toBe(1);
       await expect.poll(() => row(p, 'NEW-9000.mcam').count()).toBe(0);
     }
-    expectErrors = false;
+    watch.expect(false);
     await a.screenshot({ path: join(SHOTS, 'board-after-restart.png') });
-    expect(consoleErrors).toEqual([]);
+    expect(watch.errors).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt } from '../../server/cli/web-build.js';
 import { launchChromium } from '../support/browser.js';
+import { consoleWatch, row } from '../support/pages.js';
 import { ROOT } from '../support/processes.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
@@ -12,12 +13,11 @@ describe('users mode in Chromium', () => {
   let vault: TempVault;
   let server: TestServer;
   let browser: Browser;
-  const errors: string[] = [];
+  const watch = consoleWatch();
 
   async function signIn(name: string, password: string): Promise<Page> {
     const page = await (await browser.newContext()).newPage();
-    page.on('console', (m) => m.type() === 'error' && errors.push(`${name}: ${m.text()}`));
-    page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
+    watch.attach(page, name);
     await page.goto(server.url);
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByLabel('Password').fill(password);
@@ -25,7 +25,6 @@ describe('users mode in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     return page;
   }
-  const row = (page: Page, name: string) => page.getByRole('row').filter({ hasText: name });
 
   beforeAll(async () => {
     const dist = (await ensureWebBuilt(ROOT))!;
@@ -69,6 +68,6 @@ describe('users mode in Chromium', () => {
     await alice.reload();
     await alice.getByRole('button', { name: 'Sign in' }).waitFor();
     // Only expected refusals were logged (the wrong password's 401, the signed-out session check).
-    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    expect(watch.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
   });
 });

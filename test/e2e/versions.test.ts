@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt } from '../../server/cli/web-build.js';
 import { launchChromium } from '../support/browser.js';
+import { consoleWatch, openPerson, row } from '../support/pages.js';
 import { ROOT } from '../support/processes.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
@@ -12,19 +13,9 @@ describe('versions in Chromium', () => {
   let vault: TempVault;
   let server: TestServer;
   let browser: Browser;
-  const errors: string[] = [];
+  const watch = consoleWatch();
 
-  async function person(name: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    page.on('console', (m) => m.type() === 'error' && errors.push(`${name}: ${m.text()}`));
-    page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
-    await page.goto(server.url);
-    await page.getByLabel('Your name').fill(name);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
-    return page;
-  }
-  const row = (page: Page, name: string) => page.getByRole('row').filter({ hasText: name });
+  const person = (name: string) => openPerson(browser, server.url, name, watch);
 
   beforeAll(async () => {
     const dist = (await ensureWebBuilt(ROOT))!;
@@ -71,6 +62,6 @@ describe('versions in Chromium', () => {
     // Edited out of turn: shown on the row in both browsers.
     await writeFile(join(vault.root, 'PN1002.mcam'), 'saved without a lock');
     for (const p of [a, b]) await row(p, 'PN1002.mcam').getByText('Edited while not checked out').waitFor({ timeout: 5000 });
-    expect(errors).toEqual([]);
+    expect(watch.errors).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { emit } from '../state/dom-events.js';
-import { baseStyles } from './theme.js';
+import { baseStyles, dialogStyles } from './theme.js';
 
 /** Check-in: an optional comment and an optional new version to upload first. */
 @customElement('checkin-dialog')
@@ -68,41 +68,10 @@ export class CheckinDialog extends LitElement {
 
   static override styles = [
     baseStyles,
+    dialogStyles,
     css`
-      dialog {
-        border: 1px solid var(--border);
-        border-radius: 10px;
-        background: var(--panel-bg);
-        color: var(--fg);
-        width: min(30rem, calc(100vw - 2rem));
-        box-sizing: border-box;
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.4);
-      }
-      form {
-        display: grid;
-        gap: 0.6rem;
-      }
-      h2 {
-        font-size: 1.1rem;
-        margin: 0;
-        overflow-wrap: anywhere;
-      }
-      .file {
-        font-family: ui-monospace, monospace;
-      }
       progress {
         width: 100%;
-      }
-      .error {
-        color: var(--danger);
-        margin: 0;
-      }
-      .buttons {
-        display: flex;
-        justify-content: end;
-        gap: 0.5rem;
       }
     `,
   ];

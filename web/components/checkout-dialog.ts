@@ -1,7 +1,7 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { emit } from '../state/dom-events.js';
-import { baseStyles } from './theme.js';
+import { baseStyles, dialogStyles } from './theme.js';
 
 /** Asks for a check-out message; shows a conflict in place when someone was faster. */
 @customElement('checkout-dialog')
@@ -53,43 +53,7 @@ export class CheckoutDialog extends LitElement {
     emit(this, 'checkout-confirm', { filename: this.filename, message: this._message.trim() });
   }
 
-  static override styles = [
-    baseStyles,
-    css`
-      dialog {
-        border: 1px solid var(--border);
-        border-radius: 10px;
-        background: var(--panel-bg);
-        color: var(--fg);
-        width: min(30rem, calc(100vw - 2rem));
-        box-sizing: border-box;
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.4);
-      }
-      form {
-        display: grid;
-        gap: 0.6rem;
-      }
-      h2 {
-        font-size: 1.1rem;
-        margin: 0;
-        overflow-wrap: anywhere;
-      }
-      .file {
-        font-family: ui-monospace, monospace;
-      }
-      .error {
-        color: var(--danger);
-        margin: 0;
-      }
-      .buttons {
-        display: flex;
-        justify-content: end;
-        gap: 0.5rem;
-      }
-    `,
-  ];
+  static override styles = [baseStyles, dialogStyles];
 }
 
 declare global {

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { emit } from '../state/dom-events.js';
-import { baseStyles } from './theme.js';
+import { baseStyles, cardFormStyles } from './theme.js';
 
 /** First visit in open mode: who are you? */
 @customElement('name-prompt')
@@ -28,20 +28,8 @@ export class NamePrompt extends LitElement {
 
   static override styles = [
     baseStyles,
+    cardFormStyles,
     css`
-      form {
-        max-width: 24rem;
-        margin: 10vh auto;
-        display: grid;
-        gap: 0.6rem;
-        padding: 1.5rem;
-        border: 1px solid var(--border);
-        border-radius: 10px;
-        background: var(--panel-bg);
-      }
-      h2 {
-        margin: 0;
-      }
       p {
         margin: 0;
         color: var(--muted);

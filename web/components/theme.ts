@@ -52,3 +52,56 @@ export const baseStyles = css`
     color: var(--link);
   }
 `;
+
+/** The modal dialogs (check-out, check-in, versions): one look. */
+export const dialogStyles = css`
+  dialog {
+    border: 1px solid var(--border);
+    border-radius: 10px;
+    background: var(--panel-bg);
+    color: var(--fg);
+    width: min(30rem, calc(100vw - 2rem));
+    box-sizing: border-box;
+  }
+  dialog::backdrop {
+    background: rgb(0 0 0 / 0.4);
+  }
+  form {
+    display: grid;
+    gap: 0.6rem;
+  }
+  h2 {
+    font-size: 1.1rem;
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+  .file {
+    font-family: ui-monospace, monospace;
+  }
+  .error {
+    color: var(--danger);
+    margin: 0;
+  }
+  .buttons {
+    display: flex;
+    justify-content: end;
+    gap: 0.5rem;
+  }
+`;
+
+/** The first-visit forms (name prompt, sign-in): a centred card. */
+export const cardFormStyles = css`
+  form {
+    max-width: 24rem;
+    margin: 10vh auto;
+    display: grid;
+    gap: 0.6rem;
+    padding: 1.5rem;
+    border: 1px solid var(--border);
+    border-radius: 10px;
+    background: var(--panel-bg);
+  }
+  h2 {
+    margin: 0;
+  }
+`;

@@ -4,7 +4,7 @@ import type { Version } from '../../shared/protocol.js';
 import { versionUrl } from '../data/versions-api.js';
 import { emit } from '../state/dom-events.js';
 import { formatSize, relativeTime } from './format.js';
-import { baseStyles } from './theme.js';
+import { baseStyles, dialogStyles } from './theme.js';
 
 /** A file's saved versions: number, who, when, size, comment, download, restore (holder only). */
 @customElement('versions-panel')
@@ -65,25 +65,13 @@ export class VersionsPanel extends LitElement {
 
   static override styles = [
     baseStyles,
+    dialogStyles,
     css`
       dialog {
-        border: 1px solid var(--border);
-        border-radius: 10px;
-        background: var(--panel-bg);
-        color: var(--fg);
         width: min(44rem, calc(100vw - 2rem));
-        box-sizing: border-box;
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.4);
       }
       h2 {
-        font-size: 1.1rem;
         margin: 0 0 0.6rem;
-        overflow-wrap: anywhere;
-      }
-      .file {
-        font-family: ui-monospace, monospace;
       }
       table {
         width: 100%;
@@ -108,12 +96,7 @@ export class VersionsPanel extends LitElement {
         overflow: hidden;
         clip: rect(0 0 0 0);
       }
-      .error {
-        color: var(--danger);
-      }
       .buttons {
-        display: flex;
-        justify-content: end;
         margin-top: 0.6rem;
       }
     `,
