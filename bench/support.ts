@@ -34,8 +34,8 @@ export interface BenchServer {
 }
 
 /** The real server as its own process (so the load generator does not share its event loop). */
-export function spawnServer(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
-  const proc = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--no-web', '--port', '0', ...args], {
+export function spawnServer(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = [], bin = BIN): Promise<BenchServer> {
+  const proc = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--no-web', '--port', '0', ...args], {
     env: { ...process.env, PDM_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

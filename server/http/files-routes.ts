@@ -7,6 +7,7 @@ import type { FileBoard } from '../files/file-board.js';
 import { activityQuerySchema, checkinSchema, checkoutSchema, parseInput } from '../files/command-schemas.js';
 import type { FileCommands } from '../files/file-commands.js';
 import { statTracked, vaultPath, type VaultLayout } from '../vault/vault-paths.js';
+import { revisionJson } from './revision-json.js';
 import type { versionHandlers } from '../versions/version-routes.js';
 
 export interface FilesRoutesDeps {
@@ -38,9 +39,7 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
     res.json(d.board.health());
   });
 
-  r.get('/files', (_req, res) => {
-    res.json({ revision: d.board.getRevision(), files: d.board.files() });
-  });
+  r.get('/files', revisionJson(() => d.board.getRevision(), () => ({ revision: d.board.getRevision(), files: d.board.files() })));
 
   r.get('/locks', (_req, res) => {
     res.json({ revision: d.board.getRevision(), locks: d.board.locks() });

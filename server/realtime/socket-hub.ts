@@ -35,6 +35,10 @@ export interface SocketHubDeps {
   logger: Logger;
 }
 
+// A socket's user is its handshake's, never the payload's.
+const socketCheckout = checkoutSchema.omit({ user: true });
+const socketCheckin = checkinSchema.omit({ user: true });
+
 /** Socket.IO on the app's HTTP server: snapshot on connect, every change pushed, commands acked. */
 export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmServer {
   const io: PdmServer = new Server(httpServer, {
@@ -69,10 +73,10 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
       if (typeof ack === 'function') ack({ ok: false, code: 'TOO_MANY_REQUESTS', detail: 'Too many commands: slow down.' });
     });
     socket.on('checkout', (payload, ack) =>
-      void answer(ack, d.logger, async () => ({ file: await d.commands.checkout(caller, parseInput(checkoutSchema.omit({ user: true }), payload)) })),
+      void answer(ack, d.logger, async () => ({ file: await d.commands.checkout(caller, parseInput(socketCheckout, payload)) })),
     );
     socket.on('checkin', (payload, ack) =>
-      void answer(ack, d.logger, async () => ({ file: await d.commands.checkin(caller, parseInput(checkinSchema.omit({ user: true }), payload)) })),
+      void answer(ack, d.logger, async () => ({ file: await d.commands.checkin(caller, parseInput(socketCheckin, payload)) })),
     );
     socket.on('sync', (payload, ack) =>
       // `emit('sync', ack)` without a payload is accepted too.

@@ -37,18 +37,26 @@ export class VaultIndex {
     } catch {
       return;
     }
+    const subs: string[] = [];
+    const files: [string, string][] = [];
     for await (const ent of handle) {
       const abs = join(dir, ent.name);
       if (ent.isDirectory()) {
-        if (!isInside(this.layout.dataDir, abs)) await this.walk(abs, out);
+        if (!isInside(this.layout.dataDir, abs)) subs.push(abs);
       } else if (ent.isFile()) {
         const name = nameOf(this.layout, abs);
-        if (fileNameProblem(name, this.layout.extensions)) continue;
-        // No link was followed to get here, so the path is real: a plain lstat is enough.
-        const st = await lstat(abs).catch(() => null);
-        if (st?.isFile()) out.set(name, { size: st.size, mtimeMs: st.mtimeMs });
+        if (!fileNameProblem(name, this.layout.extensions)) files.push([name, abs]);
       }
     }
+    // One folder's stats in parallel (libuv's pool does four at a time): a sequential walk of
+    // 100,000 files took several seconds before the server could listen.
+    const stats = await Promise.all(files.map(([, abs]) => lstat(abs).catch(() => null)));
+    files.forEach(([name], i) => {
+      // No link was followed to get here, so the path is real: a plain lstat is enough.
+      const st = stats[i];
+      if (st?.isFile()) out.set(name, { size: st.size, mtimeMs: st.mtimeMs });
+    });
+    for (const sub of subs) await this.walk(sub, out);
   }
 
   /** Re-stats one path (absolute) and records what changed, if anything. */

@@ -1,7 +1,7 @@
-import { watch, type FSWatcher } from 'chokidar';
-import type { Stats } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import type { Logger } from '../logger.js';
 import { isTrackedName } from '../../shared/file-names.js';
+import { FolderWatcher } from './folder-watcher.js';
 import type { VaultChange, VaultIndex } from './vault-index.js';
 import { isInside } from './vault-paths.js';
 
@@ -19,17 +19,18 @@ const FLUSH_MS = 40;
 const MAX_FLUSH_DELAY_MS = 250;
 
 /**
- * Keeps the index in step with the disk. Watcher events are only hints (chokidar drops some):
- * each hinted path is re-stat'ed and only real differences are reported, coalesced into one
- * callback per burst so a thousand files copied in become one batch.
+ * Keeps the index in step with the disk. Watcher events are only hints: each hinted path is
+ * re-stat'ed and only real differences are reported, coalesced into one callback per burst so a
+ * thousand files copied in become one batch. A file that is being written is reported once it has
+ * had no event for `settleMs` (a large copy arrives once, complete).
  */
 export class VaultWatcher {
-  private watcher: FSWatcher | null = null;
+  private watcher: FolderWatcher | null = null;
+  private settling = new Map<string, NodeJS.Timeout>();
   private timer: NodeJS.Timeout | null = null;
   private pendingPaths = new Set<string>();
   private pendingDirs = new Set<string>();
   private newDirs = new Set<string>();
-  private followUps = new Map<string, NodeJS.Timeout>();
   private firstPendingAt = 0;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -46,20 +47,12 @@ export class VaultWatcher {
       this.timer = setInterval(() => void this.rescan(), this.opts.pollMs);
       return;
     }
-    const settle = this.opts.settleMs ?? 400;
-    this.watcher = watch(layout.root, {
-      ignoreInitial: true,
-      followSymlinks: false,
-      awaitWriteFinish: settle > 0 ? { stabilityThreshold: settle, pollInterval: 50 } : false,
-      ignored: (path: string, stats?: Stats) => isInside(layout.dataDir, path) || (stats?.isFile() === true && !isTrackedName(path, layout.extensions)),
+    this.watcher = new FolderWatcher(layout.root, (dir) => isInside(layout.dataDir, dir), {
+      path: (abs) => void this.onPath(abs),
+      overflow: () => void this.rescan(),
+      limit: (err) => this.opts.logger?.warn({ err }, 'out of inotify watches: some vault folders are only seen by the periodic rescan'),
     });
-    this.watcher.on('add', (p) => this.hint(p));
-    this.watcher.on('change', (p) => this.hint(p));
-    this.watcher.on('unlink', (p) => this.hint(p));
-    this.watcher.on('unlinkDir', (p) => this.hintDir(p));
-    this.watcher.on('addDir', (p) => this.hintNewDir(p));
-    this.watcher.on('error', (err) => this.opts.logger?.warn({ err }, 'vault watcher error'));
-    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    await this.watcher.start();
     // inotify can still miss a change (a folder created and filled at once): a slow full rescan
     // bounds how long the index can be wrong.
     if (this.opts.rescanMs) {
@@ -82,26 +75,50 @@ export class VaultWatcher {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    for (const t of this.followUps.values()) clearTimeout(t);
-    await this.watcher?.close();
+    for (const t of this.settling.values()) clearTimeout(t);
+    this.watcher?.close();
     await this.flushing;
   }
 
   private flushTimer: NodeJS.Timeout | null = null;
 
-  private hint(path: string, followUp = true): void {
+  /** A folder watch says something happened at `abs`: find out what it is. */
+  private async onPath(abs: string): Promise<void> {
+    const { layout } = this.index;
+    if (this.closed || isInside(layout.dataDir, abs)) return;
+    const tracked = isTrackedName(abs, layout.extensions);
+    const st = await lstat(abs).catch(() => null);
+    if (this.closed) return;
+    if (st?.isDirectory()) {
+      if (this.watcher!.has(abs)) return;
+      // Watch it (and what is below) before reading it, then look at what it already holds.
+      await this.watcher!.addTree(abs);
+      this.hintNewDir(abs);
+    } else if (!st && this.watcher!.has(abs)) {
+      this.watcher!.removeTree(abs);
+      this.hintDir(abs);
+    } else if (tracked) {
+      if (st) this.settle(abs);
+      else this.hint(abs); // deleted: no need to wait
+    }
+  }
+
+  /** Hints a path once it has had no event for the settle time (each new event restarts it). */
+  private settle(abs: string): void {
+    const ms = this.opts.settleMs ?? 400;
+    if (ms <= 0) return this.hint(abs);
+    const old = this.settling.get(abs);
+    if (old) clearTimeout(old);
+    const t = setTimeout(() => {
+      this.settling.delete(abs);
+      this.hint(abs);
+    }, ms);
+    this.settling.set(abs, t);
+  }
+
+  private hint(path: string): void {
     this.pendingPaths.add(path);
     this.schedule();
-    // chokidar drops a change that closely follows another (PITFALLS): look at the path once
-    // more after the settle time, so a write right after the last event is not missed.
-    if (followUp && !this.followUps.has(path) && !this.closed) {
-      const t = setTimeout(() => {
-        this.followUps.delete(path);
-        this.hint(path, false);
-      }, (this.opts.settleMs ?? 400) + 250);
-      t.unref();
-      this.followUps.set(path, t);
-    }
   }
 
   private hintNewDir(path: string): void {

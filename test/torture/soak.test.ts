@@ -6,16 +6,25 @@ import { api } from '../support/server.js';
 import { makeVault } from '../support/temp-vault.js';
 import { FULL, pick, report } from './scale.js';
 
+interface Delay {
+  p50: number;
+  p99: number;
+  max: number;
+}
 interface Metrics {
   rss_bytes: number;
+  heap_used_bytes: number;
   open_fds: number;
   sockets: number;
-  event_loop_delay_ms: { p50: number; p99: number; max: number };
+  event_loop_delay_ms: Delay;
+  event_loop_delay_total_ms: Delay;
 }
+
+const mb = (b: number) => (b / 2 ** 20).toFixed(1);
 
 describe('torture: soak', () => {
   it('sockets come and go and operations run steadily: memory, descriptors and event-loop delay stay bounded', async () => {
-    const seconds = pick(15, 600);
+    const seconds = Number(process.env.TORTURE_SOAK_SECONDS ?? pick(15, 600));
     const socketCount = pick(60, 300);
     const opsPerSecond = pick(50, 100);
     const names = Array.from({ length: 200 }, (_, i) => `soak/S${i}.mcam`);
@@ -28,7 +37,9 @@ describe('torture: soak', () => {
     let reconnects = 0;
     const samples: Metrics[] = [];
     try {
-      const warmUntil = Date.now() + Math.min(5000, seconds * 200);
+      // Warm-up: the heap grows to its working size under this load first (a tenth of the run,
+      // at most a minute); growth is measured from there.
+      const warmUntil = Date.now() + Math.min(60_000, seconds * 100);
       const end = Date.now() + seconds * 1000;
       let baseline: Metrics | null = null;
       let nextSample = Date.now();
@@ -54,7 +65,10 @@ describe('torture: soak', () => {
         await Promise.all(batch);
         if (!baseline && Date.now() > warmUntil) baseline = await metrics();
         if (Date.now() >= nextSample) {
-          samples.push(await metrics());
+          const m = await metrics();
+          samples.push(m);
+          // A trace of memory every 30 s, for RELIABILITY.md.
+          if (samples.length % 30 === 1) process.stdout.write(`[soak] t=${samples.length}s rss_mb=${mb(m.rss_bytes)} heap_mb=${mb(m.heap_used_bytes)} fds=${m.open_fds}\n`);
           nextSample = Date.now() + 1000;
         }
         await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
@@ -63,18 +77,21 @@ describe('torture: soak', () => {
       await new Promise((r) => setTimeout(r, 1000));
       const last = await metrics();
       const growth = (last.rss_bytes - baseline!.rss_bytes) / baseline!.rss_bytes;
-      const p99 = Math.max(...samples.map((s) => s.event_loop_delay_ms.p99));
+      // The p99 of the whole run (the server's histogram since it started), and the worst second.
+      const p99 = last.event_loop_delay_total_ms.p99;
+      const worstSecond = Math.max(...samples.map((s) => s.event_loop_delay_ms.max));
       report('soak', {
         seconds,
         sockets: socketCount,
         ops,
         reconnects,
-        rss_start_mb: (baseline!.rss_bytes / 2 ** 20).toFixed(1),
-        rss_end_mb: (last.rss_bytes / 2 ** 20).toFixed(1),
+        rss_start_mb: mb(baseline!.rss_bytes),
+        rss_end_mb: mb(last.rss_bytes),
         rss_growth_pct: (growth * 100).toFixed(1),
         fds_start: baseline!.open_fds,
         fds_end: last.open_fds,
         event_loop_p99_ms: p99,
+        event_loop_max_ms: worstSecond,
       });
       expect(last.sockets).toBe(0);
       expect(last.open_fds).toBeLessThanOrEqual(baseline!.open_fds + 5);
