@@ -70,13 +70,18 @@ export interface FanoutRow {
   bare: ReturnType<typeof summarize>;
   pdm: ReturnType<typeof summarize>;
   rssPerSocketKb: number;
+  /** The same measured on the bare Socket.IO server (its own per-socket cost). */
+  bareRssPerSocketKb: number;
 }
 
 export async function fanout(sizes = [1000], count = 30): Promise<FanoutRow[]> {
   const rows: FanoutRow[] = [];
   for (const n of sizes) {
     const bare = await spawnBare();
+    const bareRssBefore = await serverRss(bare);
     let child = await startClients(bare.url, n, 'lock:acquired');
+    await new Promise((r) => setTimeout(r, 500));
+    const bareRssAfter = await serverRss(bare);
     const bareLat = await trials(child, n, count, () => get(`${bare.url}/emit`));
     child.kill();
     await bare.stop();
@@ -90,7 +95,7 @@ export async function fanout(sizes = [1000], count = 30): Promise<FanoutRow[]> {
     const pdmLat = await trials(child, n, count, (i) => postJson(`${server.url}/api/files/checkout`, { filename: names[i], user: 'bench' }));
     child.kill();
     await server.stop();
-    rows.push({ clients: n, bare: summarize(bareLat), pdm: summarize(pdmLat), rssPerSocketKb: (rssAfter - rssBefore) / 1024 / n });
+    rows.push({ clients: n, bare: summarize(bareLat), pdm: summarize(pdmLat), rssPerSocketKb: (rssAfter - rssBefore) / 1024 / n, bareRssPerSocketKb: (bareRssAfter - bareRssBefore) / 1024 / n });
   }
   return rows;
 }
@@ -122,11 +127,11 @@ export async function diskToClient(count = 30) {
 
 export function printFanout(rows: FanoutRow[]): string {
   const lines = [
-    '| clients | bare Socket.IO p50 / p99 ms | PDM Live p50 / p99 ms | p99 ratio | server RSS per socket |',
+    '| clients | bare Socket.IO p50 / p99 ms | PDM Live p50 / p99 ms | p99 ratio | RSS per socket, bare / PDM Live |',
     '|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.clients} | ${fmt(r.bare.p50)} / ${fmt(r.bare.p99)} | ${fmt(r.pdm.p50)} / ${fmt(r.pdm.p99)} | ${fmt(r.pdm.p99 / r.bare.p99, 2)}x | ${fmt(r.rssPerSocketKb)} KB |`);
+    lines.push(`| ${r.clients} | ${fmt(r.bare.p50)} / ${fmt(r.bare.p99)} | ${fmt(r.pdm.p50)} / ${fmt(r.pdm.p99)} | ${fmt(r.pdm.p99 / r.bare.p99, 2)}x | ${fmt(r.bareRssPerSocketKb)} / ${fmt(r.rssPerSocketKb)} KB |`);
   }
   return lines.join('\n');
 }

@@ -1,8 +1,11 @@
 // `npm run bench`: every benchmark in one run, printed as Markdown tables (copied into BENCHMARKS.md).
+// BENCH_SECONDS, BENCH_FANOUT=1000,5000, BENCH_VAULT_FILES, BENCH_BASELINE_BIN, BENCH_PAGE_FILES.
 import os from 'node:os';
 import { diskToClient, fanout, printFanout } from './fanout.js';
 import { lockThroughput, printThroughput } from './lock-throughput.js';
+import { pageBench, printPage } from './page.js';
 import { fmt } from './support.js';
+import { printScale, vaultScale } from './vault-scale.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 console.log(`# PDM Live benchmarks, ${new Date().toISOString()}`);
@@ -20,3 +23,12 @@ const d = await diskToClient(30);
 console.log('| change | n | p50 ms | p95 ms | p99 ms |\n|---|---:|---:|---:|---:|');
 console.log(`| hand edit of locks.json → lock:acquired | ${d.edit.n} | ${fmt(d.edit.p50)} | ${fmt(d.edit.p95)} | ${fmt(d.edit.p99)} |`);
 console.log(`| 10 KB file dropped into the vault → file:added | ${d.drop.n} | ${fmt(d.drop.p50)} | ${fmt(d.drop.p95)} | ${fmt(d.drop.p99)} |`);
+
+const vaultFiles = Number(process.env.BENCH_VAULT_FILES ?? 100_000);
+console.log(`\n## 4. Vault scale: ${vaultFiles} files in ${Math.ceil(vaultFiles / 100)} folders\n`);
+console.log(printScale(await vaultScale(vaultFiles, process.env.BENCH_BASELINE_BIN)));
+
+console.log('\n## 5. The page in Chromium\n');
+const pageSizes = (process.env.BENCH_PAGE_FILES ?? '10000,100000').split(',').map(Number);
+console.log(printPage(await pageBench(pageSizes)));
+process.exit(0);

@@ -70,7 +70,12 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   // Background work that close() waits for, so nothing writes into a vault being shut down.
   const background = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
-    const q = p.catch((err: unknown) => logger.warn({ err }, 'version bookkeeping failed')).finally(() => background.delete(q));
+    const q = p
+      .catch((err: unknown) => {
+        // The file went away meanwhile: there is no content to keep, which is not a fault.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn({ err }, 'version bookkeeping failed');
+      })
+      .finally(() => background.delete(q));
     background.add(q);
   };
   store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
@@ -79,8 +84,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     changes: (changes) => {
       for (const c of changes) {
         if (c.after && !c.before) {
-          // Keep the content the holder starts from, so a save in place never loses it.
-          track(versions.record(c.filename, join(layout.root, ...c.filename.split('/')), { user: null }));
+          // Keep the content the holder starts from, so a save in place never loses it. A lock on
+          // a file that is not in the vault (a hand edit of locks.json may add one) has none.
+          if (index.get(c.filename)) track(versions.record(c.filename, join(layout.root, ...c.filename.split('/')), { user: null }));
         } else if (c.before && !c.after) {
           if (c.meta?.comment) track(versions.comment(c.filename, c.before.user, c.before.timestamp, c.meta.comment));
           if (warnings.has(c.filename)) void warnings.delete(c.filename).then(() => board.touch(c.filename));
