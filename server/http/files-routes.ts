@@ -39,7 +39,7 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
     res.json(d.board.health());
   });
 
-  r.get('/files', revisionJson(() => d.board.getRevision(), () => ({ revision: d.board.getRevision(), files: d.board.files() })));
+  r.get('/files', revisionJson(() => d.board.getRevision(), () => d.board.filesJson()));
 
   r.get('/locks', (_req, res) => {
     res.json({ revision: d.board.getRevision(), locks: d.board.locks() });
