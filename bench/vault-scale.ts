@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
-import { BIN, fmt, spawnServer, summarize } from './support.js';
+import { BIN, fmt, postJson, spawnServer, summarize } from './support.js';
 
 const agent = new http.Agent({ keepAlive: true });
 
@@ -23,6 +23,8 @@ export interface ScaleRow {
   gzP50: number;
   gzP99: number;
   gzKb: number;
+  changedP50: number;
+  changedMax: number;
   snapshotKb: number;
   snapshotMs: number;
   dropMs: number;
@@ -73,6 +75,17 @@ async function measure(label: string, bin: string, root: string, files: number):
       gzBytes = await fetchBytes(`${server.url}/api/files`, true);
       gzLists.push(performance.now() - t);
     }
+    // After one change: the list is re-serialised from the per-file fragments (one of them new).
+    const afterChange: number[] = [];
+    for (let i = 0; i < 10 && files >= 200; i++) {
+      const r = await postJson(`${server.url}/api/files/checkout`, { filename: `F0001/P${String(100 + i).padStart(6, '0')}.mcam`, user: 'bench' });
+      if (r !== 200) throw new Error(`check-out answered ${r}`);
+      const t = performance.now();
+      await fetchBytes(`${server.url}/api/files`, false);
+      afterChange.push(performance.now() - t);
+    }
+    // Leave the vault as it was for the next server measured on it.
+    for (let i = 0; i < 10 && files >= 200; i++) await postJson(`${server.url}/api/files/checkin`, { filename: `F0001/P${String(100 + i).padStart(6, '0')}.mcam`, user: 'bench' });
     const socket = io(server.url, { transports: ['websocket'], auth: { user: 'bench' }, forceNew: true });
     const t1 = performance.now();
     const snapshotBytes = await new Promise<number>((resolve, reject) => {
@@ -104,7 +117,8 @@ async function measure(label: string, bin: string, root: string, files: number):
     await rm(join(root, 'F0000', 'dropped.mcam'));
     const s = summarize(lists);
     const g = summarize(gzLists);
-    return { label, files, servedMs, rssMb: rss, listP50: s.p50, listP99: s.p99, listKb: listBytes / 1024, gzP50: g.p50, gzP99: g.p99, gzKb: gzBytes / 1024, snapshotKb: snapshotBytes / 1024, snapshotMs, dropMs };
+    const c = summarize(afterChange);
+    return { label, files, servedMs, rssMb: rss, listP50: s.p50, listP99: s.p99, listKb: listBytes / 1024, gzP50: g.p50, gzP99: g.p99, gzKb: gzBytes / 1024, changedP50: c.p50, changedMax: c.max, snapshotKb: snapshotBytes / 1024, snapshotMs, dropMs };
   } finally {
     await server.stop();
   }
@@ -127,11 +141,11 @@ export async function vaultScale(files: number, baselineBin?: string): Promise<S
 
 export function printScale(rows: ScaleRow[]): string {
   const lines = [
-    '| server | files | served ms | RSS MB | GET /api/files p50 / p99 ms (KB) | same, gzip p50 / p99 ms (KB) | snapshot KB | connect → snapshot ms | file drop → file:added ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | files | served ms | RSS MB | GET /api/files p50 / p99 ms (KB) | same, gzip p50 / p99 ms (KB) | GET /api/files right after a check-out p50 / max ms | snapshot KB | connect → snapshot ms | file drop → file:added ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.label} | ${r.files} | ${fmt(r.servedMs, 0)} | ${fmt(r.rssMb, 0)} | ${fmt(r.listP50)} / ${fmt(r.listP99)} (${fmt(r.listKb, 0)}) | ${fmt(r.gzP50)} / ${fmt(r.gzP99)} (${fmt(r.gzKb, 0)}) | ${fmt(r.snapshotKb, 0)} | ${fmt(r.snapshotMs, 0)} | ${fmt(r.dropMs, 0)} |`);
+    lines.push(`| ${r.label} | ${r.files} | ${fmt(r.servedMs, 0)} | ${fmt(r.rssMb, 0)} | ${fmt(r.listP50)} / ${fmt(r.listP99)} (${fmt(r.listKb, 0)}) | ${fmt(r.gzP50)} / ${fmt(r.gzP99)} (${fmt(r.gzKb, 0)}) | ${fmt(r.changedP50)} / ${fmt(r.changedMax)} | ${fmt(r.snapshotKb, 0)} | ${fmt(r.snapshotMs, 0)} | ${fmt(r.dropMs, 0)} |`);
   }
   return lines.join('\n');
 }

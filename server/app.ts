@@ -67,6 +67,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   await warnings.load();
   const versions = new VersionStore(join(config.dataDir, 'versions'), config.keepVersions);
   const board = new FileBoard(index, store, (name) => warnings.has(name));
+  // Serialise every file once now, not on the first request (100,000 files: ~300 ms).
+  board.filesJson();
   // Background work that close() waits for, so nothing writes into a vault being shut down.
   const background = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
