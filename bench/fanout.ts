@@ -8,6 +8,7 @@ import { fmt, postJson, spawnServer, summarize, tempVault, type BenchServer } fr
 const CLIENTS = fileURLToPath(new URL('./fanout-clients.ts', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
+const TRIAL_GAP_MS = Number(process.env.BENCH_TRIAL_GAP_MS ?? 400);
 
 function ask<T>(child: ChildProcess, type: string, reply: string): Promise<T> {
   return new Promise((resolve) => {
@@ -46,7 +47,9 @@ async function trials(child: ChildProcess, n: number, count: number, trigger: (i
       if (arrivals.length >= n) break;
     }
     all.push(...arrivals.map((a) => a - t0));
-    await new Promise((r) => setTimeout(r, 30));
+    // One change at a time: a PDM change is two broadcasts (the lock event, then 100 ms later its
+    // activity entry), and the next trial must not queue behind the previous one's second.
+    await new Promise((r) => setTimeout(r, TRIAL_GAP_MS));
   }
   return all;
 }
@@ -137,7 +140,7 @@ export function printFanout(rows: FanoutRow[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(printFanout(await fanout([Number(process.env.BENCH_CLIENTS ?? 1000)], 20)));
+  console.log(printFanout(await fanout([Number(process.env.BENCH_CLIENTS ?? 1000)], Number(process.env.BENCH_TRIALS ?? 20))));
   const d = await diskToClient(20);
   console.log(`hand edit → client: p50 ${fmt(d.edit.p50)} ms, p95 ${fmt(d.edit.p95)} ms; file dropped → client: p50 ${fmt(d.drop.p50)} ms, p95 ${fmt(d.drop.p95)} ms`);
 }

@@ -16,7 +16,7 @@ console.log(printThroughput(await lockThroughput(seconds)));
 
 console.log('\n## 2. Fan-out: trigger to arrival at every WebSocket client (clients in another process)\n');
 const sizes = (process.env.BENCH_FANOUT ?? '1000').split(',').map(Number);
-console.log(printFanout(await fanout(sizes, 20)));
+console.log(printFanout(await fanout(sizes, 40)));
 
 console.log('\n## 3. Disk to client\n');
 const d = await diskToClient(30);

@@ -133,6 +133,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     { pollMs: config.pollMs, settleMs: config.settleMs, rescanMs: 60_000, logger },
   );
   await vaultWatcher.start();
+  // What changed between the start-up scan and the watches being set is found by one more walk
+  // (in the background: the server already answers from the first scan).
+  if (!(config.pollMs > 0)) void vaultWatcher.rescan();
   const dataWatcher = new DataWatcher({
     files: [config.locksFile, activity.file],
     onChange: (file) => void (file === activity.file ? activity.poll() : store.refresh()),
