@@ -75,6 +75,13 @@ describe('the lock board in Chromium, two people', () => {
     // A phone-sized screen still shows rows and actions.
     const phone = await person('carol', 390);
     await row(phone, 'PN1002.mcam').getByText('Checked out by dave').waitFor();
+    // The column headers are hidden on a phone: a sort menu takes their place.
+    expect(await a.getByLabel('Sort by').isVisible()).toBe(false);
+    const firstName = () => phone.locator('lit-virtualizer [role=row]').first().getAttribute('data-name');
+    await phone.getByLabel('Sort by').selectOption({ label: 'Name, descending' });
+    await expect.poll(firstName).toBe('dropped/NEW-9000.mcam');
+    await phone.getByLabel('Sort by').selectOption({ label: 'Name, ascending' });
+    await expect.poll(firstName).toBe('PN1001.mcam');
     await phone.screenshot({ path: join(SHOTS, 'board-phone.png') });
 
     // The server stops: Reconnecting…; a change made meanwhile shows after the restart.

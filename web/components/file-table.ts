@@ -110,6 +110,16 @@ export class FileTable extends LitElement {
             ${folders.map((f) => html`<option value=${f}>${f}</option>`)}
           </select></label
         >
+        <label class="narrow-only"
+          >Sort by
+          <select aria-label="Sort by" .value=${`${this._sort}:${this._desc ? 'desc' : 'asc'}`} @change=${(e: Event) => this._sortFrom((e.target as HTMLSelectElement).value)}>
+            ${COLUMNS.map(
+              ([key, label]) =>
+                html`<option value="${key}:asc">${label}, ascending</option>
+                  <option value="${key}:desc">${label}, descending</option>`,
+            )}
+          </select></label
+        >
         <span class="count" aria-live="polite">${rows.length} of ${this.files.length} files</span>
       </div>
       <div role="table" aria-label="Files" aria-rowcount=${rows.length + 1}>
@@ -154,6 +164,13 @@ export class FileTable extends LitElement {
       <div role="cell" class="c-actions">${action}<a href=${url} download aria-label="Download ${f.name}">Download</a
         ><button class="link" @click=${() => emit(this, 'versions-request', { filename: f.name })} aria-label="Versions of ${f.name}">Versions</button></div>
     </div>`;
+  }
+
+  /** The narrow screen's sort menu (the column headers are hidden there): `key:asc|desc`. */
+  private _sortFrom(value: string) {
+    const [key, dir] = value.split(':') as [SortKey, string];
+    this._sort = key;
+    this._desc = dir === 'desc';
   }
 
   private _sortBy(key: SortKey) {
@@ -292,10 +309,17 @@ export class FileTable extends LitElement {
         padding: 1rem;
         color: var(--muted);
       }
+      .filters .narrow-only {
+        display: none;
+      }
       @media (max-width: 760px) {
+        .filters .narrow-only {
+          display: grid;
+        }
         .row {
           grid-template-columns: 1fr auto;
-          grid-template-areas: 'name actions' 'status status' 'message message';
+          /* The name gets the whole width: a phone has no room for it beside the buttons. */
+          grid-template-areas: 'name name' 'status status' 'message message' 'actions actions';
           row-gap: 0.3rem;
         }
         .head .row {
