@@ -27,6 +27,8 @@ export interface ScaleRow {
   changedMax: number;
   snapshotKb: number;
   snapshotMs: number;
+  stormMs: number;
+  stormCpuMs: number;
   dropMs: number;
 }
 
@@ -50,6 +52,12 @@ function fetchBytes(url: string, gzip: boolean): Promise<number> {
       res.on('end', () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`status ${res.statusCode}`))));
     }).on('error', reject);
   });
+}
+
+/** CPU time (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function rssMb(pid: number): Promise<number> {
@@ -96,6 +104,22 @@ async function measure(label: string, bin: string, root: string, files: number):
       });
     });
     const snapshotMs = performance.now() - t1;
+    // A reconnect storm: 30 sockets connecting at once (a server restart with 30 browsers open).
+    const storm = Array.from({ length: 30 }, () => io(server.url, { transports: ['websocket'], auth: { user: 'storm' }, forceNew: true, reconnection: false }));
+    const t3 = performance.now();
+    const cpu0 = await cpuMs(server.proc.pid!);
+    await Promise.all(
+      storm.map(
+        (s) =>
+          new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('storm: no snapshot in 120 s')), 120_000);
+            s.once('snapshot', () => (clearTimeout(timer), resolve()));
+          }),
+      ),
+    );
+    const stormMs = performance.now() - t3;
+    const stormCpuMs = (await cpuMs(server.proc.pid!)) - cpu0;
+    storm.forEach((s) => s.close());
     // A file dropped into the deepest folder's neighbour: the watcher must still see it at scale.
     const t2 = performance.now();
     const added = new Promise<void>((resolve, reject) => {
@@ -118,7 +142,7 @@ async function measure(label: string, bin: string, root: string, files: number):
     const s = summarize(lists);
     const g = summarize(gzLists);
     const c = summarize(afterChange);
-    return { label, files, servedMs, rssMb: rss, listP50: s.p50, listP99: s.p99, listKb: listBytes / 1024, gzP50: g.p50, gzP99: g.p99, gzKb: gzBytes / 1024, changedP50: c.p50, changedMax: c.max, snapshotKb: snapshotBytes / 1024, snapshotMs, dropMs };
+    return { label, files, servedMs, rssMb: rss, listP50: s.p50, listP99: s.p99, listKb: listBytes / 1024, gzP50: g.p50, gzP99: g.p99, gzKb: gzBytes / 1024, changedP50: c.p50, changedMax: c.max, snapshotKb: snapshotBytes / 1024, snapshotMs, stormMs, stormCpuMs, dropMs };
   } finally {
     await server.stop();
   }
@@ -141,11 +165,11 @@ export async function vaultScale(files: number, baselineBin?: string): Promise<S
 
 export function printScale(rows: ScaleRow[]): string {
   const lines = [
-    '| server | files | served ms | RSS MB | GET /api/files p50 / p99 ms (KB) | same, gzip p50 / p99 ms (KB) | GET /api/files right after a check-out p50 / max ms | snapshot KB | connect → snapshot ms | file drop → file:added ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | files | served ms | RSS MB | GET /api/files p50 / p99 ms (KB) | same, gzip p50 / p99 ms (KB) | GET /api/files right after a check-out p50 / max ms | snapshot KB | connect → snapshot ms | 30 sockets at once → all snapshots ms (server CPU ms) | file drop → file:added ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.label} | ${r.files} | ${fmt(r.servedMs, 0)} | ${fmt(r.rssMb, 0)} | ${fmt(r.listP50)} / ${fmt(r.listP99)} (${fmt(r.listKb, 0)}) | ${fmt(r.gzP50)} / ${fmt(r.gzP99)} (${fmt(r.gzKb, 0)}) | ${fmt(r.changedP50)} / ${fmt(r.changedMax)} | ${fmt(r.snapshotKb, 0)} | ${fmt(r.snapshotMs, 0)} | ${fmt(r.dropMs, 0)} |`);
+    lines.push(`| ${r.label} | ${r.files} | ${fmt(r.servedMs, 0)} | ${fmt(r.rssMb, 0)} | ${fmt(r.listP50)} / ${fmt(r.listP99)} (${fmt(r.listKb, 0)}) | ${fmt(r.gzP50)} / ${fmt(r.gzP99)} (${fmt(r.gzKb, 0)}) | ${fmt(r.changedP50)} / ${fmt(r.changedMax)} | ${fmt(r.snapshotKb, 0)} | ${fmt(r.snapshotMs, 0)} | ${fmt(r.stormMs, 0)} (${fmt(r.stormCpuMs, 0)}) | ${fmt(r.dropMs, 0)} |`);
   }
   return lines.join('\n');
 }

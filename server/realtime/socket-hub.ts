@@ -9,6 +9,7 @@ import { checkinSchema, checkoutSchema, parseInput, syncSchema } from '../files/
 import type { Caller, FileCommands } from '../files/file-commands.js';
 import type { Logger } from '../logger.js';
 import { answer } from './ack.js';
+import { SnapshotSender } from './snapshot-sender.js';
 
 /** Token bucket per socket: bursts of 50 commands, 20 a second sustained. */
 class CommandBucket {
@@ -25,7 +26,7 @@ class CommandBucket {
 }
 
 export type PdmServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { caller: Caller }>;
-type PdmSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { caller: Caller }>;
+export type PdmSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { caller: Caller }>;
 
 export interface SocketHubDeps {
   board: FileBoard;
@@ -35,6 +36,8 @@ export interface SocketHubDeps {
   logger: Logger;
 }
 
+/** Sockets that connect within this window share one encoding of the snapshot. */
+const SNAPSHOT_WINDOW_MS = 10;
 /** How long the activity feed trails the lock events it describes. */
 const ACTIVITY_DELAY_MS = 100;
 
@@ -62,11 +65,12 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
     );
   });
 
+  const snapshots = new SnapshotSender(io, () => d.board.snapshot(), SNAPSHOT_WINDOW_MS);
   io.on('connection', (socket: PdmSocket) => {
     // The handshake has copied what it needs (headers, auth): dropping the upgrade request saves
     // memory per socket (Socket.IO's own advice, done after the handshake so cookies still count).
     (socket.conn as unknown as { request: unknown }).request = null;
-    socket.emit('snapshot', d.board.snapshot());
+    snapshots.add(socket);
     const caller = socket.data.caller;
     const bucket = new CommandBucket();
     // A client flooding commands is answered TOO_MANY_REQUESTS, not served; its socket stays.
@@ -93,6 +97,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
   d.board.subscribe({
     // Several changes at once (a group commit, a folder copied in) go out as one `batch`.
     events: (events) => {
+      snapshots.flush();
       if (events.length === 1) {
         const e = events[0]!;
         (io.emit as (ev: string, data: unknown) => boolean)(e.event, e.data);
@@ -100,7 +105,10 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
         io.emit('batch', { events });
       }
     },
-    health: (h) => io.emit('health', h),
+    health: (h) => {
+      snapshots.flush();
+      io.emit('health', h);
+    },
   });
   // The lock and file events of a change go out first; its activity entry (and any others of the
   // same moment) follows ACTIVITY_DELAY_MS later. Each broadcast blocks the event loop ~10 ms per
@@ -112,6 +120,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
     setTimeout(() => {
       const out = feed;
       feed = [];
+      snapshots.flush();
       for (const a of out) io.emit('activity', a);
     }, ACTIVITY_DELAY_MS).unref();
   });

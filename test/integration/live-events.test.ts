@@ -1,4 +1,5 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
+import { io } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FileAck } from '../../shared/protocol.js';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
@@ -36,6 +37,25 @@ describe('live events over Socket.IO', () => {
     expect(s.locks).toEqual({});
     expect(s.health).toMatchObject({ status: 'ok', locks: 'ok', detail: null });
     expect(typeof s.revision).toBe('number');
+  });
+
+  it('sockets connecting together share one snapshot send, and an event never arrives before its snapshot', async () => {
+    const crowd = Array.from({ length: 12 }, (_, i) => io(server.url, { auth: { user: `c${i}` }, transports: ['websocket'], reconnection: false, forceNew: true }));
+    const seen: string[][] = crowd.map(() => []);
+    crowd.forEach((s, i) => s.onAny((event: string) => seen[i]!.push(event)));
+    try {
+      // A change while they are still connecting: each socket sees it after its snapshot, or its
+      // snapshot already holds it.
+      await new Promise((r) => setTimeout(r, 5));
+      expect((await api(server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'zoe' } })).status).toBe(200);
+      await eventually(() => seen.every((e) => e.includes('snapshot')), 5000, 'a snapshot for every socket');
+      for (const events of seen) {
+        expect(events[0]).toBe('snapshot');
+        expect(events.filter((e) => e === 'snapshot')).toHaveLength(1);
+      }
+    } finally {
+      crowd.forEach((s) => s.close());
+    }
   });
 
   it('when alice checks out over the socket, bob sees lock:acquired and activity; check-in gives lock:released', async () => {
