@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { opendir } from 'node:fs/promises';
+import { lstat, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** What a {@link FolderWatcher} reports: hints only, the caller stats the path to learn what happened. */
@@ -19,7 +19,8 @@ export interface FolderWatcherEvents {
  * needs ~950 MB and 8.6 s there). Links are never followed; `skip` excludes folders (the data folder).
  */
 export class FolderWatcher {
-  private watchers = new Map<string, FSWatcher>();
+  /** Each watched folder, with the inode it was when its watch was set. */
+  private watchers = new Map<string, { watch: FSWatcher; ino: number }>();
   private closed = false;
   private limitReported = false;
 
@@ -38,6 +39,14 @@ export class FolderWatcher {
     return this.watchers.has(dir);
   }
 
+  /**
+   * true when `dir` is watched and still the same folder: one deleted and made again under the
+   * same name has a new inode and needs a new watch (the old one watches the deleted folder).
+   */
+  watches(dir: string, ino: number): boolean {
+    return this.watchers.get(dir)?.ino === ino;
+  }
+
   start(): Promise<void> {
     return this.addTree(this.root);
   }
@@ -48,7 +57,9 @@ export class FolderWatcher {
    */
   async addTree(dir: string): Promise<void> {
     if (this.closed || this.skip(dir) || this.watchers.has(dir)) return;
-    if (!this.watchDir(dir)) return;
+    const st = await lstat(dir).catch(() => null);
+    if (!st?.isDirectory() || this.closed || this.watchers.has(dir)) return;
+    if (!this.watchDir(dir, st.ino)) return;
     const subs: string[] = [];
     try {
       for await (const ent of await opendir(dir)) if (ent.isDirectory()) subs.push(join(dir, ent.name));
@@ -61,7 +72,7 @@ export class FolderWatcher {
   /** Stops watching a folder that is gone, and everything below it. */
   removeTree(dir: string): void {
     const prefix = dir + '/';
-    for (const [path, w] of this.watchers) {
+    for (const [path, { watch: w }] of this.watchers) {
       if (path === dir || path.startsWith(prefix)) {
         w.close();
         this.watchers.delete(path);
@@ -71,11 +82,11 @@ export class FolderWatcher {
 
   close(): void {
     this.closed = true;
-    for (const w of this.watchers.values()) w.close();
+    for (const { watch: w } of this.watchers.values()) w.close();
     this.watchers.clear();
   }
 
-  private watchDir(dir: string): boolean {
+  private watchDir(dir: string, ino: number): boolean {
     try {
       const w = watch(dir, { persistent: false }, (_type, filename) => {
         if (this.closed) return;
@@ -85,7 +96,7 @@ export class FolderWatcher {
       // A watched folder that is deleted ends its watch with an error on some systems: the
       // parent's watch reports the deletion itself.
       w.on('error', () => this.removeTree(dir));
-      this.watchers.set(dir, w);
+      this.watchers.set(dir, { watch: w, ino });
       return true;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

@@ -90,7 +90,12 @@ export class VaultWatcher {
     const st = await lstat(abs).catch(() => null);
     if (this.closed) return;
     if (st?.isDirectory()) {
-      if (this.watcher!.has(abs)) return;
+      if (this.watcher!.watches(abs, st.ino)) return;
+      if (this.watcher!.has(abs)) {
+        // Deleted and made again under the same name: what the old one held is re-checked.
+        this.watcher!.removeTree(abs);
+        this.hintDir(abs);
+      }
       // Watch it (and what is below) before reading it, then look at what it already holds.
       await this.watcher!.addTree(abs);
       this.hintNewDir(abs);

@@ -51,6 +51,19 @@ describe('vault watching, folder by folder', () => {
     await rm(outside, { recursive: true, force: true });
   });
 
+  it('a folder deleted and made again under the same name is watched again', async () => {
+    await mkdir(join(vault.root, 'job/ops'), { recursive: true });
+    await writeFile(join(vault.root, 'job/ops/A.mcam'), 'a');
+    await bob.waitFor('file:added', (d) => d.file.name === 'job/ops/A.mcam');
+    await rm(join(vault.root, 'job'), { recursive: true });
+    await mkdir(join(vault.root, 'job/ops'), { recursive: true });
+    await writeFile(join(vault.root, 'job/ops/B.mcam'), 'b');
+    await eventually(async () => (await names()).join() === 'job/ops/B.mcam,keep/K1.mcam', 5000, 'the new folder seen');
+    // Files written into the new folder later are seen too.
+    await writeFile(join(vault.root, 'job/ops/C.mcam'), 'c');
+    await bob.waitFor('file:added', (d) => d.file.name === 'job/ops/C.mcam');
+  });
+
   it('a file being written is reported once, when it has settled', async () => {
     const path = join(vault.root, 'keep/BIG.mcam');
     await writeFile(path, 'x'.repeat(1000));
