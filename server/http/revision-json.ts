@@ -22,10 +22,15 @@ export function revisionJson(revision: () => number, build: () => string): (req:
     res.setHeader('Vary', 'Accept-Encoding');
     if (entry.body.length >= GZIP_MIN_BYTES && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
       entry.gz ??= gzipAsync(entry.body, { level: constants.Z_BEST_SPEED });
-      const gz = await entry.gz;
-      res.setHeader('Content-Encoding', 'gzip');
-      res.end(gz);
-      return;
+      const gz = await entry.gz.catch(() => {
+        entry.gz = null; // try again next time; this client gets the plain body
+        return null;
+      });
+      if (gz) {
+        res.setHeader('Content-Encoding', 'gzip');
+        res.end(gz);
+        return;
+      }
     }
     res.end(entry.body);
   };
