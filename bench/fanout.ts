@@ -3,7 +3,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, postJson, spawnServer, summarize, tempVault, type BenchServer } from './support.js';
+import { fmt, postJson, rssBytes, spawnServer, summarize, tempVault, type BenchServer } from './support.js';
 
 const CLIENTS = fileURLToPath(new URL('./fanout-clients.ts', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
@@ -103,10 +103,7 @@ export async function fanout(sizes = [1000], count = 30): Promise<FanoutRow[]> {
   return rows;
 }
 
-async function serverRss(server: BenchServer): Promise<number> {
-  const status = await import('node:fs/promises').then((fs) => fs.readFile(`/proc/${server.proc.pid}/status`, 'utf8'));
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
-}
+const serverRss = (server: BenchServer) => rssBytes(server.proc.pid!);
 
 /** Hand edit of locks.json → `lock:acquired` at one client; a file dropped in → `file:added`. */
 export async function diskToClient(count = 30) {

@@ -4,7 +4,7 @@
 // `node bench/profile-summary.mjs DIR/<file>.cpuprofile`).
 // Run: node --import tsx bench/http-floor.ts
 import http from 'node:http';
-import { fmt, postJson, spawnServer, summarize, tempVault } from './support.js';
+import { closedLoop, fmt, postJson, spawnServer, summarize, tempVault } from './support.js';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const get = (url: string) =>
@@ -24,20 +24,9 @@ const runs: Array<[string, (i: number) => Promise<number>]> = [
 ];
 console.log('| request | per second | p50 ms | p99 ms |\n|---|---:|---:|---:|');
 for (const [label, fn] of runs) {
-  const lat: number[] = [];
-  let next = 0;
-  const deadline = Date.now() + 4000;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: 50 }, async () => {
-      while (Date.now() < deadline && next < names.length) {
-        const s = performance.now();
-        if ((await fn(next++)) === 200) lat.push(performance.now() - s);
-      }
-    }),
-  );
-  const s = summarize(lat);
-  console.log(`| ${label} | ${fmt(s.n / ((performance.now() - t0) / 1000), 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} |`);
+  const { latencies, elapsed } = await closedLoop(50, 4, names.length, fn);
+  const s = summarize(latencies);
+  console.log(`| ${label} | ${fmt(s.n / elapsed, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} |`);
 }
 await server.stop();
 process.exit(0);

@@ -1,6 +1,6 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fmt, postJson, spawnServer, summarize, tempVault } from './support.js';
+import { closedLoop, fmt, postJson, spawnServer, summarize, tempVault } from './support.js';
 
 export interface ThroughputRow {
   name: string;
@@ -26,23 +26,7 @@ async function measure(name: string, env: Record<string, string>, existingLocks:
   }
   const server = await spawnServer(['--repo', root], env);
   const url = `${server.url}/api/files/checkout`;
-  const latencies: number[] = [];
-  let next = 0;
-  let errors = 0;
-  const deadline = Date.now() + seconds * 1000;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < deadline && next < names.length) {
-        const filename = names[next++]!;
-        const s = performance.now();
-        const status = await postJson(url, { filename, user: 'bench' });
-        if (status === 200) latencies.push(performance.now() - s);
-        else errors++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - t0) / 1000;
+  const { latencies, errors, elapsed } = await closedLoop(concurrency, seconds, names.length, (i) => postJson(url, { filename: names[i]!, user: 'bench' }));
   await server.stop();
   if (errors) console.warn(`${name}: ${errors} non-200 answers`);
   const s = summarize(latencies);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, mkdir, realpath, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,34 @@ export function spawnServer(args: string[], env: Record<string, string> = {}, no
     });
     proc.once('exit', (c) => reject(new Error(`server exited ${c}`)));
   });
+}
+
+/** Resident memory of a process, in bytes (from /proc). */
+export async function rssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+}
+
+/**
+ * A closed-loop load: `concurrency` workers each send request `i` (0, 1, 2… shared) and wait for
+ * its status, until `seconds` pass or `count` requests are sent. Latencies of 200 answers only.
+ */
+export async function closedLoop(concurrency: number, seconds: number, count: number, send: (i: number) => Promise<number>) {
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline && next < count) {
+        const s = performance.now();
+        if ((await send(next++)) === 200) latencies.push(performance.now() - s);
+        else errors++;
+      }
+    }),
+  );
+  return { latencies, errors, elapsed: (performance.now() - t0) / 1000 };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
-import { BIN, fmt, postJson, spawnServer, summarize } from './support.js';
+import { BIN, fmt, postJson, rssBytes, spawnServer, summarize } from './support.js';
 
 const agent = new http.Agent({ keepAlive: true });
 
@@ -58,11 +58,6 @@ function fetchBytes(url: string, gzip: boolean): Promise<number> {
 async function cpuMs(pid: number): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
 async function measure(label: string, bin: string, root: string, files: number): Promise<ScaleRow> {
@@ -137,7 +132,7 @@ async function measure(label: string, bin: string, root: string, files: number):
     await added;
     const dropMs = performance.now() - t2;
     socket.close();
-    const rss = await rssMb(server.proc.pid!);
+    const rss = (await rssBytes(server.proc.pid!)) / 2 ** 20;
     await rm(join(root, 'F0000', 'dropped.mcam'));
     const s = summarize(lists);
     const g = summarize(gzLists);

@@ -23,10 +23,7 @@ export class SnapshotSender {
     this.timer ??= setTimeout(() => this.flush(), this.windowMs);
   }
 
-  /**
-   * Sends what is pending now. Called before every broadcast too, so that no socket ever gets an
-   * event before the snapshot it applies to.
-   */
+  /** Sends what is pending now (the hub calls it before every broadcast, too). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -43,11 +40,5 @@ export class SnapshotSender {
     for (const s of sockets) void s.join(room);
     this.io.to(room).emit('snapshot', snap);
     for (const s of sockets) void s.leave(room);
-  }
-
-  close(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.pending = [];
   }
 }

@@ -94,21 +94,16 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
     );
   });
 
+  // Every broadcast goes through here: snapshots still pending go out first, so no socket ever
+  // gets an event before the snapshot it applies to.
+  const broadcast = (event: string, data: unknown) => {
+    snapshots.flush();
+    (io.emit as (ev: string, data: unknown) => boolean)(event, data);
+  };
   d.board.subscribe({
     // Several changes at once (a group commit, a folder copied in) go out as one `batch`.
-    events: (events) => {
-      snapshots.flush();
-      if (events.length === 1) {
-        const e = events[0]!;
-        (io.emit as (ev: string, data: unknown) => boolean)(e.event, e.data);
-      } else {
-        io.emit('batch', { events });
-      }
-    },
-    health: (h) => {
-      snapshots.flush();
-      io.emit('health', h);
-    },
+    events: (events) => (events.length === 1 ? broadcast(events[0]!.event, events[0]!.data) : broadcast('batch', { events })),
+    health: (h) => broadcast('health', h),
   });
   // The lock and file events of a change go out first; its activity entry (and any others of the
   // same moment) follows ACTIVITY_DELAY_MS later. Each broadcast blocks the event loop ~10 ms per
@@ -120,8 +115,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
     setTimeout(() => {
       const out = feed;
       feed = [];
-      snapshots.flush();
-      for (const a of out) io.emit('activity', a);
+      for (const a of out) broadcast('activity', a);
     }, ACTIVITY_DELAY_MS).unref();
   });
   return io;

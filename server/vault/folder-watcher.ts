@@ -30,11 +30,6 @@ export class FolderWatcher {
     private readonly events: FolderWatcherEvents,
   ) {}
 
-  /** Number of folders watched. */
-  get size(): number {
-    return this.watchers.size;
-  }
-
   has(dir: string): boolean {
     return this.watchers.has(dir);
   }
