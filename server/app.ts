@@ -61,6 +61,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   });
   await store.open();
   await activity.open();
+  activity.waitBeforeQuery(() => store.settled());
   const index = new VaultIndex(layout);
   await index.scan();
   const warnings = new EditWarnings(join(config.dataDir, 'edit-warnings.json'));

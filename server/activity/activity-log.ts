@@ -33,6 +33,7 @@ export class ActivityLog {
   private total = 0;
   private polling: Promise<void> = Promise.resolve();
   private listeners: Array<(e: ActivityEvent) => void> = [];
+  private pendingWrites: () => Promise<void> = () => Promise.resolve();
 
   constructor(
     readonly file: string,
@@ -42,6 +43,14 @@ export class ActivityLog {
   /** Reads what is there; those entries are history, not news, so nobody is told of them. */
   async open(): Promise<void> {
     await this.poll(false);
+  }
+
+  /**
+   * What a query waits for first: writes already promised to someone (the lock store answers
+   * before journaling), so a query right after a check-out's answer finds its entry.
+   */
+  waitBeforeQuery(pending: () => Promise<void>): void {
+    this.pendingWrites = pending;
   }
 
   onAppend(listener: (e: ActivityEvent) => void): void {
@@ -112,6 +121,7 @@ export class ActivityLog {
 
   /** The last `limit` entries, or the (first `limit`) entries after the one with id `after`. */
   async query(limit: number, after?: string): Promise<ActivityEvent[]> {
+    await this.pendingWrites();
     await this.poll();
     if (after === undefined) return this.recent.slice(-limit);
     const i = this.recent.findIndex((e) => e.id === after);

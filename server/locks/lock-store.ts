@@ -53,10 +53,12 @@ interface Pending {
  */
 export class LockStore {
   /** Counters for tests and benchmarks: file parses and lock holds that wrote. */
-  readonly stats = { parses: 0, commits: 0 };
+  readonly stats = { parses: 0, commits: 0, committedChanges: 0 };
+  /** Only ever holds what is durable in locks.json; a batch changes it in place once written. */
   private locks: LocksMap = {};
   private signature: FileSignature | null | undefined;
-  private journaled: LocksMap = {};
+  /** What the journal has recorded; null = exactly `locks` (the usual case, kept without a copy). */
+  private journaled: LocksMap | null = null;
   private journaledSignature: FileSignature | null | undefined;
   private health: StoreHealth = { ok: true, detail: null };
   private pending: Pending[] = [];
@@ -70,6 +72,8 @@ export class LockStore {
   private writeProblem: string | null = null;
   private closed = false;
   private listeners: StoreListener[] = [];
+  /** Settles when the batch answered last has been journaled and the lock released. */
+  private settledBatch: Promise<void> = Promise.resolve();
   private readonly staleMs: number;
   private readonly groupCommit: boolean;
   private readonly maxBatch: number;
@@ -128,6 +132,14 @@ export class LockStore {
     return this.kick();
   }
 
+  /**
+   * Resolves once every batch answered so far has been journaled (its activity entries written)
+   * and the lock released: callers are answered as soon as locks.json is durable, before that.
+   */
+  settled(): Promise<void> {
+    return this.settledBatch;
+  }
+
   /** Finish queued work; later mutations are refused. */
   async close(): Promise<void> {
     this.closed = true;
@@ -176,6 +188,8 @@ export class LockStore {
       const next = read.kind === 'ok' ? read.locks : {};
       this.signature = sig;
       const changes = diffLocks(this.locks, next);
+      // `locks` is replaced, not changed, so the old object can stand for what was journaled.
+      if (this.journaled === null && this.opts.journaledFile) this.journaled = this.locks;
       this.locks = next;
       if (changes.length > 0) this.emit(changes, 'disk');
     }
@@ -186,7 +200,15 @@ export class LockStore {
 
   private async needsJournal(): Promise<boolean> {
     await this.readJournaled();
-    return this.journaled !== this.locks && diffLocks(this.journaled, this.locks).length > 0;
+    return this.drift().length > 0;
+  }
+
+  /** Changes in locks.json that the journal has not recorded (another process's, or a hand edit). */
+  private drift(): LockChange[] {
+    if (this.journaled === null) return [];
+    const drift = diffLocks(this.journaled, this.locks);
+    if (drift.length === 0) this.journaled = null;
+    return drift;
   }
 
   private async readJournaled(): Promise<void> {
@@ -195,12 +217,21 @@ export class LockStore {
     if (this.journaledSignature !== undefined && sig === this.journaledSignature) return;
     const read = await readLocksFile(file);
     // No usable journal copy (first start): what is in locks.json now counts as recorded.
-    this.journaled = read.kind === 'ok' ? read.locks : { ...this.locks };
+    this.journaled = read.kind === 'ok' ? read.locks : null;
     this.journaledSignature = sig;
   }
 
+  /**
+   * One batch under one hold of the inter-process lock. The batch's mutations run on `locks` in
+   * place and are undone at once (in the same tick, so no reader sees them) after serialising:
+   * this avoids copying the whole map per batch. Once the file is durable they are applied again
+   * and the callers answered; journaling follows under the same hold, while the next requests
+   * are already being read.
+   */
   private async commit(batch: Pending[]): Promise<void> {
     let release: (() => Promise<void>) | null = null;
+    let answered = false;
+    let settle = () => {};
     try {
       this.compromised = null;
       try {
@@ -215,61 +246,87 @@ export class LockStore {
       if (!(await this.load())) {
         throw new AppError('LOCKS_UNAVAILABLE', this.health.detail ?? 'locks.json cannot be read.');
       }
-      const draft = new Draft({ ...this.locks });
-      const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-      for (const p of batch) {
-        const mark = draft.mark();
-        try {
-          results.push({ ok: true, value: p.run(draft) });
-        } catch (error) {
-          draft.rollback(mark);
-          results.push({ ok: false, error });
-        }
-      }
-      const committed = draft.changes();
       let drift: LockChange[] = [];
       if (this.opts.journaledFile) {
         await this.readJournaled();
-        // Same object = nothing happened on disk since our last journaled commit: skip the O(n) diff.
-        drift = this.journaled === this.locks ? [] : diffLocks(this.journaled, this.locks);
+        drift = this.drift();
       }
+      const { draft, results } = this.apply(batch);
+      const committed = draft.changes();
       let text: string | null = null;
       if (committed.length > 0) {
-        text = serializeLocks(draft.locks);
+        try {
+          text = serializeLocks(this.locks);
+        } finally {
+          draft.undo();
+        }
         await writeFileAtomic(this.opts.file, text, { beforeRename: () => this.assertHeld() });
         await fsyncDirectory(dirname(this.opts.file));
         this.stats.commits++;
+        this.stats.committedChanges += committed.length;
         this.signature = await signatureOf(this.opts.file);
-        this.locks = draft.locks;
+        draft.redo();
       }
-      if (committed.length > 0 || drift.length > 0) {
-        // locks.json is durable: from here on a failure (a full disk) must not turn into an error
-        // for changes that happened. The journal catches up with the next commit that can write.
-        try {
-          await this.opts.journal?.({ committed, drift });
-          if (this.opts.journaledFile) {
-            await writeFileAtomic(this.opts.journaledFile, text ?? serializeLocks(this.locks), { durable: false });
-            this.journaled = this.locks;
-            this.journaledSignature = await signatureOf(this.opts.journaledFile);
-          }
-        } catch (err) {
-          this.opts.logger?.warn({ err }, 'journaling a commit failed; it will be journaled as a disk change later');
-        }
-      }
-      await this.releaseLock(release);
-      release = null;
       this.writeProblem = null;
       this.updateHealth();
       if (committed.length > 0) this.emit(committed, 'api');
-      batch.forEach((p, i) => {
-        const r = results[i]!;
-        if (r.ok) p.resolve(r.value);
-        else p.reject(r.error);
-      });
+      this.settledBatch = new Promise((r) => (settle = r));
+      this.answer(batch, results);
+      answered = true;
+      if (committed.length > 0 || drift.length > 0) await this.journal(committed, drift, text);
+      await this.releaseLock(release);
+      release = null;
     } catch (err) {
       if (release) await this.releaseLock(release);
+      if (answered) return;
       const error = err instanceof AppError ? err : this.storageError(err);
       for (const p of batch) p.reject(error);
+    } finally {
+      settle();
+    }
+  }
+
+  /** Runs each mutation of the batch on `locks`; one that throws is rolled back alone. */
+  private apply(batch: Pending[]): { draft: Draft; results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> } {
+    const draft = new Draft(this.locks);
+    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    for (const p of batch) {
+      const mark = draft.mark();
+      try {
+        results.push({ ok: true, value: p.run(draft) });
+      } catch (error) {
+        draft.rollback(mark);
+        results.push({ ok: false, error });
+      }
+    }
+    return { draft, results };
+  }
+
+  private answer(batch: Pending[], results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>): void {
+    batch.forEach((p, i) => {
+      const r = results[i]!;
+      if (r.ok) p.resolve(r.value);
+      else p.reject(r.error);
+    });
+  }
+
+  /**
+   * Records the batch (and any drift) once, under the lock. locks.json is durable by now, so a
+   * failure here (a full disk) is not an error for the changes: the journal catches up with the
+   * next commit that can write, as drift.
+   */
+  private async journal(committed: LockChange[], drift: LockChange[], text: string | null): Promise<void> {
+    try {
+      await this.opts.journal?.({ committed, drift });
+      if (this.opts.journaledFile) {
+        await writeFileAtomic(this.opts.journaledFile, text ?? serializeLocks(this.locks), { durable: false });
+        this.journaled = null;
+        this.journaledSignature = await signatureOf(this.opts.journaledFile);
+      }
+    } catch (err) {
+      // Read the journal copy again next time: it, not memory, says what was recorded.
+      this.journaledSignature = undefined;
+      this.opts.logger?.warn({ err }, 'journaling a commit failed; it will be journaled as a disk change later');
     }
   }
 

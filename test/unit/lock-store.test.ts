@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../server/errors.js';
 import type { LockChange } from '../../server/locks/lock-diff.js';
@@ -115,6 +115,7 @@ describe('LockStore', () => {
 
   it('leaves no temp files behind', async () => {
     await Promise.all(Array.from({ length: 50 }, (_, i) => store.mutate(acquire(`f${i}.mcam`, 'alice'))));
+    await store.settled();
     const names = await readdir(vault.dataDir);
     expect(names.filter((n) => n.includes('tmp'))).toEqual([]);
     expect(names).not.toContain('locks.json.lock');
@@ -141,6 +142,74 @@ describe('LockStore', () => {
       ['a.mcam', 'api'],
       ['h.mcam', 'disk'],
     ]);
+  });
+});
+
+describe('LockStore batches, in place', () => {
+  let vault: TempVault;
+  afterEach(async () => {
+    await vault.cleanup();
+  });
+
+  it('readers see a batch only once it is durable, and memory is unchanged when the write fails', async () => {
+    vault = await makeVault([]);
+    const store = new LockStore({ file: vault.locksFile, journaledFile: `${vault.dataDir}/locks.journaled.json` });
+    await store.open();
+    await store.mutate(acquire('keep.mcam', 'alice'));
+    await store.mutate((d) => d.delete('keep.mcam', { by: 'alice' }));
+    await store.mutate(acquire('keep.mcam', 'alice'));
+    // While the batch is being written, memory must still be the last durable state.
+    const seenDuringWrite: Array<string | null> = [];
+    const pending = store.mutate((d) => {
+      d.delete('keep.mcam', { by: 'alice' });
+      d.set('new.mcam', lock('bob'), { by: 'bob' });
+      setImmediate(() => seenDuringWrite.push(store.get('new.mcam')?.user ?? null, store.get('keep.mcam')?.user ?? null));
+    });
+    await pending;
+    expect(seenDuringWrite).toEqual([null, 'alice']);
+    expect(store.get('new.mcam')?.user).toBe('bob');
+    expect(store.get('keep.mcam')).toBeNull();
+    expect(Object.keys(JSON.parse(await readFile(vault.locksFile, 'utf8')))).toEqual(Object.keys(store.snapshot()));
+
+    // A write that fails (the data folder made read-only... by replacing locks.json with a folder).
+    await store.settled();
+    await rename(vault.locksFile, `${vault.locksFile}.moved`);
+    await mkdir(vault.locksFile);
+    await expect(store.mutate(acquire('x.mcam', 'eve'))).rejects.toMatchObject({ code: 'LOCKS_UNAVAILABLE' });
+    expect(store.get('x.mcam')).toBeNull();
+    expect(store.get('new.mcam')?.user).toBe('bob');
+    await store.close();
+  });
+
+  it('journals each change once, also across a journal that failed', async () => {
+    vault = await makeVault([]);
+    const journaled: string[] = [];
+    let failNext = false;
+    const store = new LockStore({
+      file: vault.locksFile,
+      journaledFile: `${vault.dataDir}/locks.journaled.json`,
+      journal: async ({ committed, drift }) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('disk full');
+        }
+        journaled.push(...committed.map((c) => `api ${c.filename}`), ...drift.map((c) => `drift ${c.filename}`));
+      },
+    });
+    await store.open();
+    await store.mutate(acquire('a.mcam', 'alice'));
+    failNext = true;
+    await store.mutate(acquire('b.mcam', 'bob')); // answered: locks.json is durable, the journal failed
+    await store.settled();
+    await store.mutate(acquire('c.mcam', 'carol'));
+    await store.settled();
+    // A hand edit is journaled once, as drift.
+    await writeFile(vault.locksFile, JSON.stringify({ ...store.snapshot(), 'h.mcam': lock('hand') }, null, 2));
+    await store.refresh();
+    await store.refresh();
+    await store.settled();
+    expect(journaled).toEqual(['api a.mcam', 'api c.mcam', 'drift b.mcam', 'drift h.mcam']);
+    await store.close();
   });
 });
 
