@@ -89,7 +89,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
         if (c.after && !c.before) {
           // Keep the content the holder starts from, so a save in place never loses it. A lock on
           // a file that is not in the vault (a hand edit of locks.json may add one) has none.
-          if (index.get(c.filename)) track(versions.record(c.filename, join(layout.root, ...c.filename.split('/')), { user: null }));
+          if (index.get(c.filename)) track(versions.record(c.filename, join(layout.root, ...c.filename.split('/')), { user: null, durable: false }));
         } else if (c.before && !c.after) {
           if (c.meta?.comment) track(versions.comment(c.filename, c.before.user, c.before.timestamp, c.meta.comment));
           if (warnings.has(c.filename)) void warnings.delete(c.filename).then(() => board.touch(c.filename));
@@ -155,6 +155,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await store.close();
       await vaultChanges.publish([]);
       await Promise.all(background);
+      await versions.close();
       await new Promise<void>((resolve) => io!.close(() => resolve()));
       httpServer.closeAllConnections();
     })());

@@ -47,7 +47,7 @@ export class VaultChanges {
     for (const c of changes) {
       if (c.kind !== 'changed' || recorded.has(c.name)) continue;
       const holder = store.get(c.name)?.user ?? null;
-      const v = await versions.record(c.name, vaultPath(this.d.layout, c.name), { user: holder, comment }).catch((err: unknown) => {
+      const v = await versions.record(c.name, vaultPath(this.d.layout, c.name), { user: holder, comment, durable: false }).catch((err: unknown) => {
         this.d.logger.warn({ err, file: c.name }, 'recording a version failed');
         return null;
       });

@@ -1,61 +1,39 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, constants as fsc, mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { lockFile } from '../locks/file-lock.js';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Version } from '../../shared/protocol.js';
-import { writeFileAtomic } from '../locks/atomic-write.js';
+import { emptyHistory, historyFolder, type FileVersions, type RecordOptions } from './version-files.js';
+import type { VersionReply, VersionRequest } from './version-thread.js';
 
-interface FileVersions {
-  name: string;
-  next: number;
-  /** Oldest first. */
-  versions: Version[];
-}
+export type { RecordOptions };
 
-export interface RecordOptions {
-  user: string | null;
-  comment?: string | null;
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
+type Request = VersionRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /**
  * Every saved version of every file, under `<data>/versions/<hash of name>/`: `versions.json` and
  * one blob per distinct content (named by its sha256, so identical content is stored once).
  * Each file's history is changed under its own inter-process lock, so servers sharing the data
- * folder record a save once.
+ * folder record a save once. Reads happen here; records and comments on one worker thread, in
+ * the order asked (see VersionFiles).
  */
 export class VersionStore {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private inflight = new Set<Promise<unknown>>();
+
   constructor(
     private readonly dir: string,
     private readonly keep: number,
   ) {}
 
-  private folder(name: string): string {
-    return join(this.dir, createHash('sha256').update(name).digest('hex').slice(0, 32));
-  }
-
   private async read(name: string): Promise<FileVersions> {
     try {
-      return JSON.parse(await readFile(join(this.folder(name), 'versions.json'), 'utf8')) as FileVersions;
+      return JSON.parse(await readFile(join(historyFolder(this.dir, name), 'versions.json'), 'utf8')) as FileVersions;
     } catch {
-      return { name, next: 1, versions: [] };
-    }
-  }
-
-  private async locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const folder = this.folder(name);
-    await mkdir(folder, { recursive: true });
-    const release = await lockFile(join(folder, 'versions.json'));
-    try {
-      return await fn();
-    } finally {
-      await release().catch(() => undefined);
+      return emptyHistory(name);
     }
   }
 
@@ -66,46 +44,77 @@ export class VersionStore {
 
   async get(name: string, n: number): Promise<{ version: Version; blob: string } | null> {
     const v = (await this.read(name)).versions.find((x) => x.number === n);
-    return v ? { version: v, blob: join(this.folder(name), v.sha256) } : null;
+    return v ? { version: v, blob: join(historyFolder(this.dir, name), v.sha256) } : null;
   }
 
   /**
    * Stores the file's current content as a new version unless it equals the newest one (then
    * null). `source` may be a different file than the vault path (an upload's temp file).
    */
-  async record(name: string, source: string, opts: RecordOptions): Promise<Version | null> {
-    const sha = await sha256File(source);
-    return this.locked(name, async () => {
-      const h = await this.read(name);
-      if (h.versions.at(-1)?.sha256 === sha) return null;
-      const folder = this.folder(name);
-      const blob = join(folder, sha);
-      const exists = await stat(blob).then(() => true, () => false);
-      if (!exists) {
-        const tmp = `${blob}.${randomBytes(4).toString('hex')}.tmp`;
-        // A clone where the file system can (no extra space), a copy elsewhere.
-        await copyFile(source, tmp, fsc.COPYFILE_FICLONE);
-        await rename(tmp, blob);
-      }
-      const size = (await stat(blob)).size;
-      const version: Version = { number: h.next, user: opts.user, at: new Date().toISOString(), size_bytes: size, sha256: sha, comment: opts.comment ?? null };
-      h.next += 1;
-      h.versions.push(version);
-      const dropped = h.versions.splice(0, Math.max(0, h.versions.length - this.keep));
-      await writeFileAtomic(join(folder, 'versions.json'), JSON.stringify(h, null, 2) + '\n');
-      for (const d of dropped) if (!h.versions.some((v) => v.sha256 === d.sha256)) await unlink(join(folder, d.sha256)).catch(() => undefined);
-      return version;
-    });
+  record(name: string, source: string, opts: RecordOptions): Promise<Version | null> {
+    return this.ask({ op: 'record', name, source, opts }) as Promise<Version | null>;
   }
 
   /** Gives the newest version made by `user` since `since` a comment (a check-in's comment). */
   async comment(name: string, user: string, since: string, comment: string): Promise<void> {
-    await this.locked(name, async () => {
-      const h = await this.read(name);
-      const v = h.versions.at(-1);
-      if (!v || v.user !== user || v.at < since || v.comment) return;
-      v.comment = comment;
-      await writeFileAtomic(join(this.folder(name), 'versions.json'), JSON.stringify(h, null, 2) + '\n');
-    });
+    await this.ask({ op: 'comment', name, user, since, comment });
   }
+
+  /** Stops the thread once what was asked is done. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.inflight);
+    const w = this.worker;
+    this.worker = null;
+    await w?.terminate();
+  }
+
+  private ask(req: Request): Promise<unknown> {
+    const worker = this.start();
+    const id = this.nextId++;
+    const p = new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ ...req, id } as VersionRequest);
+    });
+    this.inflight.add(p);
+    const done = () => this.inflight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    // The thread runs TypeScript like the main thread: tsx registered first, then the module.
+    const tsx = tsxEsmApi();
+    const thread = new URL('./version-thread.ts', import.meta.url).href;
+    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(thread)}); });`;
+    const worker = new Worker(boot, { eval: true, workerData: { dir: this.dir, keep: this.keep } });
+    worker.unref();
+    worker.on('message', (m: VersionReply) => {
+      const p = this.waiting.get(m.id);
+      if (!p) return;
+      this.waiting.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+    });
+    worker.on('error', (err) => this.fail(worker, err));
+    worker.on('exit', (code) => this.fail(worker, new Error(`the version thread stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** The thread died: whoever waits is told, and the next request starts a new one. */
+  private fail(worker: Worker, err: Error): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    for (const p of this.waiting.values()) p.reject(err);
+    this.waiting.clear();
+  }
+}
+
+/** tsx's ESM register API as a file URL (its CommonJS twin cannot register hooks from a thread). */
+function tsxEsmApi(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve('tsx/package.json');
+  const exp = (require(pkg) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api']!;
+  return pathToFileURL(join(dirname(pkg), exp.import.default)).href;
 }

@@ -1,0 +1,212 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, copyFileSync, constants as fsc, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { Version } from '../../shared/protocol.js';
+
+/** One file's history as stored in its `versions.json`. */
+export interface FileVersions {
+  name: string;
+  next: number;
+  /** Oldest first. */
+  versions: Version[];
+}
+
+export interface RecordOptions {
+  user: string | null;
+  comment?: string | null;
+  /**
+   * fsync the blob and versions.json before answering (default true): an upload's answer
+   * promises its version. The content a check-out starts from, or a save seen on disk, is still
+   * in the vault when the record is made, and nobody is told it was kept: those skip the two
+   * fsyncs, which were most of a record's cost (a power cut may lose the newest such records).
+   */
+  durable?: boolean;
+}
+
+/** The folder of a file's history: `<dir>/<first 32 hex of sha256(name)>`. */
+export function historyFolder(dir: string, name: string): string {
+  return join(dir, createHash('sha256').update(name).digest('hex').slice(0, 32));
+}
+
+export function emptyHistory(name: string): FileVersions {
+  return { name, next: 1, versions: [] };
+}
+
+/**
+ * The blocking half of the version store, run on its own thread (see version-thread.ts): a record
+ * is some twenty file-system calls, and as promises on the main thread each one cost a trip
+ * through libuv's pool and back (~1 ms of CPU per record, measured); here they are plain calls.
+ */
+export class VersionFiles {
+  private readonly folders = new Set<string>();
+  /** What each file looked like when last hashed here (ino:size:mtime), and its sha256. */
+  private readonly hashed = new Map<string, { stamp: string; sha: string }>();
+  private readonly buf = Buffer.allocUnsafe(1 << 20);
+
+  constructor(
+    private readonly dir: string,
+    private readonly keep: number,
+  ) {}
+
+  /**
+   * Stores the file's current content as a new version unless it equals the newest one (then
+   * null). `source` may be another file than the vault path (an upload's temp file).
+   */
+  record(name: string, source: string, opts: RecordOptions): Version | null {
+    const durable = opts.durable !== false;
+    const folder = this.folder(name);
+    const { sha, size } = this.hash(name, source);
+    if (this.read(name).versions.at(-1)?.sha256 === sha) return null;
+    const blob = join(folder, sha);
+    // Content-addressed, so the copy needs no lock: the same bytes give the same name.
+    if (!exists(blob)) {
+      const tmp = `${blob}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        // A clone where the file system can (no extra space), a copy elsewhere.
+        copyFileSync(source, tmp, fsc.COPYFILE_FICLONE);
+        if (durable) fsyncPath(tmp);
+        renameSync(tmp, blob);
+      } catch (err) {
+        try {
+          unlinkSync(tmp);
+        } catch {
+          // never created
+        }
+        throw err;
+      }
+    } else if (durable) {
+      fsyncPath(blob); // kept before by a record that did not fsync
+    }
+    return this.locked(name, () => {
+      const h = this.read(name);
+      if (h.versions.at(-1)?.sha256 === sha) return null;
+      const version: Version = { number: h.next, user: opts.user, at: new Date().toISOString(), size_bytes: size, sha256: sha, comment: opts.comment ?? null };
+      h.next += 1;
+      h.versions.push(version);
+      const dropped = h.versions.splice(0, Math.max(0, h.versions.length - this.keep));
+      this.write(name, h, durable);
+      for (const d of dropped) {
+        if (h.versions.some((v) => v.sha256 === d.sha256)) continue;
+        try {
+          unlinkSync(join(folder, d.sha256));
+        } catch {
+          // already gone
+        }
+      }
+      return version;
+    });
+  }
+
+  /** Gives the newest version made by `user` since `since` a comment (a check-in's comment). */
+  comment(name: string, user: string, since: string, comment: string): void {
+    this.folder(name);
+    this.locked(name, () => {
+      const h = this.read(name);
+      const v = h.versions.at(-1);
+      if (!v || v.user !== user || v.at < since || v.comment) return;
+      v.comment = comment;
+      this.write(name, h);
+    });
+  }
+
+  private folder(name: string): string {
+    const folder = historyFolder(this.dir, name);
+    if (!this.folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    return folder;
+  }
+
+  /** sha256 and size; a file unchanged (same inode, size, mtime) since it was last hashed is not read again. */
+  private hash(name: string, source: string): { sha: string; size: number } {
+    const fd = openSync(source, 'r');
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      const stamp = `${source}:${st.ino}:${st.size}:${st.mtimeNs}`;
+      const known = this.hashed.get(name);
+      if (known?.stamp === stamp) return { sha: known.sha, size: Number(st.size) };
+      const h = createHash('sha256');
+      let size = 0;
+      for (;;) {
+        const n = readSync(fd, this.buf, 0, this.buf.length, null);
+        if (n === 0) break;
+        h.update(this.buf.subarray(0, n));
+        size += n;
+      }
+      const sha = h.digest('hex');
+      this.hashed.set(name, { stamp, sha });
+      return { sha, size };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private read(name: string): FileVersions {
+    try {
+      return JSON.parse(readFileSync(join(historyFolder(this.dir, name), 'versions.json'), 'utf8')) as FileVersions;
+    } catch {
+      return emptyHistory(name);
+    }
+  }
+
+  private write(name: string, h: FileVersions, durable = true): void {
+    const file = join(historyFolder(this.dir, name), 'versions.json');
+    const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      writeSync(fd, JSON.stringify(h, null, 2) + '\n');
+      if (durable) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  }
+
+  /** The file's inter-process lock (proper-lockfile, as on the main thread), waiting while it is busy. */
+  private locked<T>(name: string, fn: () => T): T {
+    const file = join(historyFolder(this.dir, name), 'versions.json');
+    const deadline = Date.now() + 35_000;
+    let delay = 5;
+    for (;;) {
+      let release: () => void;
+      try {
+        release = lockfile.lockSync(file, { realpath: false, stale: 15_000, update: 5_000, onCompromised: () => undefined });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) throw err;
+        // This thread has nothing else to do meanwhile: sleep without spinning.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay * (0.5 + Math.random()));
+        delay = Math.min(150, delay * 1.4);
+        continue;
+      }
+      try {
+        return fn();
+      } finally {
+        try {
+          release();
+        } catch {
+          // a lock taken over as stale: nothing left to release
+        }
+      }
+    }
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
