@@ -7,7 +7,8 @@ import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
 import { lockFile } from './file-lock.js';
 import { Draft, type LocksDraft } from './lock-draft.js';
 import { diffLocks, type LockChange } from './lock-diff.js';
-import { readLocksFile, serializeLocks, signatureOf, type FileSignature } from './locks-file.js';
+import { readLocksFile, signatureOf, type FileSignature } from './locks-file.js';
+import { LocksText } from './locks-text.js';
 
 export type { LocksDraft };
 export type Mutation<T> = (draft: LocksDraft) => T;
@@ -57,6 +58,8 @@ export class LockStore {
   /** Only ever holds what is durable in locks.json; a batch changes it in place once written. */
   private locks: LocksMap = {};
   private signature: FileSignature | null | undefined;
+  /** locks.json's bytes for `locks`, by lock; null = build again from `locks` when needed. */
+  private text: LocksText | null = null;
   /** What the journal has recorded; null = exactly `locks` (the usual case, kept without a copy). */
   private journaled: LocksMap | null = null;
   private journaledSignature: FileSignature | null | undefined;
@@ -191,6 +194,7 @@ export class LockStore {
       // `locks` is replaced, not changed, so the old object can stand for what was journaled.
       if (this.journaled === null && this.opts.journaledFile) this.journaled = this.locks;
       this.locks = next;
+      this.text = null;
       if (changes.length > 0) this.emit(changes, 'disk');
     }
     this.parseProblem = null;
@@ -223,10 +227,10 @@ export class LockStore {
 
   /**
    * One batch under one hold of the inter-process lock. The batch's mutations run on `locks` in
-   * place and are undone at once (in the same tick, so no reader sees them) after serialising:
-   * this avoids copying the whole map per batch. Once the file is durable they are applied again
-   * and the callers answered; journaling follows under the same hold, while the next requests
-   * are already being read.
+   * place and are undone at once (in the same tick, so no reader sees them): this avoids copying
+   * the whole map per batch, and only the changed locks are encoded again (LocksText). Once the
+   * file is durable they are applied again and the callers answered; journaling follows under
+   * the same hold, while the next requests are already being read.
    */
   private async commit(batch: Pending[]): Promise<void> {
     let release: (() => Promise<void>) | null = null;
@@ -253,19 +257,20 @@ export class LockStore {
       }
       const { draft, results } = this.apply(batch);
       const committed = draft.changes();
-      let text: string | null = null;
+      let bytes: Buffer | null = null;
       if (committed.length > 0) {
-        try {
-          text = serializeLocks(this.locks);
-        } finally {
-          draft.undo();
-        }
-        await writeFileAtomic(this.opts.file, text, { beforeRename: () => this.assertHeld() });
+        draft.undo();
+        const text = this.text ?? new LocksText(this.locks);
+        this.text = null; // until the write succeeds
+        text.apply(committed);
+        bytes = text.bytes();
+        await writeFileAtomic(this.opts.file, bytes, { beforeRename: () => this.assertHeld() });
         await fsyncDirectory(dirname(this.opts.file));
         this.stats.commits++;
         this.stats.committedChanges += committed.length;
         this.signature = await signatureOf(this.opts.file);
         draft.redo();
+        this.text = text;
       }
       this.writeProblem = null;
       this.updateHealth();
@@ -273,7 +278,7 @@ export class LockStore {
       this.settledBatch = new Promise((r) => (settle = r));
       this.answer(batch, results);
       answered = true;
-      if (committed.length > 0 || drift.length > 0) await this.journal(committed, drift, text);
+      if (committed.length > 0 || drift.length > 0) await this.journal(committed, drift, bytes);
       await this.releaseLock(release);
       release = null;
     } catch (err) {
@@ -315,11 +320,11 @@ export class LockStore {
    * failure here (a full disk) is not an error for the changes: the journal catches up with the
    * next commit that can write, as drift.
    */
-  private async journal(committed: LockChange[], drift: LockChange[], text: string | null): Promise<void> {
+  private async journal(committed: LockChange[], drift: LockChange[], bytes: Buffer | null): Promise<void> {
     try {
       await this.opts.journal?.({ committed, drift });
       if (this.opts.journaledFile) {
-        await writeFileAtomic(this.opts.journaledFile, text ?? serializeLocks(this.locks), { durable: false });
+        await writeFileAtomic(this.opts.journaledFile, bytes ?? (this.text ??= new LocksText(this.locks)).bytes(), { durable: false });
         this.journaled = null;
         this.journaledSignature = await signatureOf(this.opts.journaledFile);
       }
