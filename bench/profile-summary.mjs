@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 const p = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const self = new Map();
-// PROF_SKIP_MS: leave out the first milliseconds (start-up) of the profile.
-const skip = Number(process.env.PROF_SKIP_MS ?? 0) * 1000; let at = 0;
-const dt = p.timeDeltas.map((d) => { at += d; return at < skip ? 0 : d; }); let total = 0;
+// PROF_SKIP_MS / PROF_UNTIL_MS: only the samples in that window (leave out start-up and shut-down).
+const skip = Number(process.env.PROF_SKIP_MS ?? 0) * 1000; const until = Number(process.env.PROF_UNTIL_MS ?? Infinity) * 1000; let at = 0;
+const dt = p.timeDeltas.map((d) => { at += d; return at < skip || at > until ? 0 : d; }); let total = 0;
 for (let i = 0; i < p.samples.length; i++) { const n = byId.get(p.samples[i]); const d = dt[i] ?? 0; total += d; const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber}`; self.set(k, (self.get(k) ?? 0) + d); }
 // inclusive by url (package)
 const parent = new Map(); for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

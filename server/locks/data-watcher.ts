@@ -1,9 +1,8 @@
 import { watch, type FSWatcher } from 'chokidar';
-import { basename, dirname } from 'node:path';
 import type { Logger } from '../logger.js';
 
 export interface DataWatcherOptions {
-  /** Files to watch (locks.json, activity.jsonl); their folders are watched, so rename-over is seen. */
+  /** Files to watch (locks.json, activity.jsonl), by absolute path. */
   files: string[];
   onChange: (file: string) => void;
   /** Safety poll in ms: also covers network shares, where inotify sees nothing. */
@@ -30,15 +29,14 @@ export class DataWatcher {
     this.timer = setInterval(() => files.forEach((f) => this.opts.onChange(f)), this.opts.pollMs);
     this.timer.unref();
     if (!this.opts.inotify) return;
-    const dirs = [...new Set(files.map((f) => dirname(f)))];
-    const names = new Set(files.map((f) => basename(f)));
-    this.watcher = watch(dirs, {
-      ignoreInitial: true,
-      depth: 0,
-      ignored: (path: string) => !dirs.includes(path) && !names.has(basename(path)),
-    });
+    // The files themselves, not their folder: a folder watch makes chokidar read the whole
+    // folder again (and lstat every entry) after each of our own temp files, lock directories
+    // and renames, about half a core under steady check-outs (measured); a file watch follows a
+    // rename-over by re-watching the new inode. A file missing at start is picked up when it
+    // appears, and the poll covers any gap.
+    this.watcher = watch(files, { ignoreInitial: true });
     const hint = (path: string) => {
-      const file = files.find((f) => basename(f) === basename(path) && dirname(f) === dirname(path));
+      const file = files.find((f) => f === path);
       if (!file) return;
       this.opts.onChange(file);
       clearTimeout(this.followUps.get(file));
