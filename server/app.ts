@@ -140,8 +140,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const dataWatcher = new DataWatcher({
     files: [config.locksFile, activity.file],
     onChange: (file) => void (file === activity.file ? activity.poll() : store.refresh()),
-    pollMs: config.pollMs > 0 ? config.pollMs : 1000,
-    inotify: !(config.pollMs > 0),
+    intervalMs: config.pollMs > 0 ? config.pollMs : 50,
     logger,
   });
   await dataWatcher.start();

@@ -46,8 +46,8 @@ export class ActivityLog {
   }
 
   /**
-   * What a query waits for first: writes already promised to someone (the lock store answers
-   * before journaling), so a query right after a check-out's answer finds its entry.
+   * What a query waits for first: writes other servers may be waiting on (the lock store finishes
+   * a batch's bookkeeping after answering), so a query never races a half-finished batch.
    */
   waitBeforeQuery(pending: () => Promise<void>): void {
     this.pendingWrites = pending;

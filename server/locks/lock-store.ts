@@ -275,10 +275,12 @@ export class LockStore {
       this.writeProblem = null;
       this.updateHealth();
       if (committed.length > 0) this.emit(committed, 'api');
+      const journaling = committed.length > 0 || drift.length > 0;
+      const logged = journaling && (await this.log(committed, drift));
       this.settledBatch = new Promise((r) => (settle = r));
       this.answer(batch, results);
       answered = true;
-      if (committed.length > 0 || drift.length > 0) await this.journal(committed, drift, bytes);
+      if (logged) await this.copyJournaled(bytes);
       await this.releaseLock(release);
       release = null;
     } catch (err) {
@@ -316,22 +318,37 @@ export class LockStore {
   }
 
   /**
-   * Records the batch (and any drift) once, under the lock. locks.json is durable by now, so a
-   * failure here (a full disk) is not an error for the changes: the journal catches up with the
-   * next commit that can write, as drift.
+   * Records the batch (and any drift) once, under the lock, before the callers are answered (so an
+   * answered check-out is in the activity log). locks.json is durable by now, so a failure here (a
+   * full disk) is not an error for the changes: the journal catches up with the next commit that
+   * can write, as drift. False when it failed.
    */
-  private async journal(committed: LockChange[], drift: LockChange[], bytes: Buffer | null): Promise<void> {
+  private async log(committed: LockChange[], drift: LockChange[]): Promise<boolean> {
     try {
       await this.opts.journal?.({ committed, drift });
-      if (this.opts.journaledFile) {
-        await writeFileAtomic(this.opts.journaledFile, bytes ?? (this.text ??= new LocksText(this.locks)).bytes(), { durable: false });
-        this.journaled = null;
-        this.journaledSignature = await signatureOf(this.opts.journaledFile);
-      }
+      return true;
+    } catch (err) {
+      // The journal copy on disk, not memory, says what was recorded: read it again next time.
+      this.journaledSignature = undefined;
+      this.opts.logger?.warn({ err }, 'journaling a commit failed; it will be journaled as a disk change later');
+      return false;
+    }
+  }
+
+  /**
+   * The copy of locks.json as journaled, which lets the next commit (of any server) tell what it
+   * has not recorded yet. Written after the answer, still under the lock: nobody waits for it.
+   */
+  private async copyJournaled(bytes: Buffer | null): Promise<void> {
+    if (!this.opts.journaledFile) return;
+    try {
+      await writeFileAtomic(this.opts.journaledFile, bytes ?? (this.text ??= new LocksText(this.locks)).bytes(), { durable: false });
+      this.journaled = null;
+      this.journaledSignature = await signatureOf(this.opts.journaledFile);
     } catch (err) {
       // Read the journal copy again next time: it, not memory, says what was recorded.
       this.journaledSignature = undefined;
-      this.opts.logger?.warn({ err }, 'journaling a commit failed; it will be journaled as a disk change later');
+      this.opts.logger?.warn({ err }, 'writing the journaled copy of locks.json failed; the batch may be journaled again');
     }
   }
 
