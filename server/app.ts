@@ -66,7 +66,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   await index.scan();
   const warnings = new EditWarnings(join(config.dataDir, 'edit-warnings.json'));
   await warnings.load();
-  const versions = new VersionStore(join(config.dataDir, 'versions'), config.keepVersions);
+  const versions = new VersionStore(join(config.dataDir, 'versions'), config.keepVersions, { root: layout.root, dataDir: layout.dataDir });
   const board = new FileBoard(index, store, (name) => warnings.has(name));
   // Serialise every file once now, not on the first request (100,000 files: ~300 ms).
   board.filesJson();

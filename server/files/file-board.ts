@@ -3,6 +3,7 @@ import type { FileStatus, HealthBody, LocksMap, RevisionedEvent, SnapshotPayload
 import type { LockChange } from '../locks/lock-diff.js';
 import type { LockStore } from '../locks/lock-store.js';
 import type { VaultChange, VaultIndex } from '../vault/vault-index.js';
+import type { VaultFileStat } from '../vault/vault-paths.js';
 
 export interface BoardListener {
   /** Revisioned events in order; several at once when they happened together. */
@@ -44,6 +45,14 @@ export class FileBoard {
   health(): HealthBody {
     const h = this.store.getHealth();
     return { status: h.ok ? 'ok' : 'degraded', locks: h.ok ? 'ok' : 'unavailable', detail: h.detail, revision: this.revision };
+  }
+
+  /**
+   * The file as the vault index has it: a regular file reached without any link, as of the last
+   * watcher event (deletions are seen at once, new files once settled). undefined when not indexed.
+   */
+  indexed(name: string): VaultFileStat | undefined {
+    return this.index.get(name);
   }
 
   /** A tracked file that exists, or a lock on one that no longer does; null when neither. */

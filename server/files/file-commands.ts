@@ -43,8 +43,7 @@ export class FileCommands {
 
   async checkout(caller: Caller, input: CheckoutInput): Promise<FileStatus> {
     const { filename } = input;
-    const abs = vaultPath(this.layout, filename);
-    const stat = await statTracked(this.layout, abs);
+    const stat = await this.stat(filename);
     if (!stat) throw notFound(filename);
     await this.store.mutate((draft) => {
       const held = draft.get(filename);
@@ -63,8 +62,7 @@ export class FileCommands {
    */
   async checkin(caller: Caller, input: CheckinInput, expect?: (held: LockInfo) => boolean): Promise<FileStatus> {
     const { filename } = input;
-    const abs = vaultPath(this.layout, filename);
-    const stat = await statTracked(this.layout, abs);
+    const stat = await this.stat(filename);
     const exists = stat !== null;
     await this.store.mutate((draft) => {
       const held = draft.get(filename);
@@ -78,6 +76,16 @@ export class FileCommands {
       draft.delete(filename, { by: caller.user, forced, comment: input.comment ?? null });
     });
     return this.statusAfterCommit(filename, stat);
+  }
+
+  /**
+   * The file's size and time: from the vault index when it has the file (no file-system call:
+   * lstat plus realpath were 15% of the server's CPU under check-outs), else from the disk (the
+   * watcher may not have reported a file created a moment ago). Checks the name either way.
+   */
+  private async stat(filename: string): Promise<VaultFileStat | null> {
+    const abs = vaultPath(this.layout, filename);
+    return this.board.indexed(filename) ?? (await statTracked(this.layout, abs));
   }
 
   // The watcher may not have seen a file that was just created: trust the stat we took.

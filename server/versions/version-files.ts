@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, constants as fsc, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, copyFileSync, constants as fsc, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { Version } from '../../shared/protocol.js';
 
@@ -47,6 +47,8 @@ export class VersionFiles {
   constructor(
     private readonly dir: string,
     private readonly keep: number,
+    /** The vault: a source must lie inside it, outside `dataDir`, reached without links. */
+    private readonly vault: { root: string; dataDir: string },
   ) {}
 
   /**
@@ -121,9 +123,11 @@ export class VersionFiles {
 
   /** sha256 and size; a file unchanged (same inode, size, mtime) since it was last hashed is not read again. */
   private hash(name: string, source: string): { sha: string; size: number } {
-    const fd = openSync(source, 'r');
+    const fd = openSync(source, fsc.O_RDONLY | fsc.O_NOFOLLOW);
     try {
+      this.assertInVault(source);
       const st = fstatSync(fd, { bigint: true });
+      if (!st.isFile()) throw Object.assign(new Error(`${source} is not a regular file`), { code: 'EPDM_NOT_TRACKED' });
       const stamp = `${source}:${st.ino}:${st.size}:${st.mtimeNs}`;
       const known = this.hashed.get(name);
       if (known?.stamp === stamp) return { sha: known.sha, size: Number(st.size) };
@@ -140,6 +144,20 @@ export class VersionFiles {
       return { sha, size };
     } finally {
       closeSync(fd);
+    }
+  }
+
+  /**
+   * Checked here, where the content is read, rather than only when the request came in: the
+   * folders on the way may have been swapped for links meanwhile. The vault root has no links in
+   * it, so a source whose real path differs went through one.
+   */
+  private assertInVault(source: string): void {
+    const real = realpathSync.native(source);
+    const { root, dataDir } = this.vault;
+    const inside = (dir: string) => real === dir || real.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+    if (real !== source || !inside(root) || inside(dataDir)) {
+      throw Object.assign(new Error(`${source} leads outside the vault or through a link: no version kept`), { code: 'EPDM_NOT_TRACKED' });
     }
   }
 

@@ -27,6 +27,8 @@ export class VersionStore {
   constructor(
     private readonly dir: string,
     private readonly keep: number,
+    /** Where sources may be read from: inside `root`, outside `dataDir`, without links. */
+    private readonly vault: { root: string; dataDir: string },
   ) {}
 
   private async read(name: string): Promise<FileVersions> {
@@ -87,7 +89,7 @@ export class VersionStore {
     const tsx = tsxEsmApi();
     const thread = new URL('./version-thread.ts', import.meta.url).href;
     const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(thread)}); });`;
-    const worker = new Worker(boot, { eval: true, workerData: { dir: this.dir, keep: this.keep } });
+    const worker = new Worker(boot, { eval: true, workerData: { dir: this.dir, keep: this.keep, vault: this.vault } });
     worker.unref();
     worker.on('message', (m: VersionReply) => {
       const p = this.waiting.get(m.id);

@@ -8,7 +8,7 @@ export type VersionRequest =
 
 export type VersionReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; code?: string; message: string };
 
-const files = new VersionFiles(workerData.dir as string, workerData.keep as number);
+const files = new VersionFiles(workerData.dir as string, workerData.keep as number, workerData.vault as { root: string; dataDir: string });
 parentPort!.on('message', (m: VersionRequest) => {
   try {
     const value = m.op === 'record' ? files.record(m.name, m.source, m.opts) : files.comment(m.name, m.user, m.since, m.comment);

@@ -1,0 +1,48 @@
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VersionFiles } from '../../server/versions/version-files.js';
+
+describe('VersionFiles (the version thread’s file work)', () => {
+  let base: string;
+  let root: string;
+  let files: VersionFiles;
+  beforeEach(async () => {
+    base = await realpath(await mkdtemp(join(tmpdir(), 'pdm-vf-')));
+    root = join(base, 'vault');
+    await mkdir(join(root, 'a'), { recursive: true });
+    await mkdir(join(base, 'outside'));
+    await writeFile(join(base, 'outside', 'secret.mcam'), 'secret');
+    files = new VersionFiles(join(root, '.pdm', 'versions'), 3, { root, dataDir: join(root, '.pdm') });
+  });
+  afterEach(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('keeps a new content once, numbers versions, and drops the oldest past the limit', async () => {
+    const f = join(root, 'a', 'x.mcam');
+    for (const [i, content] of ['1', '2', '2', '3', '4'].entries()) {
+      await writeFile(f, content);
+      const v = files.record('a/x.mcam', f, { user: 'u', durable: i % 2 === 0 });
+      if (i === 2) expect(v).toBeNull();
+      else expect(v?.size_bytes).toBe(1);
+    }
+    await writeFile(f, 'five');
+    expect(files.record('a/x.mcam', f, { user: 'u' })?.number).toBe(5);
+    const { readFile, readdir } = await import('node:fs/promises');
+    const { historyFolder } = await import('../../server/versions/version-files.js');
+    const folder = historyFolder(join(root, '.pdm', 'versions'), 'a/x.mcam');
+    const h = JSON.parse(await readFile(join(folder, 'versions.json'), 'utf8'));
+    expect(h.versions.map((v: { number: number }) => v.number)).toEqual([3, 4, 5]);
+    expect((await readdir(folder)).filter((n) => n !== 'versions.json')).toHaveLength(3);
+  });
+
+  it('refuses a source reached through a linked folder, a linked file, or outside the vault', async () => {
+    await symlink(join(base, 'outside'), join(root, 'linked'));
+    expect(() => files.record('linked/secret.mcam', join(root, 'linked', 'secret.mcam'), { user: null })).toThrow(expect.objectContaining({ code: 'EPDM_NOT_TRACKED' }));
+    await symlink(join(base, 'outside', 'secret.mcam'), join(root, 'a', 'link.mcam'));
+    expect(() => files.record('a/link.mcam', join(root, 'a', 'link.mcam'), { user: null })).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+    expect(() => files.record('secret.mcam', join(base, 'outside', 'secret.mcam'), { user: null })).toThrow(expect.objectContaining({ code: 'EPDM_NOT_TRACKED' }));
+  });
+});
