@@ -1,21 +1,29 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { closedLoop, fmt, postJson, spawnServer, summarize, tempVault } from './support.js';
+import { WRK, wrkCheckouts } from './wrk.js';
 
 export interface ThroughputRow {
   name: string;
+  generator: 'wrk' | 'node';
   ok: number;
   seconds: number;
   perSecond: number;
   p50: number;
   p99: number;
+  /** After the last answer: how long the server's stop waited for the version thread to catch up. */
+  drainMs: number;
 }
+
+const SETTLE_MS = 3000;
+const WARMUP_S = 1;
 
 /**
  * Check-outs per second at `concurrency` HTTP connections, each on its own files, durable writes,
- * for at most `seconds` (and at most the files prepared).
+ * for `seconds`. The server first settles (its start-up background walk of the vault) and gets a
+ * second of unmeasured load (JIT warm-up) on other files.
  */
-async function measure(name: string, env: Record<string, string>, existingLocks: number, seconds: number, concurrency = 50): Promise<ThroughputRow> {
+async function measure(name: string, env: Record<string, string>, existingLocks: number, seconds: number, generator: 'wrk' | 'node', concurrency = 50): Promise<ThroughputRow> {
   const files = 40_000;
   const { root, names } = await tempVault(files);
   if (existingLocks > 0) {
@@ -26,29 +34,48 @@ async function measure(name: string, env: Record<string, string>, existingLocks:
   }
   const server = await spawnServer(['--repo', root], env);
   const url = `${server.url}/api/files/checkout`;
-  const { latencies, errors, elapsed } = await closedLoop(concurrency, seconds, names.length, (i) => postJson(url, { filename: names[i]!, user: 'bench' }));
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const warm = names.slice(0, 8000);
+  const measured = names.slice(8000);
+  let row: Omit<ThroughputRow, 'drainMs'>;
+  if (generator === 'wrk') {
+    await wrkCheckouts(server.url, warm, 0, concurrency, WARMUP_S);
+    const r = await wrkCheckouts(server.url, measured, 0, concurrency, seconds);
+    if (r.failed) console.warn(`${name}: ${r.failed} failed answers`);
+    row = { name, generator, ok: r.ok, seconds: r.seconds, perSecond: r.perSecond, p50: r.p50, p99: r.p99 };
+  } else {
+    await closedLoop(concurrency, WARMUP_S, warm.length, (i) => postJson(url, { filename: warm[i]!, user: 'bench' }));
+    const { latencies, errors, elapsed } = await closedLoop(concurrency, seconds, measured.length, (i) => postJson(url, { filename: measured[i]!, user: 'bench' }));
+    if (errors) console.warn(`${name}: ${errors} non-200 answers`);
+    const s = summarize(latencies);
+    row = { name, generator, ok: s.n, seconds: elapsed, perSecond: s.n / elapsed, p50: s.p50, p99: s.p99 };
+  }
+  const t = performance.now();
   await server.stop();
-  if (errors) console.warn(`${name}: ${errors} non-200 answers`);
-  const s = summarize(latencies);
-  return { name, ok: s.n, seconds: elapsed, perSecond: s.n / elapsed, p50: s.p50, p99: s.p99 };
+  return { ...row, drainMs: performance.now() - t };
 }
 
-export async function lockThroughput(seconds = 4): Promise<ThroughputRow[]> {
+/** Every configuration with wrk when it is installed, and with the Node generator. */
+export async function lockThroughput(seconds = 4, generators: Array<'wrk' | 'node'> = WRK ? ['wrk', 'node'] : ['node']): Promise<ThroughputRow[]> {
+  if (!WRK) console.warn('wrk is not installed (apt-get install -y wrk): measuring with the Node generator only');
   const rows: ThroughputRow[] = [];
-  rows.push(await measure('group commit, empty store', {}, 0, seconds));
-  rows.push(await measure('one lock hold per request, empty store', { PDM_GROUP_COMMIT: 'off' }, 0, seconds));
-  rows.push(await measure('group commit, 10,000 existing locks', {}, 10_000, seconds));
-  rows.push(await measure('one lock hold per request, 10,000 existing locks', { PDM_GROUP_COMMIT: 'off' }, 10_000, seconds));
+  for (const g of generators) {
+    rows.push(await measure('group commit, empty store', {}, 0, seconds, g));
+    rows.push(await measure('one lock hold per request, empty store', { PDM_GROUP_COMMIT: 'off' }, 0, seconds, g));
+    rows.push(await measure('group commit, 10,000 existing locks', {}, 10_000, seconds, g));
+    rows.push(await measure('one lock hold per request, 10,000 existing locks', { PDM_GROUP_COMMIT: 'off' }, 10_000, seconds, g));
+  }
   return rows;
 }
 
 export function printThroughput(rows: ThroughputRow[]): string {
-  const lines = ['| configuration | check-outs | check-outs/s | p50 ms | p99 ms |', '|---|---:|---:|---:|---:|'];
-  for (const r of rows) lines.push(`| ${r.name} | ${r.ok} | ${fmt(r.perSecond, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} |`);
+  const lines = ['| generator | configuration | check-outs | check-outs/s | p50 ms | p99 ms | versions done after ms |', '|---|---|---:|---:|---:|---:|---:|'];
+  for (const r of rows) lines.push(`| ${r.generator} | ${r.name} | ${r.ok} | ${fmt(r.perSecond, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.drainMs, 0)} |`);
   return lines.join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await lockThroughput(Number(process.env.BENCH_SECONDS ?? 4));
+  const gens = process.env.BENCH_GENERATOR ? [process.env.BENCH_GENERATOR as 'wrk' | 'node'] : undefined;
+  const rows = await lockThroughput(Number(process.env.BENCH_SECONDS ?? 4), gens);
   console.log(printThroughput(rows));
 }
