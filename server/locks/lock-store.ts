@@ -50,10 +50,11 @@ interface Pending {
 /**
  * locks.json, kept in memory and on disk. Mutations queue in-process and are applied in batches
  * under one proper-lockfile hold (group commit): lock, re-read, apply each, write atomically and
- * durably, journal, release, and only then answer. A file that does not parse is never written.
+ * durably, append the activity log, answer, then write the journaled copy and release (see
+ * `settled`). A file that does not parse is never written.
  */
 export class LockStore {
-  /** Counters for tests and benchmarks: file parses and lock holds that wrote. */
+  /** Counters for tests and benchmarks: file parses, lock holds that wrote, changes they wrote. */
   readonly stats = { parses: 0, commits: 0, committedChanges: 0 };
   /** Only ever holds what is durable in locks.json; a batch changes it in place once written. */
   private locks: LocksMap = {};
@@ -229,8 +230,8 @@ export class LockStore {
    * One batch under one hold of the inter-process lock. The batch's mutations run on `locks` in
    * place and are undone at once (in the same tick, so no reader sees them): this avoids copying
    * the whole map per batch, and only the changed locks are encoded again (LocksText). Once the
-   * file is durable they are applied again and the callers answered; journaling follows under
-   * the same hold, while the next requests are already being read.
+   * file is durable they are applied again, the activity log is appended and the callers are
+   * answered; the journaled copy and the release follow, while the next requests are being read.
    */
   private async commit(batch: Pending[]): Promise<void> {
     let release: (() => Promise<void>) | null = null;
