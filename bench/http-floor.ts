@@ -1,10 +1,13 @@
-// What bounds check-out throughput: the same server, the same 50-connection generator, answering
-// `GET /api/health` (no lock, no disk) and then check-outs. With BENCH_CPU_PROF=DIR the server runs
-// under `node --cpu-prof` and writes its profile to DIR on exit (summarise it with
-// `node bench/profile-summary.mjs DIR/<file>.cpuprofile`).
+// What bounds check-out throughput: the same server, the same 50 connections, answering
+// `GET /api/health` (no lock, no disk) and then check-outs; with wrk (when installed) and with the
+// Node generator. With BENCH_CPU_PROF=DIR the server runs under `node --cpu-prof` and writes its
+// profile to DIR on exit (summarise it with `node bench/profile-summary.mjs DIR/<file>.cpuprofile`;
+// PROF_SKIP_MS / PROF_UNTIL_MS keep only a window of it).
 // Run: node --import tsx bench/http-floor.ts
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { closedLoop, fmt, postJson, spawnServer, summarize, tempVault } from './support.js';
+import { WRK, wrkCheckouts } from './wrk.js';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const get = (url: string) =>
@@ -16,17 +19,35 @@ const get = (url: string) =>
   );
 
 const prof = process.env.BENCH_CPU_PROF;
-const { root, names } = await tempVault(20_000);
+const { root, names } = await tempVault(40_000);
+const spawned = performance.now();
 const server = await spawnServer(['--repo', root], {}, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
+await new Promise((r) => setTimeout(r, 3000)); // the start-up background walk
+console.log('| generator | request | per second | p50 ms | p99 ms |\n|---|---|---:|---:|---:|');
+if (WRK) {
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(WRK!, ['-t1', '-c50', '-d4s', '--latency', `${server.url}/api/health`], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+  );
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
+  const ms = (p: string) => {
+    const m = new RegExp(`${p}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    return m ? Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1) : NaN;
+  };
+  console.log(`| wrk | GET /api/health | ${fmt(Number(rate), 0)} | ${fmt(ms('50'))} | ${fmt(ms('99'))} |`);
+  const from = performance.now() - spawned;
+  const r = await wrkCheckouts(server.url, names.slice(0, 20_000), 0, 50, 4);
+  console.log(`| wrk | POST /api/files/checkout | ${fmt(r.perSecond, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} |`);
+  if (prof) console.error(`profile window of the wrk check-outs: PROF_SKIP_MS=${Math.round(from)} PROF_UNTIL_MS=${Math.round(from + 4000)} (ms after spawn)`);
+}
+const rest = names.slice(20_000);
 const runs: Array<[string, (i: number) => Promise<number>]> = [
   ['GET /api/health', () => get(`${server.url}/api/health`)],
-  ['POST /api/files/checkout', (i) => postJson(`${server.url}/api/files/checkout`, { filename: names[i]!, user: 'bench' })],
+  ['POST /api/files/checkout', (i) => postJson(`${server.url}/api/files/checkout`, { filename: rest[i]!, user: 'bench' })],
 ];
-console.log('| request | per second | p50 ms | p99 ms |\n|---|---:|---:|---:|');
 for (const [label, fn] of runs) {
-  const { latencies, elapsed } = await closedLoop(50, 4, names.length, fn);
+  const { latencies, elapsed } = await closedLoop(50, 4, rest.length, fn);
   const s = summarize(latencies);
-  console.log(`| ${label} | ${fmt(s.n / elapsed, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} |`);
+  console.log(`| node | ${label} | ${fmt(s.n / elapsed, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} |`);
 }
 await server.stop();
 process.exit(0);
