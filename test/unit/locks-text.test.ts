@@ -12,11 +12,36 @@ const op = fc.tuple(name, fc.option(lock, { nil: null }));
 describe('LocksText', () => {
   it('gives the same bytes as JSON.stringify(map, null, 2) after any sequence of changes', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 8 }), fc.array(fc.array(op, { maxLength: 6 }), { maxLength: 6 }), (initial, batches) => {
+      // Chunks of 1–3 locks, so that chunks fill, empty, and are regrouped within a few changes.
+      fc.property(fc.array(op, { maxLength: 8 }), fc.array(fc.array(op, { maxLength: 6 }), { maxLength: 6 }), fc.integer({ min: 1, max: 3 }), (initial, batches, chunkSize) => {
         const locks: LocksMap = {};
         for (const [n, l] of initial) if (l) locks[n] = l as LockInfo;
-        const text = new LocksText(locks);
+        const text = new LocksText(locks, chunkSize);
         expect(text.bytes().toString()).toBe(serializeLocks(locks));
+        for (const batch of batches) {
+          const changes: LockChange[] = [];
+          for (const [n, l] of batch) {
+            const before = locks[n] ?? null;
+            if (!before && !l) continue;
+            changes.push({ filename: n, before, after: (l as LockInfo) ?? null });
+            if (l) locks[n] = l as LockInfo;
+            else delete locks[n];
+          }
+          text.apply(changes);
+          expect(text.bytes().toString()).toBe(serializeLocks(locks));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('stays exact when removals leave many small chunks to regroup', () => {
+    const many = fc.tuple(fc.integer({ min: 0, max: 60 }).map((i) => `f${i}.mcam`), fc.option(lock, { nil: null }));
+    fc.assert(
+      fc.property(fc.array(fc.array(many, { maxLength: 30 }), { maxLength: 8 }), fc.integer({ min: 1, max: 4 }), (batches, chunkSize) => {
+        const locks: LocksMap = {};
+        for (let i = 0; i < 60; i++) locks[`f${i}.mcam`] = { user: 'u', timestamp: '2026-11-22T10:00:00.000Z', message: '' };
+        const text = new LocksText(locks, chunkSize);
         for (const batch of batches) {
           const changes: LockChange[] = [];
           for (const [n, l] of batch) {
