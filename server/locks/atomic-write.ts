@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Suffix of our temp files, so watchers can ignore them. */
@@ -28,17 +28,25 @@ export interface AtomicWriteOptions {
   mode?: number;
 }
 
+/** One gathered write (libuv writes every piece, retrying short writes); checked all the same. */
+async function writeAll(fh: FileHandle, pieces: readonly Buffer[]): Promise<void> {
+  const total = pieces.reduce((n, b) => n + b.length, 0);
+  const { bytesWritten } = await fh.writev(pieces as Buffer[]);
+  if (bytesWritten !== total) throw new Error(`short write: ${bytesWritten} of ${total} bytes`);
+}
+
 /**
  * Write a whole file so that a reader sees either the old or the new content, never a mix:
  * temp file in the same directory, write, fsync, rename over. The caller fsyncs the directory
  * (once per group of renames) when it needs the rename itself to be durable.
  */
-export async function writeFileAtomic(file: string, data: string | Buffer, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Buffer | readonly Buffer[], opts: AtomicWriteOptions = {}): Promise<void> {
   const tmp = tempPathFor(file);
   try {
     const fh = await open(tmp, 'w', opts.mode ?? 0o644);
     try {
-      await fh.writeFile(data);
+      if (Array.isArray(data)) await writeAll(fh, data);
+      else await fh.writeFile(data as string | Buffer);
       if (opts.durable !== false) await fh.sync();
     } finally {
       await fh.close();

@@ -258,13 +258,13 @@ export class LockStore {
       }
       const { draft, results } = this.apply(batch);
       const committed = draft.changes();
-      let bytes: Buffer | null = null;
+      let bytes: Buffer[] | null = null;
       if (committed.length > 0) {
         draft.undo();
         const text = this.text ?? new LocksText(this.locks);
         this.text = null; // until the write succeeds
         text.apply(committed);
-        bytes = text.bytes();
+        bytes = text.pieces();
         await writeFileAtomic(this.opts.file, bytes, { beforeRename: () => this.assertHeld() });
         await fsyncDirectory(dirname(this.opts.file));
         this.stats.commits++;
@@ -340,10 +340,10 @@ export class LockStore {
    * The copy of locks.json as journaled, which lets the next commit (of any server) tell what it
    * has not recorded yet. Written after the answer, still under the lock: nobody waits for it.
    */
-  private async copyJournaled(bytes: Buffer | null): Promise<void> {
+  private async copyJournaled(bytes: Buffer[] | null): Promise<void> {
     if (!this.opts.journaledFile) return;
     try {
-      await writeFileAtomic(this.opts.journaledFile, bytes ?? (this.text ??= new LocksText(this.locks)).bytes(), { durable: false });
+      await writeFileAtomic(this.opts.journaledFile, bytes ?? (this.text ??= new LocksText(this.locks)).pieces(), { durable: false });
       this.journaled = null;
       this.journaledSignature = await signatureOf(this.opts.journaledFile);
     } catch (err) {

