@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { closedLoop, fmt, postJson, spawnServer, summarize, tempVault } from './support.js';
 import { WRK, wrkCheckouts } from './wrk.js';
 
+// Run: node --import tsx bench/lock-throughput.ts   (BENCH_SECONDS, BENCH_GENERATOR=wrk|node,
+// BENCH_THROUGHPUT_BASELINE_BIN=another checkout's bin/pdm-live.js)
+
 export interface ThroughputRow {
   name: string;
   generator: 'wrk' | 'node';
@@ -23,7 +26,7 @@ const WARMUP_S = 1;
  * for `seconds`. The server first settles (its start-up background walk of the vault) and gets a
  * second of unmeasured load (JIT warm-up) on other files.
  */
-async function measure(name: string, env: Record<string, string>, existingLocks: number, seconds: number, generator: 'wrk' | 'node', concurrency = 50): Promise<ThroughputRow> {
+async function measure(name: string, env: Record<string, string>, existingLocks: number, seconds: number, generator: 'wrk' | 'node', bin?: string, concurrency = 50): Promise<ThroughputRow> {
   const files = 40_000;
   const { root, names } = await tempVault(files);
   if (existingLocks > 0) {
@@ -32,7 +35,7 @@ async function measure(name: string, env: Record<string, string>, existingLocks:
     await mkdir(join(root, '.pdm'), { recursive: true });
     await writeFile(join(root, '.pdm', 'locks.json'), JSON.stringify(locks, null, 2));
   }
-  const server = await spawnServer(['--repo', root], env);
+  const server = await spawnServer(['--repo', root], env, [], bin);
   const url = `${server.url}/api/files/checkout`;
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const warm = names.slice(0, 8000);
@@ -55,8 +58,11 @@ async function measure(name: string, env: Record<string, string>, existingLocks:
   return { ...row, drainMs: performance.now() - t };
 }
 
-/** Every configuration with wrk when it is installed, and with the Node generator. */
-export async function lockThroughput(seconds = 4, generators: Array<'wrk' | 'node'> = WRK ? ['wrk', 'node'] : ['node']): Promise<ThroughputRow[]> {
+/**
+ * Every configuration with wrk when it is installed, and with the Node generator. With
+ * `baselineBin` (another checkout's bin/pdm-live.js) its group commit is measured too, in the same run.
+ */
+export async function lockThroughput(seconds = 4, generators: Array<'wrk' | 'node'> = WRK ? ['wrk', 'node'] : ['node'], baselineBin?: string): Promise<ThroughputRow[]> {
   if (!WRK) console.warn('wrk is not installed (apt-get install -y wrk): measuring with the Node generator only');
   const rows: ThroughputRow[] = [];
   for (const g of generators) {
@@ -64,6 +70,10 @@ export async function lockThroughput(seconds = 4, generators: Array<'wrk' | 'nod
     rows.push(await measure('one lock hold per request, empty store', { PDM_GROUP_COMMIT: 'off' }, 0, seconds, g));
     rows.push(await measure('group commit, 10,000 existing locks', {}, 10_000, seconds, g));
     rows.push(await measure('one lock hold per request, 10,000 existing locks', { PDM_GROUP_COMMIT: 'off' }, 10_000, seconds, g));
+    if (baselineBin) {
+      rows.push(await measure('baseline build, group commit, empty store', {}, 0, seconds, g, baselineBin));
+      rows.push(await measure('baseline build, group commit, 10,000 existing locks', {}, 10_000, seconds, g, baselineBin));
+    }
   }
   return rows;
 }
@@ -76,6 +86,6 @@ export function printThroughput(rows: ThroughputRow[]): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const gens = process.env.BENCH_GENERATOR ? [process.env.BENCH_GENERATOR as 'wrk' | 'node'] : undefined;
-  const rows = await lockThroughput(Number(process.env.BENCH_SECONDS ?? 4), gens);
+  const rows = await lockThroughput(Number(process.env.BENCH_SECONDS ?? 4), gens, process.env.BENCH_THROUGHPUT_BASELINE_BIN);
   console.log(printThroughput(rows));
 }

@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in one run, printed as Markdown tables (copied into BENCHMARKS.md).
-// BENCH_SECONDS, BENCH_FANOUT=1000,5000, BENCH_VAULT_FILES, BENCH_BASELINE_BIN, BENCH_PAGE_FILES.
+// BENCH_SECONDS, BENCH_THROUGHPUT_BASELINE_BIN, BENCH_FANOUT=1000,5000, BENCH_VAULT_FILES, BENCH_BASELINE_BIN,
+// BENCH_PAGE_FILES.
 import os from 'node:os';
 import { diskToClient, fanout, printFanout } from './fanout.js';
 import { lockThroughput, printThroughput } from './lock-throughput.js';
@@ -12,7 +13,7 @@ console.log(`# PDM Live benchmarks, ${new Date().toISOString()}`);
 console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`);
 
 console.log('## 1. Check-outs at 50 concurrent HTTP connections, distinct files, durable writes\n');
-console.log(printThroughput(await lockThroughput(seconds)));
+console.log(printThroughput(await lockThroughput(seconds, undefined, process.env.BENCH_THROUGHPUT_BASELINE_BIN)));
 
 console.log('\n## 2. Fan-out: trigger to arrival at every WebSocket client (clients in another process)\n');
 const sizes = (process.env.BENCH_FANOUT ?? '1000').split(',').map(Number);
