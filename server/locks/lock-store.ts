@@ -7,6 +7,7 @@ import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
 import { lockFile } from './file-lock.js';
 import { Draft, type LocksDraft } from './lock-draft.js';
 import { diffLocks, type LockChange } from './lock-diff.js';
+import { JournaledCopy } from './journaled-copy.js';
 import { readLocksFile, signatureOf, type FileSignature } from './locks-file.js';
 import { LocksText } from './locks-text.js';
 
@@ -61,9 +62,7 @@ export class LockStore {
   private signature: FileSignature | null | undefined;
   /** locks.json's bytes for `locks`, by lock; null = build again from `locks` when needed. */
   private text: LocksText | null = null;
-  /** What the journal has recorded; null = exactly `locks` (the usual case, kept without a copy). */
-  private journaled: LocksMap | null = null;
-  private journaledSignature: FileSignature | null | undefined;
+  private readonly journaled: JournaledCopy | null;
   private health: StoreHealth = { ok: true, detail: null };
   private pending: Pending[] = [];
   private refreshWanted = false;
@@ -86,6 +85,7 @@ export class LockStore {
     this.staleMs = opts.staleMs ?? 15_000;
     this.groupCommit = opts.groupCommit ?? true;
     this.maxBatch = opts.maxBatch ?? 1000;
+    this.journaled = opts.journaledFile ? new JournaledCopy(opts.journaledFile, opts.logger) : null;
   }
 
   get file(): string {
@@ -96,7 +96,7 @@ export class LockStore {
   async open(): Promise<void> {
     await mkdir(dirname(this.opts.file), { recursive: true });
     if (await this.load()) {
-      if (this.opts.journaledFile) await this.readJournaled();
+      await this.journaled?.read();
     }
     await this.refresh();
   }
@@ -175,7 +175,9 @@ export class LockStore {
   /** Reads without the lock (renames make that safe), then journals any hand edit it finds. */
   private async readFromDisk(): Promise<void> {
     if (!(await this.load())) return;
-    if (this.opts.journaledFile && !this.closed && (await this.needsJournal())) await this.commit([]);
+    if (!this.journaled || this.closed) return;
+    await this.journaled.read();
+    if (this.journaled.drift(this.locks).length > 0) await this.commit([]);
   }
 
   /** Brings memory up to date with locks.json; false when the file is unusable (memory is kept). */
@@ -193,7 +195,7 @@ export class LockStore {
       this.signature = sig;
       const changes = diffLocks(this.locks, next);
       // `locks` is replaced, not changed, so the old object can stand for what was journaled.
-      if (this.journaled === null && this.opts.journaledFile) this.journaled = this.locks;
+      this.journaled?.replaced(this.locks);
       this.locks = next;
       this.text = null;
       if (changes.length > 0) this.emit(changes, 'disk');
@@ -201,29 +203,6 @@ export class LockStore {
     this.parseProblem = null;
     this.updateHealth();
     return true;
-  }
-
-  private async needsJournal(): Promise<boolean> {
-    await this.readJournaled();
-    return this.drift().length > 0;
-  }
-
-  /** Changes in locks.json that the journal has not recorded (another process's, or a hand edit). */
-  private drift(): LockChange[] {
-    if (this.journaled === null) return [];
-    const drift = diffLocks(this.journaled, this.locks);
-    if (drift.length === 0) this.journaled = null;
-    return drift;
-  }
-
-  private async readJournaled(): Promise<void> {
-    const file = this.opts.journaledFile!;
-    const sig = await signatureOf(file);
-    if (this.journaledSignature !== undefined && sig === this.journaledSignature) return;
-    const read = await readLocksFile(file);
-    // No usable journal copy (first start): what is in locks.json now counts as recorded.
-    this.journaled = read.kind === 'ok' ? read.locks : null;
-    this.journaledSignature = sig;
   }
 
   /**
@@ -252,9 +231,9 @@ export class LockStore {
         throw new AppError('LOCKS_UNAVAILABLE', this.health.detail ?? 'locks.json cannot be read.');
       }
       let drift: LockChange[] = [];
-      if (this.opts.journaledFile) {
-        await this.readJournaled();
-        drift = this.drift();
+      if (this.journaled) {
+        await this.journaled.read();
+        drift = this.journaled.drift(this.locks);
       }
       const { draft, results } = this.apply(batch);
       const committed = draft.changes();
@@ -281,7 +260,7 @@ export class LockStore {
       this.settledBatch = new Promise((r) => (settle = r));
       this.answer(batch, results);
       answered = true;
-      if (logged) await this.copyJournaled(bytes);
+      if (logged) await this.journaled?.write(bytes ?? (this.text ??= new LocksText(this.locks)).pieces());
       await this.releaseLock(release);
       release = null;
     } catch (err) {
@@ -329,27 +308,9 @@ export class LockStore {
       await this.opts.journal?.({ committed, drift });
       return true;
     } catch (err) {
-      // The journal copy on disk, not memory, says what was recorded: read it again next time.
-      this.journaledSignature = undefined;
+      this.journaled?.forget();
       this.opts.logger?.warn({ err }, 'journaling a commit failed; it will be journaled as a disk change later');
       return false;
-    }
-  }
-
-  /**
-   * The copy of locks.json as journaled, which lets the next commit (of any server) tell what it
-   * has not recorded yet. Written after the answer, still under the lock: nobody waits for it.
-   */
-  private async copyJournaled(bytes: Buffer[] | null): Promise<void> {
-    if (!this.opts.journaledFile) return;
-    try {
-      await writeFileAtomic(this.opts.journaledFile, bytes ?? (this.text ??= new LocksText(this.locks)).pieces(), { durable: false });
-      this.journaled = null;
-      this.journaledSignature = await signatureOf(this.opts.journaledFile);
-    } catch (err) {
-      // Read the journal copy again next time: it, not memory, says what was recorded.
-      this.journaledSignature = undefined;
-      this.opts.logger?.warn({ err }, 'writing the journaled copy of locks.json failed; the batch may be journaled again');
     }
   }
 
