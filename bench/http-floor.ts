@@ -1,7 +1,7 @@
 // What bounds check-out throughput: the same server, the same 50 connections, answering
 // `GET /api/health` (no lock, no disk) and then check-outs; with wrk (when installed) and with the
 // Node generator. With BENCH_CPU_PROF=DIR the server runs under `node --cpu-prof` and writes its
-// profile to DIR on exit (summarise it with `node bench/profile-summary.mjs DIR/<file>.cpuprofile`;
+// profile to DIR on exit (summarise it with `node --import tsx bench/profile-summary.ts DIR/<file>.cpuprofile`;
 // PROF_SKIP_MS / PROF_UNTIL_MS keep only a window of it).
 // Run: node --import tsx bench/http-floor.ts
 import { execFile } from 'node:child_process';
