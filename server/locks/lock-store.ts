@@ -248,7 +248,9 @@ export class LockStore {
         await fsyncDirectory(dirname(this.opts.file));
         this.stats.commits++;
         this.stats.committedChanges += committed.length;
-        this.signature = await signatureOf(this.opts.file);
+        // The batch is durable now: a failed stat must not report it as failed ("nothing was
+        // changed" would be false). Unknown signature = read locks.json again next time.
+        this.signature = await signatureOf(this.opts.file).catch(() => undefined);
         draft.redo();
         this.text = text;
       }
