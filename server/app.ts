@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
 import { ActivityLog } from './activity/activity-log.js';
-import { lockActivities } from './activity/activity-journal.js';
+import { alreadyRecorded, isLockEntry, lockActivities } from './activity/activity-journal.js';
 import { EditWarnings } from './versions/edit-warnings.js';
 import { VaultChanges } from './versions/vault-changes.js';
 import { versionHandlers } from './versions/version-routes.js';
@@ -57,10 +57,16 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     groupCommit: config.groupCommit,
     logger,
     // Appended under the lock; published after the lock events (see below) so they go out first.
-    journal: ({ committed, drift }) => activity.append(lockActivities(committed, drift), false),
+    journal: async ({ committed, drift }) => {
+      // Drift the log already has (the journaled copy was not written after it) is not logged twice.
+      const last = drift.length > 0 ? await activity.latest(new Set(drift.map((c) => c.filename)), isLockEntry) : new Map();
+      const unrecorded = drift.filter((c) => !alreadyRecorded(c, last.get(c.filename)));
+      await activity.append(lockActivities(committed, unrecorded), false);
+    },
   });
-  await store.open();
+  // The log first: the store's start-up may journal drift, which looks at the log's last entries.
   await activity.open();
+  await store.open();
   activity.waitBeforeQuery(() => store.settled());
   const index = new VaultIndex(layout);
   await index.scan();

@@ -3,6 +3,22 @@ import type { LockChange } from '../locks/lock-diff.js';
 import type { VaultChange } from '../vault/vault-index.js';
 import { makeActivity } from './activity-log.js';
 
+const LOCK_TYPES = new Set<ActivityEvent['type']>(['checkout', 'checkin', 'force_release', 'lock_edited']);
+
+/** Whether an entry records a lock change (as opposed to a file or version event). */
+export const isLockEntry = (e: ActivityEvent) => LOCK_TYPES.has(e.type);
+
+/**
+ * Whether the log's last lock entry for the file already leads to the state this change leads to:
+ * then the change was recorded and only the journaled copy missed it (a server killed between the
+ * log append and the copy). A hand edit of only a lock's time or extra fields counts as recorded.
+ */
+export function alreadyRecorded(c: LockChange, last: ActivityEvent | undefined): boolean {
+  if (!last) return false;
+  if (c.after) return (last.type === 'checkout' || last.type === 'lock_edited') && last.user === c.after.user && (last.message ?? null) === (c.after.message || null);
+  return (last.type === 'checkin' || last.type === 'force_release') && last.previous_user === c.before?.user;
+}
+
 /** One activity entry per lock change: `committed` ones were made here (api), `drift` seen on disk. */
 export function lockActivities(committed: LockChange[], drift: LockChange[]): ActivityEvent[] {
   return [...drift.map((c) => lockActivity(c, 'disk')), ...committed.map((c) => lockActivity(c, 'api'))];

@@ -86,6 +86,17 @@ export class ActivityLog {
     }
   }
 
+  /** The newest entry for each of `filenames` that `match` accepts, after reading what others appended. */
+  async latest(filenames: ReadonlySet<string>, match: (e: ActivityEvent) => boolean): Promise<Map<string, ActivityEvent>> {
+    await this.poll();
+    const found = new Map<string, ActivityEvent>();
+    for (let i = this.recent.length - 1; i >= 0 && found.size < filenames.size; i--) {
+      const e = this.recent[i]!;
+      if (e.filename && filenames.has(e.filename) && !found.has(e.filename) && match(e)) found.set(e.filename, e);
+    }
+    return found;
+  }
+
   /** Reads entries appended since the last poll (by anyone); serialised so none is read twice. */
   poll(notify = true): Promise<void> {
     this.polling = this.polling.then(() => this.readNew(notify)).catch((err: unknown) => this.logger?.warn({ err }, 'reading activity log failed'));

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnServer } from '../support/processes.js';
 import { api } from '../support/server.js';
@@ -53,7 +54,31 @@ describe('torture: SIGKILL during a write storm', () => {
         for (const f of inFlight) acked.set(f, locks[f] ? { op: 'checkout', user: locks[f].user } : { op: 'checkin', user: '' });
         inFlight.clear();
       }
-      report('kill-storm', { kills, clients, checked_files: checked, seconds: Math.round((Date.now() - t0) / 1000) });
+      // The activity log after all the kills: one more server journals what the last kill left
+      // unrecorded; then, per file, check-outs and check-ins must alternate (a change logged twice
+      // would show as two in a row) and replaying them must give locks.json.
+      const last = await spawnServer(['--repo', vault.root], env);
+      await api(last.url, '/api/activity'); // answers once the store has settled
+      await last.stop('SIGTERM');
+      const entries = (await readFile(join(vault.dataDir, 'activity.jsonl'), 'utf8'))
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as { type: string; filename: string; user: string });
+      const holder = new Map<string, string>();
+      let twice = 0;
+      for (const e of entries) {
+        if (e.type === 'checkout') {
+          if (holder.has(e.filename)) twice++;
+          holder.set(e.filename, e.user);
+        } else if (e.type === 'checkin') {
+          if (!holder.has(e.filename)) twice++;
+          holder.delete(e.filename);
+        }
+      }
+      const finalLocks = JSON.parse(await readFile(vault.locksFile, 'utf8')) as Record<string, { user: string }>;
+      expect(twice, 'lock entries out of alternation (logged twice or missing)').toBe(0);
+      expect(Object.fromEntries(holder)).toEqual(Object.fromEntries(Object.entries(finalLocks).map(([f, l]) => [f, l.user])));
+      report('kill-storm', { kills, clients, checked_files: checked, log_entries: entries.length, log_out_of_order: twice, seconds: Math.round((Date.now() - t0) / 1000) });
     } finally {
       await vault.cleanup();
     }
