@@ -245,7 +245,11 @@ export class LockStore {
         text.apply(committed);
         bytes = text.pieces();
         await writeFileAtomic(this.opts.file, bytes, { beforeRename: () => this.assertHeld() });
-        await fsyncDirectory(dirname(this.opts.file));
+        try {
+          await fsyncDirectory(dirname(this.opts.file));
+        } catch (err) {
+          throw this.unconfirmed(err);
+        }
         this.stats.commits++;
         this.stats.committedChanges += committed.length;
         // The batch is durable now: a failed stat must not report it as failed ("nothing was
@@ -324,6 +328,21 @@ export class LockStore {
     this.writeProblem = detail;
     this.updateHealth();
     return new AppError('LOCKS_UNAVAILABLE', detail);
+  }
+
+  /**
+   * The rename is done but the folder could not be synced: every reader already sees the batch, so
+   * "nothing was changed" would be false. Memory takes it from the disk (next refresh, as a disk
+   * change); the callers learn it is not confirmed durable.
+   */
+  private unconfirmed(err: unknown): AppError {
+    const e = err as NodeJS.ErrnoException;
+    this.opts.logger?.error({ err }, 'syncing the data folder after writing locks.json failed');
+    this.signature = undefined;
+    this.refreshWanted = true;
+    this.writeProblem = `locks.json was written but its folder could not be synced (${e.code ?? e.message}): the change is visible but may not survive a power cut.`;
+    this.updateHealth();
+    return new AppError('LOCKS_UNAVAILABLE', this.writeProblem);
   }
 
   private assertHeld(): void {
