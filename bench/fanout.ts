@@ -96,6 +96,9 @@ export interface FanoutRow {
   rssPerSocketKb: number;
   /** The same measured on the bare Socket.IO server (its own per-socket cost). */
   bareRssPerSocketKb: number;
+  /** Per socket of a second group of N connected after the trials (the heap has grown by then). */
+  nextRssPerSocketKb: number;
+  bareNextRssPerSocketKb: number;
 }
 
 export async function fanout(sizes = [1000], count = 30): Promise<FanoutRow[]> {
@@ -107,6 +110,7 @@ export async function fanout(sizes = [1000], count = 30): Promise<FanoutRow[]> {
     await new Promise((r) => setTimeout(r, 500));
     const bareRssAfter = await serverRss(bare);
     const bareLat = await trials(child, n, count, () => get(`${bare.url}/emit`));
+    const bareNext = await nextGroupRss(bare, n);
     child.kill();
     await bare.stop();
 
@@ -117,6 +121,7 @@ export async function fanout(sizes = [1000], count = 30): Promise<FanoutRow[]> {
     await new Promise((r) => setTimeout(r, 500));
     const rssAfter = await serverRss(server);
     const pdmLat = await trials(child, n, count, (i) => postJson(`${server.url}/api/files/checkout`, { filename: names[i], user: 'bench' }));
+    const pdmNext = await nextGroupRss(server, n);
     child.kill();
     await server.stop();
     rows.push({
@@ -126,12 +131,26 @@ export async function fanout(sizes = [1000], count = 30): Promise<FanoutRow[]> {
       bareTrialP99: summarize(bareLat.trialP99).p50,
       pdmTrialP99: summarize(pdmLat.trialP99).p50,
       pdmAnswered: summarize(pdmLat.answered),
-      rssPerSocketKb: (rssAfter - rssBefore) / 1024 / n, bareRssPerSocketKb: (bareRssAfter - bareRssBefore) / 1024 / n });
+      rssPerSocketKb: (rssAfter - rssBefore) / 1024 / n,
+      bareRssPerSocketKb: (bareRssAfter - bareRssBefore) / 1024 / n,
+      nextRssPerSocketKb: pdmNext,
+      bareNextRssPerSocketKb: bareNext,
+    });
   }
   return rows;
 }
 
 const serverRss = (server: BenchServer) => rssBytes(server.proc.pid!);
+
+/** RSS per socket of N more idle clients, connected to a server that already has N and has worked. */
+async function nextGroupRss(server: BenchServer, n: number): Promise<number> {
+  const before = await serverRss(server);
+  const extra = await startClients(server.url, n, 'lock:acquired');
+  await new Promise((r) => setTimeout(r, 500));
+  const after = await serverRss(server);
+  extra.kill();
+  return (after - before) / 1024 / n;
+}
 
 /** Hand edit of locks.json → `lock:acquired` at one client; a file dropped in → `file:added`. */
 export async function diskToClient(count = 30) {
@@ -155,14 +174,14 @@ export async function diskToClient(count = 30) {
 
 export function printFanout(rows: FanoutRow[]): string {
   const lines = [
-    '| clients | bare Socket.IO p50 / p99 ms | PDM Live p50 / p99 ms | p99 ratio | median of trial p99s, bare / PDM Live ms (ratio) | PDM check-out answered p50 / max ms | RSS per socket, bare / PDM Live |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
+    '| clients | bare Socket.IO p50 / p99 ms | PDM Live p50 / p99 ms | p99 ratio | median of trial p99s, bare / PDM Live ms (ratio) | PDM check-out answered p50 / max ms | RSS per socket, bare / PDM Live | same, the next N sockets |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     lines.push(
       `| ${r.clients} | ${fmt(r.bare.p50)} / ${fmt(r.bare.p99)} | ${fmt(r.pdm.p50)} / ${fmt(r.pdm.p99)} | ${fmt(r.pdm.p99 / r.bare.p99, 2)}x | ` +
         `${fmt(r.bareTrialP99)} / ${fmt(r.pdmTrialP99)} (${fmt(r.pdmTrialP99 / r.bareTrialP99, 2)}x) | ${fmt(r.pdmAnswered.p50)} / ${fmt(r.pdmAnswered.max)} | ` +
-        `${fmt(r.bareRssPerSocketKb)} / ${fmt(r.rssPerSocketKb)} KB |`,
+        `${fmt(r.bareRssPerSocketKb)} / ${fmt(r.rssPerSocketKb)} KB | ${fmt(r.bareNextRssPerSocketKb)} / ${fmt(r.nextRssPerSocketKb)} KB |`,
     );
   }
   return lines.join('\n');
