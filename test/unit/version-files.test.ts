@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VersionFiles } from '../../server/versions/version-files.js';
 
 describe('VersionFiles (the version thread’s file work)', () => {
@@ -44,5 +44,39 @@ describe('VersionFiles (the version thread’s file work)', () => {
     await symlink(join(base, 'outside', 'secret.mcam'), join(root, 'a', 'link.mcam'));
     expect(() => files.record('a/link.mcam', join(root, 'a', 'link.mcam'), { user: null })).toThrow(expect.objectContaining({ code: 'ELOOP' }));
     expect(() => files.record('secret.mcam', join(base, 'outside', 'secret.mcam'), { user: null })).toThrow(expect.objectContaining({ code: 'EPDM_NOT_TRACKED' }));
+  });
+
+  it('a first history created by another server meanwhile is not overwritten: the record is added to it', async () => {
+    const { readFile, readdir } = await import('node:fs/promises');
+    const { historyFolder } = await import('../../server/versions/version-files.js');
+    const f = join(root, 'a', 'y.mcam');
+    await writeFile(f, 'first');
+    const other = new VersionFiles(join(root, '.pdm', 'versions'), 3, { root, dataDir: join(root, '.pdm') });
+    expect(other.record('a/y.mcam', f, { user: 'other' })?.number).toBe(1);
+    // This server read "no history" just before the other one created it.
+    const read = (files as unknown as { read: (n: string) => unknown }).read.bind(files);
+    const spy = vi.spyOn(files as unknown as { read: (n: string) => unknown }, 'read').mockImplementationOnce((n: string) => ({ history: { name: n, next: 1, versions: [] }, exists: false })).mockImplementation(read);
+    await writeFile(f, 'second');
+    expect(files.record('a/y.mcam', f, { user: 'me' })?.number).toBe(2);
+    spy.mockRestore();
+    const folder = historyFolder(join(root, '.pdm', 'versions'), 'a/y.mcam');
+    const h = JSON.parse(await readFile(join(folder, 'versions.json'), 'utf8'));
+    expect(h.versions.map((v: { number: number; user: string }) => `${v.number} ${v.user}`)).toEqual(['1 other', '2 me']);
+    expect((await readdir(folder)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    // Each blob holds the bytes it is named after.
+    const { createHash } = await import('node:crypto');
+    for (const v of h.versions as Array<{ sha256: string }>) {
+      expect(createHash('sha256').update(await readFile(join(folder, v.sha256))).digest('hex')).toBe(v.sha256);
+    }
+  });
+
+  it('hashes and keeps a file larger than its read buffer', async () => {
+    const f = join(root, 'a', 'big.mcam');
+    const big = Buffer.alloc(3 * (1 << 20) + 17, 7);
+    await writeFile(f, big);
+    const v = files.record('a/big.mcam', f, { user: null });
+    const { createHash } = await import('node:crypto');
+    expect(v?.sha256).toBe(createHash('sha256').update(big).digest('hex'));
+    expect(v?.size_bytes).toBe(big.length);
   });
 });
