@@ -56,12 +56,15 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     staleMs: config.staleMs,
     groupCommit: config.groupCommit,
     logger,
-    // Appended under the lock; published after the lock events (see below) so they go out first.
+    // Appended under the lock by the store's commit thread; published after the lock events (see
+    // below) so they go out first.
+    activityFile: activity.file,
+    thread: true,
     journal: async ({ committed, drift }) => {
+      if (drift.length === 0) return lockActivities(committed, []);
       // Drift the log already has (the journaled copy was not written after it) is not logged twice.
-      const last = drift.length > 0 ? await activity.latest(new Set(drift.map((c) => c.filename)), isLockEntry) : new Map();
-      const unrecorded = drift.filter((c) => !alreadyRecorded(c, last.get(c.filename)));
-      await activity.append(lockActivities(committed, unrecorded), false);
+      const last = await activity.latest(new Set(drift.map((c) => c.filename)), isLockEntry);
+      return lockActivities(committed, drift.filter((c) => !alreadyRecorded(c, last.get(c.filename))));
     },
   });
   // The log first: the store's start-up may journal drift, which looks at the log's last entries.

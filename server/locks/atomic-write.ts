@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -56,5 +57,62 @@ export async function writeFileAtomic(file: string, data: string | Buffer | read
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     throw err;
+  }
+}
+
+// Blocking twins, for the lock store's commit thread: there each file-system call is a plain
+// call, where on the request thread every step waited behind the requests being handled.
+
+export function fsyncDirectorySync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAllSync(fd: number, pieces: readonly Uint8Array[]): void {
+  let list = pieces.filter((p) => p.length > 0);
+  while (list.length > 0) {
+    let n = writevSync(fd, list as NodeJS.ArrayBufferView[]);
+    // A short write: drop what was written and go on with the rest.
+    while (list.length > 0 && n >= list[0]!.length) n -= list.shift()!.length;
+    if (n > 0) list[0] = list[0]!.subarray(n);
+  }
+}
+
+/** writeFileAtomic, blocking. */
+export function writeFileAtomicSync(file: string, pieces: readonly Uint8Array[], opts: AtomicWriteOptions = {}): void {
+  const tmp = tempPathFor(file);
+  try {
+    const fd = openSync(tmp, 'w', opts.mode ?? 0o644);
+    try {
+      writeAllSync(fd, pieces);
+      if (opts.durable !== false) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    opts.beforeRename?.();
+    renameSync(tmp, file);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created, or renamed already
+    }
+    throw err;
+  }
+}
+
+/** Appends `text` and fsyncs it before returning (the activity log's lines). */
+export function appendDurablySync(file: string, text: string): void {
+  const fd = openSync(file, 'a', 0o644);
+  try {
+    const bytes = Buffer.from(text);
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,14 +1,13 @@
 import type { LocksMap } from '../../shared/protocol.js';
-import type { Logger } from '../logger.js';
-import { writeFileAtomic } from './atomic-write.js';
 import { diffLocks, type LockChange } from './lock-diff.js';
-import { readLocksFile, signatureOf, type FileSignature } from './locks-file.js';
+import { parseLocksText, readLocksFile, signatureOf, type FileSignature } from './locks-file.js';
 
 /**
  * `locks.journaled.json`: locks.json as the activity log last recorded it. Servers sharing a data
  * folder compare it with locks.json under the lock, so each change (theirs, another server's, a
- * hand edit) is recorded once, by whichever commit sees it first. Written without an fsync: losing
- * it only makes the next commit record a change again.
+ * hand edit) is recorded once, by whichever commit sees it first. The commit thread writes it
+ * (without an fsync: losing it only makes the next commit record a change again); this is what
+ * the store knows of it.
  */
 export class JournaledCopy {
   /** What the journal has recorded; null = exactly the store's locks (kept without a copy). */
@@ -16,19 +15,26 @@ export class JournaledCopy {
   /** undefined = unknown: read the file again next time. */
   private signature: FileSignature | null | undefined;
 
-  constructor(
-    readonly file: string,
-    private readonly logger?: Logger,
-  ) {}
+  constructor(readonly file: string) {}
 
   /** Reads the copy again if it changed on disk (another server journaled); cheap otherwise. */
   async read(): Promise<void> {
     const sig = await signatureOf(this.file);
     if (this.signature !== undefined && sig === this.signature) return;
     const read = await readLocksFile(this.file);
-    // No usable copy (first start): what is in locks.json now counts as recorded.
-    this.recorded = read.kind === 'ok' ? read.locks : null;
-    this.signature = sig;
+    this.take(read.kind === 'ok' ? read.locks : null, sig);
+  }
+
+  /** The copy as the commit thread read it back under the lock (ignored when unchanged, as in read). */
+  adopt(text: string | null, sig: FileSignature | null): void {
+    if (this.signature !== undefined && sig === this.signature) return;
+    const read = parseLocksText(text);
+    this.take(read.kind === 'ok' ? read.locks : null, sig);
+  }
+
+  /** Whether a commit must read the copy back under the lock: known drift, or lost track of it. */
+  unsure(): boolean {
+    return this.recorded !== null || this.signature === undefined;
   }
 
   /** The store replaced its map with one read from disk: the old map stands for what was recorded. */
@@ -44,20 +50,24 @@ export class JournaledCopy {
     return drift;
   }
 
+  /** The journal has recorded the store's locks (a batch's lines were appended). */
+  caughtUp(): void {
+    this.recorded = null;
+  }
+
+  /** The commit thread wrote the copy; this is its signature. */
+  written(sig: FileSignature | null): void {
+    this.signature = sig;
+  }
+
   /** Recording failed: the file on disk, not memory, says what was recorded. */
   forget(): void {
     this.signature = undefined;
   }
 
-  /** Writes the copy once the batch's changes are recorded; a failure is logged, not thrown. */
-  async write(bytes: string | Buffer | readonly Buffer[]): Promise<void> {
-    try {
-      await writeFileAtomic(this.file, bytes, { durable: false });
-      this.recorded = null;
-      this.signature = await signatureOf(this.file);
-    } catch (err) {
-      this.forget();
-      this.logger?.warn({ err }, 'writing the journaled copy of locks.json failed; the batch may be journaled again');
-    }
+  private take(locks: LocksMap | null, sig: FileSignature | null): void {
+    // No usable copy (first start): what is in locks.json now counts as recorded.
+    this.recorded = locks;
+    this.signature = sig;
   }
 }

@@ -3,19 +3,22 @@ import { dirname } from 'node:path';
 import type { LockInfo, LocksMap } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
-import { lockFile } from './file-lock.js';
+import { InlineCommitIO, ThreadCommitIO, type CommitIO } from './commit-io.js';
+import type { FailureStage, WriteJob } from './commit-steps.js';
 import { Draft, type LocksDraft } from './lock-draft.js';
 import { diffLocks, type LockChange } from './lock-diff.js';
 import { JournaledCopy } from './journaled-copy.js';
-import { readLocksFile, signatureOf, type FileSignature } from './locks-file.js';
-import { LocksText } from './locks-text.js';
+import { parseLocksText, readLocksFile, signatureOf, type FileSignature, type ReadResult } from './locks-file.js';
+import type { ActivityEvent } from '../../shared/protocol.js';
 
 export type { LocksDraft };
 export type Mutation<T> = (draft: LocksDraft) => T;
 
-/** Called under the inter-process lock once locks.json is durable, to record the batch once. */
-export type Journal = (entries: { committed: LockChange[]; drift: LockChange[] }) => Promise<void>;
+/**
+ * The activity entries that record a batch (`committed`) and the changes on disk nobody recorded
+ * yet (`drift`); called under the inter-process lock, and appended durably before the answer.
+ */
+export type Journal = (entries: { committed: LockChange[]; drift: LockChange[] }) => Promise<ActivityEvent[]>;
 
 export interface StoreHealth {
   ok: boolean;
@@ -38,6 +41,10 @@ export interface LockStoreOptions {
   groupCommit?: boolean;
   maxBatch?: number;
   journal?: Journal;
+  /** Where `journal`'s entries are appended (the activity log). */
+  activityFile?: string;
+  /** Do the file work of commits on a thread of its own (the server) instead of this one. */
+  thread?: boolean;
   logger?: Logger;
 }
 
@@ -50,9 +57,10 @@ interface Pending {
 
 /**
  * locks.json, kept in memory and on disk. Mutations queue in-process and are applied in batches
- * under one proper-lockfile hold (group commit): lock, re-read, apply each, write atomically and
- * durably, append the activity log, answer, then write the journaled copy and release (see
- * `settled`). A file that does not parse is never written.
+ * under one proper-lockfile hold (group commit): lock, check locks.json is as last seen (else
+ * read it back), apply each, write atomically and durably, append the activity log, answer, then
+ * write the journaled copy and release (see `settled`). A file that does not parse is never
+ * written.
  */
 export class LockStore {
   /** Counters for tests and benchmarks: file parses, lock holds that wrote, changes they wrote. */
@@ -60,32 +68,37 @@ export class LockStore {
   /** Only ever holds what is durable in locks.json; a batch changes it in place once written. */
   private locks: LocksMap = {};
   private signature: FileSignature | null | undefined;
-  /** locks.json's bytes for `locks`, by lock; null = build again from `locks` when needed. */
-  private text: LocksText | null = null;
+  /** Whether the commit side's encoded locks.json (LocksText) mirrors `locks`; if not, it is sent `locks`. */
+  private mirrored = false;
   private readonly journaled: JournaledCopy | null;
   private health: StoreHealth = { ok: true, detail: null };
   private pending: Pending[] = [];
   private refreshWanted = false;
   private running: Promise<void> | null = null;
-  private compromised: Error | null = null;
-  private heldSince = 0;
-  /** Test-only (PDM_DEBUG_HOLD_MS): keep the lock this long per commit, to freeze a holder on purpose. */
-  private readonly debugHoldMs = Number(process.env.PDM_DEBUG_HOLD_MS ?? 0);
+  private readonly io: CommitIO;
   private parseProblem: string | null = null;
   private writeProblem: string | null = null;
   private closed = false;
   private listeners: StoreListener[] = [];
   /** Settles when the batch answered last has been journaled and the lock released. */
   private settledBatch: Promise<void> = Promise.resolve();
-  private readonly staleMs: number;
   private readonly groupCommit: boolean;
   private readonly maxBatch: number;
 
   constructor(private readonly opts: LockStoreOptions) {
-    this.staleMs = opts.staleMs ?? 15_000;
     this.groupCommit = opts.groupCommit ?? true;
     this.maxBatch = opts.maxBatch ?? 1000;
-    this.journaled = opts.journaledFile ? new JournaledCopy(opts.journaledFile, opts.logger) : null;
+    this.journaled = opts.journaledFile ? new JournaledCopy(opts.journaledFile) : null;
+    const steps = {
+      file: opts.file,
+      journaledFile: opts.journaledFile ?? null,
+      activityFile: opts.activityFile ?? null,
+      staleMs: opts.staleMs ?? 15_000,
+      // Test-only (PDM_DEBUG_HOLD_MS): keep the lock this long per commit, to freeze a holder on purpose.
+      debugHoldMs: Number(process.env.PDM_DEBUG_HOLD_MS ?? 0),
+    };
+    const onCompromised = (message: string) => this.onCompromised(message);
+    this.io = opts.thread ? new ThreadCommitIO(steps, onCompromised) : new InlineCommitIO(steps, onCompromised);
   }
 
   get file(): string {
@@ -95,6 +108,7 @@ export class LockStore {
   /** Reads locks.json once; a bad file leaves the store empty and unavailable, not failed. */
   async open(): Promise<void> {
     await mkdir(dirname(this.opts.file), { recursive: true });
+    await this.io.open();
     if (await this.load()) {
       await this.journaled?.read();
     }
@@ -148,6 +162,8 @@ export class LockStore {
   async close(): Promise<void> {
     this.closed = true;
     await this.running;
+    await this.settledBatch;
+    await this.io.close();
   }
 
   private kick(): Promise<void> {
@@ -184,99 +200,132 @@ export class LockStore {
   private async load(): Promise<boolean> {
     const sig = await signatureOf(this.opts.file);
     if (sig === null || sig !== this.signature) {
-      const read = await readLocksFile(this.opts.file);
       this.stats.parses++;
-      if (read.kind === 'bad') {
-        this.parseProblem = `${read.problem}. Check-outs and check-ins are refused until it is fixed; nothing was overwritten.`;
-        this.updateHealth();
-        return false;
-      }
-      const next = read.kind === 'ok' ? read.locks : {};
-      this.signature = sig;
-      const changes = diffLocks(this.locks, next);
-      // `locks` is replaced, not changed, so the old object can stand for what was journaled.
-      this.journaled?.replaced(this.locks);
-      this.locks = next;
-      this.text = null;
-      if (changes.length > 0) this.emit(changes, 'disk');
+      return this.take(await readLocksFile(this.opts.file), sig);
     }
     this.parseProblem = null;
     this.updateHealth();
     return true;
   }
 
+  /** Memory becomes locks.json as read (its changes published as disk changes), unless unusable. */
+  private take(read: ReadResult, sig: FileSignature | null): boolean {
+    if (read.kind === 'bad') {
+      this.parseProblem = `${read.problem}. Check-outs and check-ins are refused until it is fixed; nothing was overwritten.`;
+      this.updateHealth();
+      return false;
+    }
+    const next = read.kind === 'ok' ? read.locks : {};
+    this.signature = sig;
+    const changes = diffLocks(this.locks, next);
+    // `locks` is replaced, not changed, so the old object can stand for what was journaled.
+    this.journaled?.replaced(this.locks);
+    this.locks = next;
+    this.mirrored = false;
+    if (changes.length > 0) this.emit(changes, 'disk');
+    this.parseProblem = null;
+    this.updateHealth();
+    return true;
+  }
+
   /**
-   * One batch under one hold of the inter-process lock. The batch's mutations run on `locks` in
-   * place and are undone at once (in the same tick, so no reader sees them): this avoids copying
-   * the whole map per batch, and only the changed locks are encoded again (LocksText). Once the
-   * file is durable they are applied again, the activity log is appended and the callers are
-   * answered; the journaled copy and the release follow, while the next requests are being read.
+   * One batch under one hold of the inter-process lock, its file work done by `io` (on the commit
+   * thread in the server). The batch is applied to `locks` in place and undone at once (in the
+   * same tick, so no reader sees it): no copy of the whole map per batch, and only the changed
+   * locks are encoded again (LocksText). The thread takes the lock and, when locks.json and the
+   * journaled copy are as this store last saw them (the usual case), writes at once: one round
+   * trip. Otherwise it reads them back under the lock and the batch is applied again to what is
+   * on disk. Once locks.json is durable and the activity lines appended, the batch is applied
+   * again here and the callers are answered; the journaled copy and the release follow.
    */
   private async commit(batch: Pending[]): Promise<void> {
-    let release: (() => Promise<void>) | null = null;
-    let answered = false;
     let settle = () => {};
+    this.settledBatch = new Promise((r) => (settle = r));
+    let answered = false;
     try {
-      this.compromised = null;
-      try {
-        release = await lockFile(this.opts.file, { staleMs: this.staleMs, onCompromised: (err) => this.onCompromised(err) });
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        if (e.code !== 'ELOCKED') throw err; // a storage problem (full disk, read-only): reported as such
-        throw new AppError('LOCKS_UNAVAILABLE', `locks.json is busy: could not take its lock (${e.message}).`);
-      }
-      this.heldSince = Date.now();
-      if (this.debugHoldMs > 0) await new Promise((r) => setTimeout(r, this.debugHoldMs));
-      if (!(await this.load())) {
-        throw new AppError('LOCKS_UNAVAILABLE', this.health.detail ?? 'locks.json cannot be read.');
-      }
-      let drift: LockChange[] = [];
-      if (this.journaled) {
-        await this.journaled.read();
-        drift = this.journaled.drift(this.locks);
-      }
-      const { draft, results } = this.apply(batch);
-      const committed = draft.changes();
-      let bytes: Buffer[] | null = null;
-      if (committed.length > 0) {
-        draft.undo();
-        const text = this.text ?? new LocksText(this.locks);
-        this.text = null; // until the write succeeds
-        text.apply(committed);
-        bytes = text.pieces();
-        await writeFileAtomic(this.opts.file, bytes, { beforeRename: () => this.assertHeld() });
-        try {
-          await fsyncDirectory(dirname(this.opts.file));
-        } catch (err) {
-          throw this.unconfirmed(err);
+      let plan = await this.plan(batch, []);
+      let reply = await this.io.commit({ expect: this.signature, rereadJournal: this.journaled?.unsure() ?? false, write: plan.write });
+      if (reply.kind === 'reread') {
+        plan.abandon();
+        if (reply.locks !== undefined && !this.adopt(reply.locks, reply.signature)) {
+          await this.io.write({ changes: [], activity: '', journal: false });
+          throw new AppError('LOCKS_UNAVAILABLE', this.health.detail ?? 'locks.json cannot be read.');
         }
+        this.journaled?.adopt(reply.journal, reply.journalSignature);
+        plan = await this.plan(batch, this.journaled?.drift(this.locks) ?? []);
+        reply = await this.io.write(plan.write);
+      }
+      if (reply.kind !== 'done') {
+        plan.abandon();
+        throw reply.kind === 'failed' ? this.failure(reply.stage, reply.code, reply.message) : new Error('the commit thread read locks.json back twice');
+      }
+      const { committed } = plan;
+      if (committed.length > 0) {
         this.stats.commits++;
         this.stats.committedChanges += committed.length;
-        // The batch is durable now: a failed stat must not report it as failed ("nothing was
-        // changed" would be false). Unknown signature = read locks.json again next time.
-        this.signature = await signatureOf(this.opts.file).catch(() => undefined);
-        draft.redo();
-        this.text = text;
+        plan.draft.redo();
       }
+      this.mirrored = true;
+      this.signature = reply.signature;
       this.writeProblem = null;
       this.updateHealth();
       if (committed.length > 0) this.emit(committed, 'api');
-      const journaling = committed.length > 0 || drift.length > 0;
-      const logged = journaling && (await this.log(committed, drift));
-      this.settledBatch = new Promise((r) => (settle = r));
-      this.answer(batch, results);
+      if (reply.logError !== null) this.journalFailed(new Error(reply.logError));
+      else if (plan.write.journal) this.journaled?.caughtUp();
+      this.answer(batch, plan.results);
       answered = true;
-      if (logged) await this.journaled?.write(bytes ?? (this.text ??= new LocksText(this.locks)).pieces());
-      await this.releaseLock(release);
-      release = null;
     } catch (err) {
-      if (release) await this.releaseLock(release);
-      if (answered) return;
-      const error = err instanceof AppError ? err : this.storageError(err);
-      for (const p of batch) p.reject(error);
+      if (!answered) {
+        const error = err instanceof AppError ? err : this.storageError(err);
+        for (const p of batch) p.reject(error);
+      }
     } finally {
-      settle();
+      void this.io.settled().then((s) => {
+        if (s.journalError) {
+          this.journaled?.forget();
+          this.opts.logger?.warn({ err: new Error(s.journalError) }, 'writing the journaled copy of locks.json failed; the batch may be journaled again');
+        } else if (s.journalSignature !== undefined) this.journaled?.written(s.journalSignature);
+        if (s.releaseError) this.opts.logger?.warn({ err: new Error(s.releaseError) }, 'releasing the lock on locks.json failed');
+        settle();
+      });
     }
+  }
+
+  /**
+   * The batch applied to `locks` and undone again, with what it writes: its changes to locks.json
+   * (encoded on the commit side, which keeps the file's text: sending the whole file per batch
+   * cost the main thread ~7% in structured clones), the activity lines for it and `drift`, and
+   * whether the journaled copy follows.
+   */
+  private async plan(batch: Pending[], drift: LockChange[]) {
+    const { draft, results } = this.apply(batch);
+    const committed = draft.changes();
+    if (committed.length > 0) draft.undo();
+    let activity = '';
+    let journaling = committed.length > 0 || drift.length > 0;
+    if (journaling && this.opts.journal) {
+      try {
+        activity = (await this.opts.journal({ committed, drift })).map((e) => JSON.stringify(e) + '\n').join('');
+      } catch (err) {
+        this.journalFailed(err);
+        journaling = false;
+      }
+    }
+    const write: WriteJob = {
+      ...(this.mirrored ? {} : { base: this.locks }),
+      changes: committed.map(({ filename, before, after }) => ({ filename, before, after })),
+      activity,
+      journal: journaling && this.journaled !== null,
+    };
+    // Failed or read again: the commit side's text is not known to mirror `locks` until a batch is done.
+    const abandon = () => (this.mirrored = false);
+    return { draft, results, committed, write, abandon };
+  }
+
+  /** locks.json as read back under the lock; false when it is unusable (memory is kept). */
+  private adopt(text: string | null, signature: FileSignature | null): boolean {
+    this.stats.parses++;
+    return this.take(parseLocksText(text), signature);
   }
 
   /** Runs each mutation of the batch on `locks`; one that throws is rolled back alone. */
@@ -304,20 +353,20 @@ export class LockStore {
   }
 
   /**
-   * Records the batch (and any drift) once, under the lock, before the callers are answered (so an
-   * answered check-out is in the activity log). locks.json is durable by now, so a failure here (a
-   * full disk) is not an error for the changes: the journal catches up with the next commit that
-   * can write, as drift. False when it failed.
+   * The activity lines of a batch were not written (a full disk): locks.json is durable, so the
+   * batch stands; the journal catches up with the next commit that can write, as drift.
    */
-  private async log(committed: LockChange[], drift: LockChange[]): Promise<boolean> {
-    try {
-      await this.opts.journal?.({ committed, drift });
-      return true;
-    } catch (err) {
-      this.journaled?.forget();
-      this.opts.logger?.warn({ err }, 'journaling a commit failed; it will be journaled as a disk change later');
-      return false;
-    }
+  private journalFailed(err: unknown): void {
+    this.journaled?.forget();
+    this.opts.logger?.warn({ err }, 'journaling a commit failed; it will be journaled as a disk change later');
+  }
+
+  private failure(stage: FailureStage, code: string | null, message: string): AppError {
+    const err = Object.assign(new Error(message), code ? { code } : {});
+    if (stage === 'busy') return new AppError('LOCKS_UNAVAILABLE', `locks.json is busy: could not take its lock (${message}).`);
+    if (stage === 'lost') return new AppError('LOCKS_UNAVAILABLE', `Lost the lock on locks.json before writing (${message}); nothing was changed.`);
+    if (stage === 'unconfirmed') return this.unconfirmed(err);
+    return this.storageError(err);
   }
 
   private storageError(err: unknown): AppError {
@@ -345,32 +394,10 @@ export class LockStore {
     return new AppError('LOCKS_UNAVAILABLE', this.writeProblem);
   }
 
-  private assertHeld(): void {
-    // A hold this long means this process was frozen or starved past half the stale period:
-    // another process may have taken the lock over, so do not write (even before proper-lockfile's
-    // own timer has noticed).
-    if (!this.compromised && Date.now() - this.heldSince > this.staleMs / 2) {
-      this.compromised = new Error(`held the lock for ${Date.now() - this.heldSince} ms`);
-    }
-    if (this.compromised) {
-      throw new AppError('LOCKS_UNAVAILABLE', `Lost the lock on locks.json before writing (${this.compromised.message}); nothing was changed.`);
-    }
-  }
-
-  private onCompromised(err: Error): void {
-    // The default throws from a timer and kills the process; we stop committing and report instead.
-    this.compromised = err;
-    this.writeProblem = `Lost the lock on locks.json (${err.message}); writes stopped until it is taken again.`;
+  private onCompromised(message: string): void {
+    this.writeProblem = `Lost the lock on locks.json (${message}); writes stopped until it is taken again.`;
     this.updateHealth();
-    this.opts.logger?.error({ err }, 'the lock on locks.json was compromised');
-  }
-
-  private async releaseLock(release: () => Promise<void>): Promise<void> {
-    try {
-      await release();
-    } catch (err) {
-      this.opts.logger?.warn({ err }, 'releasing the lock on locks.json failed');
-    }
+    this.opts.logger?.error({ err: new Error(message) }, 'the lock on locks.json was compromised');
   }
 
   private updateHealth(): void {

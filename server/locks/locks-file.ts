@@ -1,17 +1,26 @@
+import { statSync, type BigIntStats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { LockInfo, LocksMap } from '../../shared/protocol.js';
 
 /** What the file looked like when we last read or wrote it: equal signatures mean equal content. */
 export type FileSignature = string;
 
+const signatureFrom = (s: BigIntStats): FileSignature => `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+
+/** The file's signature, null when it does not exist. */
 export async function signatureOf(file: string): Promise<FileSignature | null> {
   try {
-    const s = await stat(file, { bigint: true });
-    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    return signatureFrom(await stat(file, { bigint: true }));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+}
+
+/** signatureOf, blocking (the commit thread). */
+export function signatureOfSync(file: string): FileSignature | null {
+  const s = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return s ? signatureFrom(s) : null;
 }
 
 export type ParseResult = { ok: true; locks: LocksMap } | { ok: false; problem: string };
@@ -67,6 +76,12 @@ export async function readLocksFile(file: string): Promise<ReadResult> {
     if (code === 'ENOENT') return { kind: 'missing' };
     return { kind: 'bad', problem: `locks.json cannot be read (${code ?? (err as Error).message})` };
   }
+  return parseLocksText(text);
+}
+
+/** A locks file's text as read (null: there is no file). */
+export function parseLocksText(text: string | null): ReadResult {
+  if (text === null) return { kind: 'missing' };
   const parsed = parseLocks(text);
   return parsed.ok ? { kind: 'ok', locks: parsed.locks } : { kind: 'bad', problem: parsed.problem };
 }

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../threads/ts-worker.js';
 import type { Version } from '../../shared/protocol.js';
 import { emptyHistory, historyFolder, type FileVersions, type RecordOptions } from './version-files.js';
 import type { VersionReply, VersionRequest } from './version-thread.js';
@@ -85,12 +84,7 @@ export class VersionStore {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    // The thread runs TypeScript like the main thread: tsx registered first, then the module.
-    const tsx = tsxEsmApi();
-    const thread = new URL('./version-thread.ts', import.meta.url).href;
-    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(thread)}); });`;
-    const worker = new Worker(boot, { eval: true, workerData: { dir: this.dir, keep: this.keep, vault: this.vault } });
-    worker.unref();
+    const worker = startTsWorker(new URL('./version-thread.ts', import.meta.url), { dir: this.dir, keep: this.keep, vault: this.vault });
     worker.on('message', (m: VersionReply) => {
       const p = this.waiting.get(m.id);
       if (!p) return;
@@ -111,12 +105,4 @@ export class VersionStore {
     for (const p of this.waiting.values()) p.reject(err);
     this.waiting.clear();
   }
-}
-
-/** tsx's ESM register API as a file URL (its CommonJS twin cannot register hooks from a thread). */
-function tsxEsmApi(): string {
-  const require = createRequire(import.meta.url);
-  const pkg = require.resolve('tsx/package.json');
-  const exp = (require(pkg) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api']!;
-  return pathToFileURL(join(dirname(pkg), exp.import.default)).href;
 }

@@ -19,13 +19,13 @@ vi.mock('../../server/locks/locks-file.js', async (importOriginal) => {
   const mod = await importOriginal<typeof import('../../server/locks/locks-file.js')>();
   return {
     ...mod,
-    signatureOf: async (file: string) => {
+    signatureOfSync: (file: string) => {
       const marker = fault.failOnceContaining;
       if (marker && file.endsWith('locks.json') && textOf(file).includes(marker)) {
         fault.failOnceContaining = null;
         throw Object.assign(new Error('EIO: i/o error, stat'), { code: 'EIO' });
       }
-      return mod.signatureOf(file);
+      return mod.signatureOfSync(file);
     },
   };
 });

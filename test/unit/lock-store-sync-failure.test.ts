@@ -10,12 +10,12 @@ vi.mock('../../server/locks/atomic-write.js', async (importOriginal) => {
   const mod = await importOriginal<typeof import('../../server/locks/atomic-write.js')>();
   return {
     ...mod,
-    fsyncDirectory: async (dir: string) => {
+    fsyncDirectorySync: (dir: string) => {
       if (fault.failNextFolderSync) {
         fault.failNextFolderSync = false;
         throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
       }
-      return mod.fsyncDirectory(dir);
+      return mod.fsyncDirectorySync(dir);
     },
   };
 });

@@ -1,5 +1,6 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rmdir, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lockActivities } from '../../server/activity/activity-journal.js';
 import { AppError } from '../../server/errors.js';
 import type { LockChange } from '../../server/locks/lock-diff.js';
 import { LockStore } from '../../server/locks/lock-store.js';
@@ -16,12 +17,16 @@ function acquire(name: string, user: string) {
   };
 }
 
-describe('LockStore', () => {
+// The same rules whether the commits' file work runs on this thread or on the commit thread (the server's).
+describe.each([
+  ['on this thread', false],
+  ['on its commit thread', true],
+])('LockStore, file work %s', (_where, thread) => {
   let vault: TempVault;
   let store: LockStore;
   beforeEach(async () => {
     vault = await makeVault([]);
-    store = new LockStore({ file: vault.locksFile, journaledFile: `${vault.dataDir}/locks.journaled.json` });
+    store = new LockStore({ file: vault.locksFile, journaledFile: `${vault.dataDir}/locks.journaled.json`, thread });
     await store.open();
   });
   afterEach(async () => {
@@ -181,26 +186,26 @@ describe('LockStore batches, in place', () => {
     await store.close();
   });
 
-  it('journals each change once, also across a journal that failed', async () => {
+  it('journals each change once, also across an activity append that failed', async () => {
     vault = await makeVault([]);
-    const journaled: string[] = [];
-    let failNext = false;
+    const activityFile = `${vault.dataDir}/activity.jsonl`;
     const store = new LockStore({
       file: vault.locksFile,
       journaledFile: `${vault.dataDir}/locks.journaled.json`,
-      journal: async ({ committed, drift }) => {
-        if (failNext) {
-          failNext = false;
-          throw new Error('disk full');
-        }
-        journaled.push(...committed.map((c) => `api ${c.filename}`), ...drift.map((c) => `drift ${c.filename}`));
-      },
+      activityFile,
+      journal: async ({ committed, drift }) => lockActivities(committed, drift),
     });
     await store.open();
     await store.mutate(acquire('a.mcam', 'alice'));
-    failNext = true;
-    await store.mutate(acquire('b.mcam', 'bob')); // answered: locks.json is durable, the journal failed
     await store.settled();
+    // The log cannot be appended to (a folder stands in its place): b is answered all the same,
+    // as locks.json is durable, and journaled later as drift.
+    await rename(activityFile, `${activityFile}.aside`);
+    await mkdir(activityFile);
+    await store.mutate(acquire('b.mcam', 'bob'));
+    await store.settled();
+    await rmdir(activityFile);
+    await rename(`${activityFile}.aside`, activityFile);
     await store.mutate(acquire('c.mcam', 'carol'));
     await store.settled();
     // A hand edit is journaled once, as drift.
@@ -208,7 +213,8 @@ describe('LockStore batches, in place', () => {
     await store.refresh();
     await store.refresh();
     await store.settled();
-    expect(journaled).toEqual(['api a.mcam', 'api c.mcam', 'drift b.mcam', 'drift h.mcam']);
+    const lines = (await readFile(activityFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { source: string; filename: string });
+    expect(lines.map((e) => `${e.source} ${e.filename}`)).toEqual(['api a.mcam', 'disk b.mcam', 'api c.mcam', 'disk h.mcam']);
     await store.close();
   });
 });
