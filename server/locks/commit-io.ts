@@ -3,36 +3,43 @@ import { startTsWorker } from '../threads/ts-worker.js';
 import { CommitSteps, type CommitJob, type CommitReply, type CommitStepsOptions, type Settled, type WriteJob } from './commit-steps.js';
 import type { CommitMessage, CommitRequest } from './commit-thread.js';
 
+/** What the lock store hears from its commit side besides replies. */
+export interface CommitEvents {
+  /** The lock was lost while held (proper-lockfile's onCompromised). */
+  compromised(message: string): void;
+  /** The lock was released: every batch answered before this is journaled. */
+  settled(settled: Settled): void;
+}
+
 /**
- * Where a batch's file work runs. `commit` takes the lock and writes when locks.json is as
- * expected; after a `reread` reply the lock is still held and `write` must follow (a job that
- * writes nothing just releases). `settled` resolves once the last batch's journaled copy is
- * written and the lock released.
+ * Where a batch's file work runs (see CommitSteps). `commit` takes the lock unless a hold is open
+ * and writes when locks.json is as expected; after a `reread` reply the lock is still held and
+ * `write` must follow (a job that writes nothing is fine). `finish` ends the hold once the store
+ * has nothing more to commit; every release is reported to `events.settled`.
  */
 export interface CommitIO {
   /** Ready for the first commit (the thread started). */
   open(): Promise<void>;
   commit(job: CommitJob): Promise<CommitReply>;
   write(job: WriteJob): Promise<CommitReply>;
-  settled(): Promise<Settled>;
+  finish(): Promise<void>;
   close(): Promise<void>;
 }
-
-const NOTHING: Settled = { journalSignature: undefined, journalError: null, releaseError: null };
 
 /** On the calling thread (unit tests, and tools that embed the store). */
 export class InlineCommitIO implements CommitIO {
   private readonly steps: CommitSteps;
-  private last: Promise<Settled> = Promise.resolve(NOTHING);
 
-  constructor(options: CommitStepsOptions, onCompromised: (message: string) => void) {
-    this.steps = new CommitSteps(options, onCompromised);
+  constructor(
+    options: CommitStepsOptions,
+    private readonly events: CommitEvents,
+  ) {
+    this.steps = new CommitSteps(options, (m) => events.compromised(m), (s) => events.settled(s));
   }
 
   async open(): Promise<void> {}
 
   async commit(job: CommitJob): Promise<CommitReply> {
-    await this.last;
     return this.after(await this.steps.begin(job));
   }
 
@@ -40,17 +47,14 @@ export class InlineCommitIO implements CommitIO {
     return this.after(this.steps.write(job));
   }
 
-  settled(): Promise<Settled> {
-    return this.last;
+  async finish(): Promise<void> {
+    this.events.settled(await this.steps.finish());
   }
 
-  async close(): Promise<void> {
-    await this.last;
-  }
+  async close(): Promise<void> {}
 
-  private after(reply: CommitReply): CommitReply {
-    // Like the thread: the caller answers first, the journaled copy and release follow.
-    if (reply.kind !== 'reread') this.last = new Promise((r) => setImmediate(r)).then(() => this.steps.finish());
+  private async after(reply: CommitReply): Promise<CommitReply> {
+    if (reply.kind === 'failed') this.events.settled(await this.steps.finish());
     return reply;
   }
 }
@@ -58,14 +62,13 @@ export class InlineCommitIO implements CommitIO {
 /** On a worker thread of its own (the server): see CommitSteps for why. */
 export class ThreadCommitIO implements CommitIO {
   private worker: Worker | null = null;
-  private replies: Array<(r: CommitReply) => void> = [];
-  private settles: Array<(s: Settled) => void> = [];
-  private last: Promise<Settled> = Promise.resolve(NOTHING);
   private ready: Promise<void> | null = null;
+  private replies: Array<(r: CommitReply) => void> = [];
+  private finishes: Array<() => void> = [];
 
   constructor(
     private readonly options: CommitStepsOptions,
-    private readonly onCompromised: (message: string) => void,
+    private readonly events: CommitEvents,
   ) {}
 
   /** Starts the thread (booting it takes ~0.2 s: not on the first check-out's time). */
@@ -82,12 +85,15 @@ export class ThreadCommitIO implements CommitIO {
     return this.ask({ op: 'write', job });
   }
 
-  settled(): Promise<Settled> {
-    return this.last;
+  finish(): Promise<void> {
+    if (!this.worker) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.finishes.push(resolve));
+    this.worker.postMessage({ op: 'finish' } satisfies CommitRequest);
+    return done;
   }
 
   async close(): Promise<void> {
-    await this.last;
+    await this.finish();
     const w = this.worker;
     this.worker = null;
     await w?.terminate();
@@ -95,11 +101,8 @@ export class ThreadCommitIO implements CommitIO {
 
   private ask(req: CommitRequest): Promise<CommitReply> {
     const worker = this.start();
-    worker.ref(); // a batch in flight keeps the process alive; unref'ed again once settled
+    worker.ref(); // work in flight keeps the process alive; unref'ed once the hold ends
     const reply = new Promise<CommitReply>((resolve) => this.replies.push(resolve));
-    void reply.then((r) => {
-      if (r.kind !== 'reread') this.last = new Promise<Settled>((resolve) => this.settles.push(resolve));
-    });
     worker.postMessage(req);
     return reply;
   }
@@ -114,12 +117,12 @@ export class ThreadCommitIO implements CommitIO {
     });
     this.ready.catch(() => undefined);
     worker.on('message', (m: CommitMessage) => {
-      if (m.type === 'ready') return;
       if (m.type === 'reply') this.replies.shift()?.(m.reply);
       else if (m.type === 'settled') {
-        this.settles.shift()?.(m.settled);
-        if (this.replies.length === 0 && this.settles.length === 0) worker.unref();
-      } else this.onCompromised(m.message);
+        this.events.settled(m.settled);
+        if (m.finished) this.finishes.shift()?.();
+        if (this.replies.length === 0 && this.finishes.length === 0) worker.unref();
+      } else if (m.type === 'compromised') this.events.compromised(m.message);
     });
     const fail = (err: Error) => this.fail(worker, err);
     worker.on('error', fail);
@@ -133,6 +136,7 @@ export class ThreadCommitIO implements CommitIO {
     if (this.worker !== worker) return;
     this.worker = null;
     for (const r of this.replies.splice(0)) r({ kind: 'failed', stage: 'storage', code: null, message: err.message });
-    for (const s of this.settles.splice(0)) s({ ...NOTHING, releaseError: err.message });
+    this.events.settled({ journalSignature: undefined, journalError: null, releaseError: err.message });
+    for (const f of this.finishes.splice(0)) f();
   }
 }

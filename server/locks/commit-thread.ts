@@ -2,17 +2,23 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CommitSteps, type CommitJob, type CommitStepsOptions, type WriteJob } from './commit-steps.js';
 
 /** Messages the lock store sends to its commit thread, one at a time, in order. */
-export type CommitRequest = { op: 'commit'; job: CommitJob } | { op: 'write'; job: WriteJob };
+export type CommitRequest = { op: 'commit'; job: CommitJob } | { op: 'write'; job: WriteJob } | { op: 'finish' };
 
-/** Every request gets one `reply`; a batch's last reply is followed by its `settled`. */
+/** `commit` and `write` get one `reply` each; every release of the lock is told as `settled`. */
 export type CommitMessage =
   | { type: 'reply'; reply: import('./commit-steps.js').CommitReply }
-  | { type: 'settled'; settled: import('./commit-steps.js').Settled }
+  /** `finished`: the answer to a `finish` request (else a release of the thread's own). */
+  | { type: 'settled'; settled: import('./commit-steps.js').Settled; finished: boolean }
   | { type: 'compromised'; message: string }
   | { type: 'ready' };
 
 const port = parentPort!;
-const steps = new CommitSteps(workerData as CommitStepsOptions, (message) => port.postMessage({ type: 'compromised', message } satisfies CommitMessage));
+const post = (m: CommitMessage) => port.postMessage(m);
+const steps = new CommitSteps(
+  workerData as CommitStepsOptions,
+  (message) => post({ type: 'compromised', message }),
+  (settled) => post({ type: 'settled', settled, finished: false }),
+);
 
 port.postMessage({ type: 'ready' } satisfies CommitMessage);
 
@@ -20,9 +26,10 @@ port.postMessage({ type: 'ready' } satisfies CommitMessage);
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (m: CommitRequest) => {
   queue = queue.then(async () => {
+    if (m.op === 'finish') return post({ type: 'settled', settled: await steps.finish(), finished: true });
     const reply = m.op === 'commit' ? await steps.begin(m.job) : steps.write(m.job);
-    port.postMessage({ type: 'reply', reply } satisfies CommitMessage);
-    // The answer goes out first; the journaled copy and the release follow while it is read.
-    if (reply.kind !== 'reread') port.postMessage({ type: 'settled', settled: await steps.finish() } satisfies CommitMessage);
+    post({ type: 'reply', reply });
+    // A failed batch releases at once; a written one keeps the hold for the next batch.
+    if (reply.kind === 'failed') post({ type: 'settled', settled: await steps.finish(), finished: false });
   });
 });

@@ -4,7 +4,7 @@ import type { LockInfo, LocksMap } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { InlineCommitIO, ThreadCommitIO, type CommitIO } from './commit-io.js';
-import type { FailureStage, WriteJob } from './commit-steps.js';
+import type { FailureStage, Settled, WriteJob } from './commit-steps.js';
 import { Draft, type LocksDraft } from './lock-draft.js';
 import { diffLocks, type LockChange } from './lock-diff.js';
 import { JournaledCopy } from './journaled-copy.js';
@@ -45,6 +45,8 @@ export interface LockStoreOptions {
   activityFile?: string;
   /** Do the file work of commits on a thread of its own (the server) instead of this one. */
   thread?: boolean;
+  /** Longest hold of the lock across consecutive batches, in ms (default 100). */
+  maxHoldMs?: number;
   logger?: Logger;
 }
 
@@ -80,8 +82,9 @@ export class LockStore {
   private writeProblem: string | null = null;
   private closed = false;
   private listeners: StoreListener[] = [];
-  /** Settles when the batch answered last has been journaled and the lock released. */
-  private settledBatch: Promise<void> = Promise.resolve();
+  /** Whether a batch was answered in the current hold of the lock (not yet journaled and released). */
+  private unsettled = false;
+  private settleWaiters: Array<() => void> = [];
   private readonly groupCommit: boolean;
   private readonly maxBatch: number;
 
@@ -96,9 +99,10 @@ export class LockStore {
       staleMs: opts.staleMs ?? 15_000,
       // Test-only (PDM_DEBUG_HOLD_MS): keep the lock this long per commit, to freeze a holder on purpose.
       debugHoldMs: Number(process.env.PDM_DEBUG_HOLD_MS ?? 0),
+      maxHoldMs: opts.maxHoldMs ?? 100,
     };
-    const onCompromised = (message: string) => this.onCompromised(message);
-    this.io = opts.thread ? new ThreadCommitIO(steps, onCompromised) : new InlineCommitIO(steps, onCompromised);
+    const events = { compromised: (message: string) => this.onCompromised(message), settled: (s: Settled) => this.onSettled(s) };
+    this.io = opts.thread ? new ThreadCommitIO(steps, events) : new InlineCommitIO(steps, events);
   }
 
   get file(): string {
@@ -151,18 +155,19 @@ export class LockStore {
   }
 
   /**
-   * Resolves once every batch answered so far has been journaled (its activity entries written)
-   * and the lock released: callers are answered as soon as locks.json is durable, before that.
+   * Resolves once every batch answered so far is journaled (its activity entries written before
+   * its answer, the journaled copy after) and the lock released: a hold spans a busy spell of
+   * batches, at most `maxHoldMs`.
    */
   settled(): Promise<void> {
-    return this.settledBatch;
+    if (!this.unsettled) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push(resolve));
   }
 
   /** Finish queued work; later mutations are refused. */
   async close(): Promise<void> {
     this.closed = true;
     await this.running;
-    await this.settledBatch;
     await this.io.close();
   }
 
@@ -176,16 +181,35 @@ export class LockStore {
   }
 
   private async loop(): Promise<void> {
-    while (this.pending.length > 0 || this.refreshWanted) {
-      if (this.pending.length > 0) {
-        const batch = this.pending.splice(0, this.groupCommit ? this.maxBatch : 1);
-        this.refreshWanted = false;
-        await this.commit(batch);
-      } else {
-        this.refreshWanted = false;
-        await this.readFromDisk().catch((err: unknown) => this.opts.logger?.error({ err }, 'reading locks.json failed'));
+    const more = () => this.pending.length > 0 || this.refreshWanted;
+    do {
+      while (more()) {
+        if (this.pending.length > 0) {
+          const batch = this.pending.splice(0, this.groupCommit ? this.maxBatch : 1);
+          this.refreshWanted = false;
+          await this.commit(batch);
+          // The baseline (one lock hold per request) releases after every batch.
+          if (!this.groupCommit) await this.io.finish();
+        } else {
+          this.refreshWanted = false;
+          await this.readFromDisk().catch((err: unknown) => this.opts.logger?.error({ err }, 'reading locks.json failed'));
+        }
       }
-    }
+      // Nothing more to commit: the hold ends (journaled copy, release). Work that came meanwhile
+      // is taken by this same loop (kick() sees it running).
+      await this.io.finish();
+    } while (more());
+  }
+
+  /** The lock was released: what was answered is journaled (as far as the copy could be written). */
+  private onSettled(s: Settled): void {
+    if (s.journalError) {
+      this.journaled?.forget();
+      this.opts.logger?.warn({ err: new Error(s.journalError) }, 'writing the journaled copy of locks.json failed; the batch may be journaled again');
+    } else if (s.journalSignature !== undefined) this.journaled?.written(s.journalSignature);
+    if (s.releaseError) this.opts.logger?.warn({ err: new Error(s.releaseError) }, 'releasing the lock on locks.json failed');
+    this.unsettled = false;
+    for (const w of this.settleWaiters.splice(0)) w();
   }
 
   /** Reads without the lock (renames make that safe), then journals any hand edit it finds. */
@@ -239,8 +263,6 @@ export class LockStore {
    * again here and the callers are answered; the journaled copy and the release follow.
    */
   private async commit(batch: Pending[]): Promise<void> {
-    let settle = () => {};
-    this.settledBatch = new Promise((r) => (settle = r));
     let answered = false;
     try {
       let plan = await this.plan(batch, []);
@@ -272,6 +294,7 @@ export class LockStore {
       if (committed.length > 0) this.emit(committed, 'api');
       if (reply.logError !== null) this.journalFailed(new Error(reply.logError));
       else if (plan.write.journal) this.journaled?.caughtUp();
+      this.unsettled = true;
       this.answer(batch, plan.results);
       answered = true;
     } catch (err) {
@@ -279,15 +302,6 @@ export class LockStore {
         const error = err instanceof AppError ? err : this.storageError(err);
         for (const p of batch) p.reject(error);
       }
-    } finally {
-      void this.io.settled().then((s) => {
-        if (s.journalError) {
-          this.journaled?.forget();
-          this.opts.logger?.warn({ err: new Error(s.journalError) }, 'writing the journaled copy of locks.json failed; the batch may be journaled again');
-        } else if (s.journalSignature !== undefined) this.journaled?.written(s.journalSignature);
-        if (s.releaseError) this.opts.logger?.warn({ err: new Error(s.releaseError) }, 'releasing the lock on locks.json failed');
-        settle();
-      });
     }
   }
 

@@ -105,10 +105,14 @@ describe('live events over Socket.IO', () => {
   it('a hand edit of locks.json becomes disk events: acquired, updated, released', async () => {
     await writeFile(vault.locksFile, JSON.stringify({ 'PN1003.vnc': lockRec('dave', 'by hand') }, null, 2));
     expect(await bob.waitFor('lock:acquired')).toMatchObject({ filename: 'PN1003.vnc', lock: { user: 'dave' }, source: 'disk' });
+    // Each edit is journaled before the next (edits faster than that are recorded as one change).
+    const logged = (n: number) => eventually(async () => ((await api(server.url, '/api/activity')).body.events.length >= n ? true : null));
+    await logged(1);
     // An editor saving by rename-over.
     await writeFile(`${vault.locksFile}.swp`, JSON.stringify({ 'PN1003.vnc': lockRec('dave', 'edited') }, null, 2));
     await rename(`${vault.locksFile}.swp`, vault.locksFile);
     expect(await bob.waitFor('lock:updated')).toMatchObject({ filename: 'PN1003.vnc', lock: { message: 'edited' }, previous: { message: 'by hand' }, source: 'disk' });
+    await logged(2);
     await rm(vault.locksFile);
     expect(await bob.waitFor('lock:released')).toMatchObject({ filename: 'PN1003.vnc', by: null, forced: false, source: 'disk' });
     const types = await eventually(async () => {
