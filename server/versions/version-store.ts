@@ -22,6 +22,7 @@ export class VersionStore {
   private nextId = 1;
   private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   private inflight = new Set<Promise<unknown>>();
+  private outbox: VersionRequest[] = [];
 
   constructor(
     private readonly dir: string,
@@ -70,11 +71,12 @@ export class VersionStore {
   }
 
   private ask(req: Request): Promise<unknown> {
-    const worker = this.start();
     const id = this.nextId++;
     const p = new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ ...req, id } as VersionRequest);
+      // The requests of one tick go as one message (a batch of check-outs asks for a record
+      // each: one postMessage per record was ~5% of the main thread's time under check-outs).
+      if (this.outbox.push({ ...req, id } as VersionRequest) === 1) queueMicrotask(() => this.flush());
     });
     this.inflight.add(p);
     const done = () => this.inflight.delete(p);
@@ -82,15 +84,23 @@ export class VersionStore {
     return p;
   }
 
+  private flush(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    this.start().postMessage(batch);
+  }
+
   private start(): Worker {
     if (this.worker) return this.worker;
     const worker = startTsWorker(new URL('./version-thread.ts', import.meta.url), { dir: this.dir, keep: this.keep, vault: this.vault });
-    worker.on('message', (m: VersionReply) => {
-      const p = this.waiting.get(m.id);
-      if (!p) return;
-      this.waiting.delete(m.id);
-      if (m.ok) p.resolve(m.value);
-      else p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+    worker.on('message', (replies: VersionReply[]) => {
+      for (const m of replies) {
+        const p = this.waiting.get(m.id);
+        if (!p) continue;
+        this.waiting.delete(m.id);
+        if (m.ok) p.resolve(m.value);
+        else p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+      }
     });
     worker.on('error', (err) => this.fail(worker, err));
     worker.on('exit', (code) => this.fail(worker, new Error(`the version thread stopped (exit code ${code})`)));

@@ -3,7 +3,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { VersionFiles, type RecordOptions } from './version-files.js';
 
-/** Messages the version store sends to its thread, answered by `id`. */
+/** Requests the version store sends to its thread (in arrays), answered by `id`. */
 export type VersionRequest =
   | { id: number; op: 'record'; name: string; source: string; opts: RecordOptions }
   | { id: number; op: 'comment'; name: string; user: string; since: string; comment: string };
@@ -27,12 +27,17 @@ function lowerPriority(): void {
 lowerPriority();
 
 const files = new VersionFiles(workerData.dir as string, workerData.keep as number, workerData.vault as { root: string; dataDir: string });
-parentPort!.on('message', (m: VersionRequest) => {
-  try {
-    const value = m.op === 'record' ? files.record(m.name, m.source, m.opts) : files.comment(m.name, m.user, m.since, m.comment);
-    parentPort!.postMessage({ id: m.id, ok: true, value: value ?? null } satisfies VersionReply);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    parentPort!.postMessage({ id: m.id, ok: false, message: e.message, ...(e.code ? { code: e.code } : {}) } satisfies VersionReply);
+// Requests come in batches (one message per tick of the main thread); so do the replies.
+parentPort!.on('message', (batch: VersionRequest[]) => {
+  const replies: VersionReply[] = [];
+  for (const m of batch) {
+    try {
+      const value = m.op === 'record' ? files.record(m.name, m.source, m.opts) : files.comment(m.name, m.user, m.since, m.comment);
+      replies.push({ id: m.id, ok: true, value: value ?? null });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      replies.push({ id: m.id, ok: false, message: e.message, ...(e.code ? { code: e.code } : {}) });
+    }
   }
+  parentPort!.postMessage(replies);
 });

@@ -79,4 +79,18 @@ describe('VersionFiles (the version thread’s file work)', () => {
     expect(v?.sha256).toBe(createHash('sha256').update(big).digest('hex'));
     expect(v?.size_bytes).toBe(big.length);
   });
+
+  it('a blob cut short (a server killed while writing it) is written again by the next record of that content', async () => {
+    const { readFile, truncate, rm: remove } = await import('node:fs/promises');
+    const { historyFolder } = await import('../../server/versions/version-files.js');
+    const f = join(root, 'a', 'z.mcam');
+    await writeFile(f, 'the content');
+    const v = files.record('a/z.mcam', f, { user: null, durable: false })!;
+    const folder = historyFolder(join(root, '.pdm', 'versions'), 'a/z.mcam');
+    await truncate(join(folder, v.sha256), 3);
+    await remove(join(folder, 'versions.json'));
+    const again = new VersionFiles(join(root, '.pdm', 'versions'), 3, { root, dataDir: join(root, '.pdm') });
+    expect(again.record('a/z.mcam', f, { user: null })?.sha256).toBe(v.sha256);
+    expect(await readFile(join(folder, v.sha256), 'utf8')).toBe('the content');
+  });
 });
