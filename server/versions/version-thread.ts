@@ -11,7 +11,7 @@ export type VersionRequest =
 export type VersionReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; code?: string; message: string };
 
 /**
- * Background work: this thread runs at a lower priority (nice 10), so that under a burst of
+ * Background work: this thread runs at a lower priority (nice 19, the lowest), so that under a burst of
  * first check-outs it takes the CPU the request thread leaves over instead of half of it (2
  * cores here: at 3,500 check-outs/s it took as much CPU as the main thread). Linux only: there
  * `setpriority` on a thread id sets that thread alone; elsewhere it keeps the normal priority.
@@ -19,7 +19,7 @@ export type VersionReply = { id: number; ok: true; value: unknown } | { id: numb
 function lowerPriority(): void {
   if (process.platform !== 'linux') return;
   try {
-    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 10);
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
   } catch {
     // no /proc, or not allowed: normal priority
   }
