@@ -1,12 +1,13 @@
 // `npm run bench`: every benchmark in one run, printed as Markdown tables (copied into BENCHMARKS.md).
 // BENCH_SECONDS, BENCH_THROUGHPUT_BASELINE_BIN, BENCH_FANOUT=1000,5000, BENCH_VAULT_FILES, BENCH_BASELINE_BIN,
-// BENCH_PAGE_FILES.
+// BENCH_PAGE_FILES, BENCH_VERSIONS_BASELINE_DIR.
 import os from 'node:os';
 import { diskToClient, fanout, printFanout } from './fanout.js';
 import { lockThroughput, printThroughput } from './lock-throughput.js';
 import { pageBench, printPage } from './page.js';
 import { fmt } from './support.js';
 import { printScale, vaultScale } from './vault-scale.js';
+import { printVersions, versionRecords } from './version-records.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 console.log(`# PDM Live benchmarks, ${new Date().toISOString()}`);
@@ -14,6 +15,9 @@ console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(
 
 console.log('## 1. Check-outs at 50 concurrent HTTP connections, distinct files, durable writes\n');
 console.log(printThroughput(await lockThroughput(seconds, undefined, process.env.BENCH_THROUGHPUT_BASELINE_BIN)));
+
+console.log('\n### The version thread: first-check-out baselines, one thread, no server\n');
+console.log(printVersions(await versionRecords(20_000, process.env.BENCH_VERSIONS_BASELINE_DIR)));
 
 console.log('\n## 2. Fan-out: trigger to arrival at every WebSocket client (clients in another process)\n');
 const sizes = (process.env.BENCH_FANOUT ?? '1000').split(',').map(Number);
