@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { nameThisThread } from '../threads/ts-worker.js';
 import { CommitSteps, type CommitJob, type CommitStepsOptions, type WriteJob } from './commit-steps.js';
 
 /** Messages the lock store sends to its commit thread, one at a time, in order. */
@@ -12,6 +13,7 @@ export type CommitMessage =
   | { type: 'compromised'; message: string }
   | { type: 'ready' };
 
+nameThisThread('pdm-commit');
 const port = parentPort!;
 const post = (m: CommitMessage) => port.postMessage(m);
 const steps = new CommitSteps(
