@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
 import { ActivityLog } from './activity/activity-log.js';
-import { alreadyRecorded, isLockEntry, lockActivities } from './activity/activity-journal.js';
+import { isLockEntry, lockActivities, unrecordedDrift } from './activity/activity-journal.js';
 import { EditWarnings } from './versions/edit-warnings.js';
 import { VaultChanges } from './versions/vault-changes.js';
 import { versionHandlers } from './versions/version-routes.js';
@@ -64,7 +64,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       if (drift.length === 0) return lockActivities(committed, []);
       // Drift the log already has (the journaled copy was not written after it) is not logged twice.
       const last = await activity.latest(new Set(drift.map((c) => c.filename)), isLockEntry);
-      return lockActivities(committed, drift.filter((c) => !alreadyRecorded(c, last.get(c.filename))));
+      return lockActivities(committed, drift.flatMap((c) => unrecordedDrift(c, last.get(c.filename)) ?? []));
     },
   });
   // The log first: the store's start-up may journal drift, which looks at the log's last entries.

@@ -9,14 +9,21 @@ const LOCK_TYPES = new Set<ActivityEvent['type']>(['checkout', 'checkin', 'force
 export const isLockEntry = (e: ActivityEvent) => LOCK_TYPES.has(e.type);
 
 /**
- * Whether the log's last lock entry for the file already leads to the state this change leads to:
- * then the change was recorded and only the journaled copy missed it (a server killed between the
- * log append and the copy). A hand edit of only a lock's time or extra fields counts as recorded.
+ * A change seen on disk (drift: the journaled copy against locks.json), told from what the log
+ * last recorded for the file instead of from the copy: the copy can be older than the log (a
+ * server killed during a hold of the lock, which writes the copy when the hold ends, after several
+ * batches were logged). Null when the log already leads to the change's state. Without this, a
+ * file held in the copy, released and taken again in the log and held on disk read as an edit of
+ * the old lock instead of the check-out the log lacks.
  */
-export function alreadyRecorded(c: LockChange, last: ActivityEvent | undefined): boolean {
-  if (!last) return false;
-  if (c.after) return (last.type === 'checkout' || last.type === 'lock_edited') && last.user === c.after.user && (last.message ?? null) === (c.after.message || null);
-  return (last.type === 'checkin' || last.type === 'force_release') && last.previous_user === c.before?.user;
+export function unrecordedDrift(c: LockChange, last: ActivityEvent | undefined): LockChange | null {
+  if (!last) return c;
+  const logged = last.type === 'checkout' || last.type === 'lock_edited' ? { user: last.user ?? '', timestamp: last.at, message: last.message ?? '' } : null;
+  if (!c.after) return logged ? { ...c, before: logged } : null;
+  // Held on disk: recorded when the log's holder and message are these (a hand edit of only a
+  // lock's time or extra fields counts as recorded).
+  if (logged && logged.user === c.after.user && (last.message ?? null) === (c.after.message || null)) return null;
+  return { ...c, before: logged };
 }
 
 /** One activity entry per lock change: `committed` ones were made here (api), `drift` seen on disk. */

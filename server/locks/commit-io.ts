@@ -7,15 +7,15 @@ import type { CommitMessage, CommitRequest } from './commit-thread.js';
 export interface CommitEvents {
   /** The lock was lost while held (proper-lockfile's onCompromised). */
   compromised(message: string): void;
-  /** The lock was released: every batch answered before this is journaled. */
-  settled(settled: Settled): void;
+  /** A batch's journaled copy was written and the lock released (`all`: every batch sent so far is done with). */
+  settled(settled: Settled, all?: boolean): void;
 }
 
 /**
- * Where a batch's file work runs (see CommitSteps). `commit` takes the lock unless a hold is open
- * and writes when locks.json is as expected; after a `reread` reply the lock is still held and
- * `write` must follow (a job that writes nothing is fine). `finish` ends the hold once the store
- * has nothing more to commit; every release is reported to `events.settled`.
+ * Where a batch's file work runs (see CommitSteps). `commit` takes the lock and writes when
+ * locks.json is as expected; after a `reread` reply the lock is still held and `write` must follow
+ * (a job that writes nothing is fine). After a batch's last reply the journaled copy is written and
+ * the lock released, and that is reported to `events.settled`; `finish` releases a lock still held.
  */
 export interface CommitIO {
   /** Ready for the first commit (the thread started). */
@@ -34,7 +34,7 @@ export class InlineCommitIO implements CommitIO {
     options: CommitStepsOptions,
     private readonly events: CommitEvents,
   ) {
-    this.steps = new CommitSteps(options, (m) => events.compromised(m), (s) => events.settled(s));
+    this.steps = new CommitSteps(options, (m) => events.compromised(m));
   }
 
   async open(): Promise<void> {}
@@ -54,7 +54,7 @@ export class InlineCommitIO implements CommitIO {
   async close(): Promise<void> {}
 
   private async after(reply: CommitReply): Promise<CommitReply> {
-    if (reply.kind === 'failed') this.events.settled(await this.steps.finish());
+    if (reply.kind !== 'reread') this.events.settled(await this.steps.finish());
     return reply;
   }
 }
@@ -101,7 +101,7 @@ export class ThreadCommitIO implements CommitIO {
 
   private ask(req: CommitRequest): Promise<CommitReply> {
     const worker = this.start();
-    worker.ref(); // work in flight keeps the process alive; unref'ed once the hold ends
+    worker.ref(); // work in flight keeps the process alive; unref'ed once released
     const reply = new Promise<CommitReply>((resolve) => this.replies.push(resolve));
     worker.postMessage(req);
     return reply;
@@ -119,8 +119,8 @@ export class ThreadCommitIO implements CommitIO {
     worker.on('message', (m: CommitMessage) => {
       if (m.type === 'reply') this.replies.shift()?.(m.reply);
       else if (m.type === 'settled') {
-        this.events.settled(m.settled);
         if (m.finished) this.finishes.shift()?.();
+        else this.events.settled(m.settled);
         if (this.replies.length === 0 && this.finishes.length === 0) worker.unref();
       } else if (m.type === 'compromised') this.events.compromised(m.message);
     });
@@ -136,7 +136,7 @@ export class ThreadCommitIO implements CommitIO {
     if (this.worker !== worker) return;
     this.worker = null;
     for (const r of this.replies.splice(0)) r({ kind: 'failed', stage: 'storage', code: null, message: err.message });
-    this.events.settled({ journalSignature: undefined, journalError: null, releaseError: err.message });
+    this.events.settled({ journalSignature: undefined, journalError: null, releaseError: err.message }, true);
     for (const f of this.finishes.splice(0)) f();
   }
 }

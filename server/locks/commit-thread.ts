@@ -16,11 +16,7 @@ export type CommitMessage =
 nameThisThread('pdm-commit');
 const port = parentPort!;
 const post = (m: CommitMessage) => port.postMessage(m);
-const steps = new CommitSteps(
-  workerData as CommitStepsOptions,
-  (message) => post({ type: 'compromised', message }),
-  (settled) => post({ type: 'settled', settled, finished: false }),
-);
+const steps = new CommitSteps(workerData as CommitStepsOptions, (message) => post({ type: 'compromised', message }));
 
 port.postMessage({ type: 'ready' } satisfies CommitMessage);
 
@@ -31,7 +27,7 @@ port.on('message', (m: CommitRequest) => {
     if (m.op === 'finish') return post({ type: 'settled', settled: await steps.finish(), finished: true });
     const reply = m.op === 'commit' ? await steps.begin(m.job) : steps.write(m.job);
     post({ type: 'reply', reply });
-    // A failed batch releases at once; a written one keeps the hold for the next batch.
-    if (reply.kind === 'failed') post({ type: 'settled', settled: await steps.finish(), finished: false });
+    // The answer goes out first; the journaled copy and the release follow while it is read.
+    if (reply.kind !== 'reread') post({ type: 'settled', settled: await steps.finish(), finished: false });
   });
 });

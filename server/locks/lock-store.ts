@@ -45,8 +45,6 @@ export interface LockStoreOptions {
   activityFile?: string;
   /** Do the file work of commits on a thread of its own (the server) instead of this one. */
   thread?: boolean;
-  /** Longest hold of the lock across consecutive batches, in ms (default 100). */
-  maxHoldMs?: number;
   logger?: Logger;
 }
 
@@ -82,8 +80,8 @@ export class LockStore {
   private writeProblem: string | null = null;
   private closed = false;
   private listeners: StoreListener[] = [];
-  /** Whether a batch was answered in the current hold of the lock (not yet journaled and released). */
-  private unsettled = false;
+  /** Batches sent whose journaled copy and release are not yet reported (one `settled` each). */
+  private unsettled = 0;
   private settleWaiters: Array<() => void> = [];
   private readonly groupCommit: boolean;
   private readonly maxBatch: number;
@@ -99,9 +97,8 @@ export class LockStore {
       staleMs: opts.staleMs ?? 15_000,
       // Test-only (PDM_DEBUG_HOLD_MS): keep the lock this long per commit, to freeze a holder on purpose.
       debugHoldMs: Number(process.env.PDM_DEBUG_HOLD_MS ?? 0),
-      maxHoldMs: opts.maxHoldMs ?? 100,
     };
-    const events = { compromised: (message: string) => this.onCompromised(message), settled: (s: Settled) => this.onSettled(s) };
+    const events = { compromised: (message: string) => this.onCompromised(message), settled: (s: Settled, all = false) => this.onSettled(s, all) };
     this.io = opts.thread ? new ThreadCommitIO(steps, events) : new InlineCommitIO(steps, events);
   }
 
@@ -156,11 +153,10 @@ export class LockStore {
 
   /**
    * Resolves once every batch answered so far is journaled (its activity entries written before
-   * its answer, the journaled copy after) and the lock released: a hold spans a busy spell of
-   * batches, at most `maxHoldMs`.
+   * its answer, the journaled copy after) and the lock released.
    */
   settled(): Promise<void> {
-    if (!this.unsettled) return Promise.resolve();
+    if (this.unsettled === 0) return Promise.resolve();
     return new Promise((resolve) => this.settleWaiters.push(resolve));
   }
 
@@ -181,35 +177,27 @@ export class LockStore {
   }
 
   private async loop(): Promise<void> {
-    const more = () => this.pending.length > 0 || this.refreshWanted;
-    do {
-      while (more()) {
-        if (this.pending.length > 0) {
-          const batch = this.pending.splice(0, this.groupCommit ? this.maxBatch : 1);
-          this.refreshWanted = false;
-          await this.commit(batch);
-          // The baseline (one lock hold per request) releases after every batch.
-          if (!this.groupCommit) await this.io.finish();
-        } else {
-          this.refreshWanted = false;
-          await this.readFromDisk().catch((err: unknown) => this.opts.logger?.error({ err }, 'reading locks.json failed'));
-        }
+    while (this.pending.length > 0 || this.refreshWanted) {
+      if (this.pending.length > 0) {
+        const batch = this.pending.splice(0, this.groupCommit ? this.maxBatch : 1);
+        this.refreshWanted = false;
+        await this.commit(batch);
+      } else {
+        this.refreshWanted = false;
+        await this.readFromDisk().catch((err: unknown) => this.opts.logger?.error({ err }, 'reading locks.json failed'));
       }
-      // Nothing more to commit: the hold ends (journaled copy, release). Work that came meanwhile
-      // is taken by this same loop (kick() sees it running).
-      await this.io.finish();
-    } while (more());
+    }
   }
 
   /** The lock was released: what was answered is journaled (as far as the copy could be written). */
-  private onSettled(s: Settled): void {
+  private onSettled(s: Settled, all: boolean): void {
     if (s.journalError) {
       this.journaled?.forget();
       this.opts.logger?.warn({ err: new Error(s.journalError) }, 'writing the journaled copy of locks.json failed; the batch may be journaled again');
     } else if (s.journalSignature !== undefined) this.journaled?.written(s.journalSignature);
     if (s.releaseError) this.opts.logger?.warn({ err: new Error(s.releaseError) }, 'releasing the lock on locks.json failed');
-    this.unsettled = false;
-    for (const w of this.settleWaiters.splice(0)) w();
+    this.unsettled = all ? 0 : Math.max(0, this.unsettled - 1);
+    if (this.unsettled === 0) for (const w of this.settleWaiters.splice(0)) w();
   }
 
   /** Reads without the lock (renames make that safe), then journals any hand edit it finds. */
@@ -266,6 +254,7 @@ export class LockStore {
     let answered = false;
     try {
       let plan = await this.plan(batch, []);
+      this.unsettled++; // until the commit side reports the release (settled)
       let reply = await this.io.commit({ expect: this.signature, rereadJournal: this.journaled?.unsure() ?? false, write: plan.write });
       if (reply.kind === 'reread') {
         plan.abandon();
@@ -294,7 +283,6 @@ export class LockStore {
       if (committed.length > 0) this.emit(committed, 'api');
       if (reply.logError !== null) this.journalFailed(new Error(reply.logError));
       else if (plan.write.journal) this.journaled?.caughtUp();
-      this.unsettled = true;
       this.answer(batch, plan.results);
       answered = true;
     } catch (err) {

@@ -11,7 +11,9 @@ import { buildSync } from 'esbuild';
  * lifetime (it is unref'ed: it never keeps the process alive by itself).
  */
 export function startTsWorker(module: URL, workerData: unknown): Worker {
-  const worker = new Worker(bundle(module), { eval: true, workerData });
+  // A small young generation: these threads allocate steadily (a batch's text, a version's JSON)
+  // and V8 otherwise lets a worker's new space grow to its default maximum before collecting.
+  const worker = new Worker(bundle(module), { eval: true, workerData, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   worker.unref();
   return worker;
 }
