@@ -15,14 +15,14 @@ export interface CommitEvents {
  * Where a batch's file work runs (see CommitSteps). `commit` takes the lock and writes when
  * locks.json is as expected; after a `reread` reply the lock is still held and `write` must follow
  * (a job that writes nothing is fine). After a batch's last reply the journaled copy is written and
- * the lock released, and that is reported to `events.settled`; `finish` releases a lock still held.
+ * the lock released, and that is reported to `events.settled`.
  */
 export interface CommitIO {
   /** Ready for the first commit (the thread started). */
   open(): Promise<void>;
   commit(job: CommitJob): Promise<CommitReply>;
   write(job: WriteJob): Promise<CommitReply>;
-  finish(): Promise<void>;
+  /** Once the batches sent so far are settled. */
   close(): Promise<void>;
 }
 
@@ -45,10 +45,6 @@ export class InlineCommitIO implements CommitIO {
 
   async write(job: WriteJob): Promise<CommitReply> {
     return this.after(this.steps.write(job));
-  }
-
-  async finish(): Promise<void> {
-    this.events.settled(await this.steps.finish());
   }
 
   async close(): Promise<void> {}
@@ -85,15 +81,13 @@ export class ThreadCommitIO implements CommitIO {
     return this.ask({ op: 'write', job });
   }
 
-  finish(): Promise<void> {
-    if (!this.worker) return Promise.resolve();
-    const done = new Promise<void>((resolve) => this.finishes.push(resolve));
-    this.worker.postMessage({ op: 'finish' } satisfies CommitRequest);
-    return done;
-  }
-
   async close(): Promise<void> {
-    await this.finish();
+    // A `finish` is taken after every request sent before it: its answer means all are settled.
+    if (this.worker) {
+      const done = new Promise<void>((resolve) => this.finishes.push(resolve));
+      this.worker.postMessage({ op: 'finish' } satisfies CommitRequest);
+      await done;
+    }
     const w = this.worker;
     this.worker = null;
     await w?.terminate();
