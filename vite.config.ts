@@ -7,7 +7,7 @@ const server = process.env.PDM_DEV_SERVER ?? 'http://127.0.0.1:8000';
 export default defineConfig({
   // Absolute, so the build works from any working directory (npm start builds it on demand).
   root: fileURLToPath(new URL('./web', import.meta.url)),
-  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022' },
+  build: { outDir: '../dist/web', emptyOutDir: true, target: 'es2022' },
   server: {
     proxy: {
       '/api': server,

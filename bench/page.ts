@@ -4,12 +4,11 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../server/app.js';
-import { ensureWebBuilt } from '../server/cli/web-build.js';
 import { createLogger } from '../server/logger.js';
 import { launchChromium } from '../test/support/browser.js';
 import { fmt, summarize, tempVault } from './support.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { builtWeb } from '../test/support/processes.js';
 
 export interface PageRow {
   files: number;
@@ -19,7 +18,7 @@ export interface PageRow {
 }
 
 export async function pageBench(sizes: number[], runs = 5): Promise<PageRow[]> {
-  const dist = (await ensureWebBuilt(ROOT))!;
+  const dist = builtWeb();
   const browser = await launchChromium();
   const rows: PageRow[] = [];
   try {
@@ -34,7 +33,8 @@ export async function pageBench(sizes: number[], runs = 5): Promise<PageRow[]> {
       let domRows = 0;
       for (let i = 0; i < runs; i++) {
         const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-        await ctx.addInitScript(() => localStorage.setItem('pdm-user', 'bench'));
+        // A string, so this Node-side file needs no DOM types.
+        await ctx.addInitScript("localStorage.setItem('pdm-user', 'bench')");
         const page = await ctx.newPage();
         const t0 = Date.now();
         await page.goto(url);

@@ -1,4 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import express from 'express';
 import { ActivityLog } from './activity/activity-log.js';
@@ -13,6 +14,7 @@ import { UsersDirectory } from './auth/users-file.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { lfsRoutes } from './lfs/lfs-routes.js';
 import { metricsRoutes } from './http/metrics-routes.js';
+import { PdmMetrics, prometheusRoutes } from './http/prometheus.js';
 import { securityHeaders } from './http/security-headers.js';
 import { DEFAULTS, type AppConfig } from './config.js';
 import { FileBoard } from './files/file-board.js';
@@ -50,7 +52,10 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const layout: VaultLayout = { root: config.repo, dataDir: config.dataDir, extensions: config.extensions };
 
   const activity = new ActivityLog(join(config.dataDir, 'activity.jsonl'), logger);
-  const store = new LockStore({
+  let io: PdmServer | null = null;
+  let store: LockStore | null = null;
+  const prom = new PdmMetrics({ sockets: () => io?.engine.clientsCount ?? 0, locksHeld: () => Object.keys(store?.snapshot() ?? {}).length });
+  store = new LockStore({
     file: config.locksFile,
     journaledFile: join(config.dataDir, 'locks.journaled.json'),
     staleMs: config.staleMs,
@@ -60,6 +65,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     // below) so they go out first.
     activityFile: activity.file,
     thread: true,
+    debugHoldMs: config.debugHoldMs ?? 0,
+    commitTimed: (seconds) => prom.commitSeconds(seconds),
     journal: async ({ committed, drift }) => {
       if (drift.length === 0) return lockActivities(committed, []);
       // Drift the log already has (the journaled copy was not written after it) is not logged twice.
@@ -75,7 +82,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   await index.scan();
   const warnings = new EditWarnings(join(config.dataDir, 'edit-warnings.json'));
   await warnings.load();
-  const versions = new VersionStore(join(config.dataDir, 'versions'), config.keepVersions, { root: layout.root, dataDir: layout.dataDir });
+  const versions = new VersionStore(join(config.dataDir, 'versions'), config.keepVersions, { root: layout.root, dataDir: layout.dataDir }, config.staleMs);
   const board = new FileBoard(index, store, (name) => warnings.has(name));
   // Serialise every file once now, not on the first request (100,000 files: ~300 ms).
   board.filesJson();
@@ -90,7 +97,13 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       .finally(() => background.delete(q));
     background.add(q);
   };
-  store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
+  store.subscribe({
+    changes: (changes, source) => {
+      void activity.poll();
+      if (source === 'api') prom.lockChanges(changes);
+    },
+    health: () => undefined,
+  });
   store.subscribe({
     // Version bookkeeping that follows lock changes from any source (page, API, LFS, disk).
     changes: (changes) => {
@@ -124,7 +137,6 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   // build's files keep theirs (express.static sets its own).
   app.set('etag', false);
   app.use(securityHeaders());
-  let io: PdmServer | null = null;
   const onSignOut = (sid: string) => {
     // Signed out: the sockets of that session lose their connection too.
     void io?.fetchSockets().then((sockets) => sockets.filter((s) => s.data.caller?.sid === sid).forEach((s) => s.disconnect(true)));
@@ -135,10 +147,11 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   app.use('/api', filesRoutes({ layout, board, commands, activity, identity, bodyLimit: config.bodyLimit, versions: versionRoutes }));
   app.use('/api', metrics.router); // after filesRoutes, so users mode's session check covers it
   app.use('/api', apiNotFound);
+  app.use(prometheusRoutes(prom, identity, config.metricsToken));
   if (config.webDist) app.use(serveWeb(config.webDist));
   app.use(errorHandler(logger));
 
-  const httpServer = createServer(app);
+  const httpServer = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app) : createServer(app);
   io = createSocketHub(httpServer, { board, commands, activity, identity, logger });
 
   const vaultWatcher = new VaultWatcher(

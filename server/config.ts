@@ -1,4 +1,5 @@
 import { DEFAULT_EXTENSIONS } from '../shared/file-names.js';
+import { DEFAULT_STALE_MS } from './locks/file-lock.js';
 
 /** Everything createApp needs; main/CLI fills it from flags and env. */
 export interface AppConfig {
@@ -29,6 +30,12 @@ export interface AppConfig {
   maxUploadBytes: number;
   /** Users mode: the users file (absent = open mode). */
   usersFile?: string;
+  /** HTTPS and WSS with this PEM certificate and key (absent: plain HTTP). */
+  tls?: { cert: Buffer; key: Buffer };
+  /** Users mode: the bearer token `GET /metrics` takes (absent: any session). */
+  metricsToken?: string;
+  /** Test-only: keep the lock on locks.json this long per commit, to freeze a holder on purpose. */
+  debugHoldMs?: number;
   /** Failed sign-ins allowed per user and per address per window (tests shorten it). */
   signInLimits?: { perUser: number; perAddress: number; windowMs: number };
 }
@@ -36,7 +43,7 @@ export interface AppConfig {
 export const DEFAULTS = {
   extensions: DEFAULT_EXTENSIONS,
   pollMs: 0,
-  staleMs: 15_000,
+  staleMs: DEFAULT_STALE_MS,
   groupCommit: true,
   admins: [] as string[],
   bodyLimit: '64kb',

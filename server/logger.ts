@@ -2,8 +2,8 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-/** JSON logs on stderr; PDM_LOG_LEVEL=silent in tests keeps output readable. */
-export function createLogger(level = process.env.PDM_LOG_LEVEL ?? 'info'): Logger {
+/** JSON logs on stderr; `silent` in tests keeps output readable. */
+export function createLogger(level = 'info'): Logger {
   return pino(
     {
       level,

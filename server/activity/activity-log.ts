@@ -23,6 +23,9 @@ export function makeActivity(a: NewActivity): ActivityEvent {
   return { id: randomUUID(), at: a.at ?? new Date().toISOString(), ...a } as ActivityEvent;
 }
 
+/** The longest a query waits for batches in flight before it answers what is on disk. */
+const QUERY_WAIT_MS = 1000;
+
 /**
  * `<data>/activity.jsonl`: appended by every server that shares the data folder, tailed by each
  * so that every entry (its own or another server's) reaches its listeners exactly once.
@@ -47,7 +50,9 @@ export class ActivityLog {
 
   /**
    * What a query waits for first: writes other servers may be waiting on (the lock store finishes
-   * a batch's bookkeeping after answering), so a query never races a half-finished batch.
+   * a batch's bookkeeping after answering, and journals a hand edit after publishing it), so a
+   * query never races a half-finished batch. Bounded: a batch waiting for a dead server's lock
+   * (up to the stale period) does not hold reads back for longer than `QUERY_WAIT_MS`.
    */
   waitBeforeQuery(pending: () => Promise<void>): void {
     this.pendingWrites = pending;
@@ -132,7 +137,9 @@ export class ActivityLog {
 
   /** The last `limit` entries, or the (first `limit`) entries after the one with id `after`. */
   async query(limit: number, after?: string): Promise<ActivityEvent[]> {
-    await this.pendingWrites();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.pendingWrites(), new Promise<void>((resolve) => (timer = setTimeout(resolve, QUERY_WAIT_MS)))]);
+    clearTimeout(timer);
     await this.poll();
     if (after === undefined) return this.recent.slice(-limit);
     const i = this.recent.findIndex((e) => e.id === after);

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { serve, UsageError } from './serve.js';
+import { packageVersion } from './package-files.js';
+import { serve } from './serve.js';
+import { SERVE_OPTIONS, UsageError, type OptionSpec } from './settings.js';
 import { userAdd, userList, userRemove } from './user-command.js';
 import { watchEvents } from './watch.js';
 
@@ -7,26 +9,22 @@ import { watchEvents } from './watch.js';
 export async function runCli(argv: string[]): Promise<void> {
   const program = new Command('pdm-live')
     .description('PDM Live: live check-out/check-in for a shared folder of CAM files')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.split('\n')[0] + '\n') });
 
-  program
+  const serveCmd = program
     .command('serve', { isDefault: true })
     .description('serve a vault over HTTP and Socket.IO')
-    .option('--repo <dir>', 'the vault (env PDM_REPO; default ./vault, created with samples)')
-    .option('--data <dir>', 'data folder (env PDM_DATA; default <repo>/.pdm)')
-    .option('--locks <file>', 'locks.json (env PDM_LOCKS; default <data>/locks.json)')
-    .option('--port <n>', 'port, 0 picks a free one (env PORT; default 8000)')
-    .option('--host <h>', 'address to listen on (env HOST; default 127.0.0.1)')
-    .option('--extensions <list>', 'tracked extensions (env PDM_EXTENSIONS; default .mcam,.vnc)')
-    .option('--poll <ms>', 'poll the disk every <ms> instead of inotify, for network shares (env PDM_POLL)')
-    .option('--admins <names>', 'open mode: comma-separated names allowed to force a release (env PDM_ADMINS)')
-    .option('--open', 'allow open mode on a non-loopback address')
-    .option('--users <file>', 'users mode: sign-in required, users from this file (env PDM_USERS)')
-    .option('--keep-versions <n>', 'versions kept per file (env PDM_KEEP_VERSIONS; default 50)')
-    .option('--max-upload <bytes>', 'largest upload of a new version (env PDM_MAX_UPLOAD; default 2 GiB)')
-    .option('--no-web', 'do not build or serve the web page')
-    .action((opts) => serve(opts));
+    .option('--config <file>', 'a JSON file of these options, keys without the dashes (env PDM_CONFIG)');
+  for (const [key, spec] of Object.entries(SERVE_OPTIONS) as Array<[string, OptionSpec]>) {
+    if (spec.hidden) continue;
+    const env = spec.env ? `env ${spec.env}; ` : '';
+    const help = `${spec.help} (${env}default ${spec.shownDefault ?? 'none'})`;
+    if (key === 'web') serveCmd.option('--no-web', help);
+    else serveCmd.option(spec.kind === 'bool' ? `--${key}` : `--${key} <${spec.arg ?? 'value'}>`, help);
+  }
+  serveCmd.action((opts: Record<string, unknown>) => serve(opts));
 
   program
     .command('watch')

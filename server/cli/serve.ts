@@ -1,77 +1,56 @@
-import { existsSync, statSync, accessSync, constants as fsc } from 'node:fs';
+import { existsSync, readFileSync, statSync, accessSync, constants as fsc } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createApp } from '../app.js';
-import { parseExtensions } from '../config.js';
+import { DEFAULTS, type AppConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createDemoVault } from './demo-vault.js';
-import { ensureWebBuilt } from './web-build.js';
+import { WEB_DIST } from './package-files.js';
+import { readConfigFile, resolveSettings, UsageError, type ServeSettings } from './settings.js';
 
-export interface ServeFlags {
-  repo?: string;
-  data?: string;
-  locks?: string;
-  port?: string;
-  host?: string;
-  extensions?: string;
-  poll?: string;
-  admins?: string;
-  open?: boolean;
-  users?: string;
-  keepVersions?: string;
-  maxUpload?: string;
-  web?: boolean;
-}
-
-/** A start-up problem: printed as one line on stderr, exit 1. */
-export class UsageError extends Error {}
-
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-function intFlag(name: string, value: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new UsageError(`invalid ${name} "${value}": expected a whole number from ${min} to ${max}`);
-  }
-  return Number(value);
-}
+export { UsageError };
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
-/** `pdm-live serve`: flags over env over defaults, as the contract's table says. */
-export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const port = intFlag('--port', flags.port ?? env.PORT ?? '8000', 0, 65535);
-  const host = flags.host ?? env.HOST ?? '127.0.0.1';
-  const extensions = (() => {
-    try {
-      return parseExtensions(flags.extensions ?? env.PDM_EXTENSIONS ?? '.mcam,.vnc');
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  })();
-  const pollMs = flags.poll ?? env.PDM_POLL ? intFlag('--poll', (flags.poll ?? env.PDM_POLL)!, 50, 3_600_000) : 0;
-  // Undocumented in the contract: tests shorten the stale period to keep kill -9 scenarios quick.
-  const staleMs = env.PDM_STALE_MS ? intFlag('PDM_STALE_MS', env.PDM_STALE_MS, 2000, 600_000) : 15_000;
-  const keepVersions = intFlag('--keep-versions', flags.keepVersions ?? env.PDM_KEEP_VERSIONS ?? '50', 1, 100_000);
-  const maxUploadBytes = intFlag('--max-upload', flags.maxUpload ?? env.PDM_MAX_UPLOAD ?? String(2 * 1024 ** 3), 1, Number.MAX_SAFE_INTEGER);
-  // Benchmark baseline only: PDM_GROUP_COMMIT=off takes the lock once per mutation.
-  const groupCommit = env.PDM_GROUP_COMMIT !== 'off';
-  const admins = (flags.admins ?? env.PDM_ADMINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const usersGiven = flags.users ?? env.PDM_USERS;
-  const usersFile = usersGiven ? resolve(usersGiven) : undefined;
-  if (usersFile && !existsSync(usersFile)) {
-    throw new UsageError(`the users file ${usersFile} does not exist: create it with pdm-live user add NAME --users ${usersGiven}`);
+/** Flags over env over the config file over defaults (see SERVE_OPTIONS). */
+export function serveSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): ServeSettings {
+  const configFile = (flags.config as string | undefined) ?? (env.PDM_CONFIG || undefined);
+  const file = configFile ? readConfigFile(configFile) : {};
+  // commander gives `web: true` when --no-web is absent: only its `false` is a flag.
+  const { web, config: _config, ...rest } = flags;
+  return resolveSettings({ ...rest, ...(web === false ? { web: false } : {}) }, env, file);
+}
+
+function readPem(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`cannot read the TLS ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  if (!usersFile && !isLoopback(host) && !flags.open) {
+}
+
+/** `pdm-live serve`: settings checked and turned into the app's configuration, then listen. */
+export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const s = serveSettings(flags, env);
+  const port = s.port ?? 8000;
+  const host = s.host ?? '127.0.0.1';
+  const usersFile = s.users;
+  if (usersFile && !existsSync(usersFile)) {
+    throw new UsageError(`the users file ${usersFile} does not exist: create it with pdm-live user add NAME --users ${usersFile}`);
+  }
+  if (!usersFile && !isLoopback(host) && !s.open) {
     throw new UsageError(`refusing to listen on ${host} without authentication: use a loopback address, or pass --open to allow anyone on the network to name themselves`);
   }
+  if ((s['tls-cert'] === undefined) !== (s['tls-key'] === undefined)) {
+    throw new UsageError('--tls-cert and --tls-key go together: give both, or neither');
+  }
+  const tls = s['tls-cert'] && s['tls-key'] ? { cert: readPem(s['tls-cert'], 'certificate'), key: readPem(s['tls-key'], 'key') } : undefined;
 
-  const repoGiven = flags.repo ?? env.PDM_REPO;
-  const repoPath = resolve(repoGiven ?? 'vault');
-  if (!repoGiven && !existsSync(repoPath)) {
+  const repoPath = s.repo ?? resolve('vault');
+  if (s.repo === undefined && !existsSync(repoPath)) {
     await createDemoVault(repoPath);
     console.log(`Created a demo vault at ${repoPath}`);
   }
@@ -83,10 +62,9 @@ export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     throw new UsageError(`the vault ${repoPath} is missing or unreadable (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const repo = await realpath(repoPath);
-  const dataGiven = flags.data ?? env.PDM_DATA;
   // Inside the vault, keep the data folder on the vault's real path so "never listed" holds.
-  const dataDir = dataGiven ? resolveReal(repoPath, repo, resolve(dataGiven)) : join(repo, '.pdm');
-  const locksFile = resolve(flags.locks ?? env.PDM_LOCKS ?? join(dataDir, 'locks.json'));
+  const dataDir = s.data ? resolveReal(repoPath, repo, s.data) : join(repo, '.pdm');
+  const locksFile = s.locks ?? join(dataDir, 'locks.json');
   try {
     await mkdir(dataDir, { recursive: true });
     await mkdir(dirname(locksFile), { recursive: true });
@@ -94,9 +72,30 @@ export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     throw new UsageError(`cannot create the data folder ${dataDir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 
-  const webDist = flags.web === false ? null : await ensureWebBuilt(PROJECT_ROOT);
-  const logger = createLogger();
-  const app = await createApp({ repo, dataDir, locksFile, extensions, pollMs, staleMs, groupCommit, admins, webDist, logger, keepVersions, maxUploadBytes, ...(usersFile ? { usersFile } : {}) });
+  let webDist: string | null = null;
+  if (s.web !== false) {
+    if (existsSync(join(WEB_DIST, 'index.html'))) webDist = WEB_DIST;
+    else console.warn(`The page is not built (${WEB_DIST} is missing): serving the API only. Run npm run build.`);
+  }
+  const logger = createLogger(s['log-level'] ?? 'info');
+  const config: Omit<AppConfig, 'bodyLimit' | 'settleMs'> = {
+    repo,
+    dataDir,
+    locksFile,
+    extensions: s.extensions ?? DEFAULTS.extensions,
+    pollMs: s.poll ?? DEFAULTS.pollMs,
+    staleMs: s.stale ?? DEFAULTS.staleMs,
+    groupCommit: s['group-commit'] ?? DEFAULTS.groupCommit,
+    debugHoldMs: s['debug-hold-ms'] ?? 0,
+    admins: s.admins ?? DEFAULTS.admins,
+    webDist,
+    keepVersions: s['keep-versions'] ?? DEFAULTS.keepVersions,
+    maxUploadBytes: s['max-upload'] ?? DEFAULTS.maxUploadBytes,
+    ...(usersFile ? { usersFile } : {}),
+    ...(tls ? { tls } : {}),
+    ...(s['metrics-token'] ? { metricsToken: s['metrics-token'] } : {}),
+  };
+  const app = await createApp({ ...config, logger });
   await new Promise<void>((ok, fail) => {
     app.httpServer.once('error', (err: NodeJS.ErrnoException) => {
       void app.close();
@@ -108,12 +107,15 @@ export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   if (!isLoopback(host) && !usersFile) console.warn(`WARNING: open mode on ${host}: anyone who can reach this port can check files out under any name.`);
-  console.log(`PDM Live listening on http://${shownHost}:${actualPort}`);
+  console.log(`PDM Live listening on ${tls ? 'https' : 'http'}://${shownHost}:${actualPort}`);
 
   const stop = () => {
     app.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        logger.error({ err }, 'stopping failed');
+        process.exit(1);
+      },
     );
   };
   process.once('SIGINT', stop);

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { hashPassword } from '../auth/passwords.js';
 import { readUsers, USER_NAME, writeUsers } from '../auth/users-file.js';
-import { UsageError } from './serve.js';
+import { UsageError } from './settings.js';
 
 function usersFile(flag: string | undefined): string {
   const file = flag ?? process.env.PDM_USERS;

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import type { ActivityEvent, ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol.js';
-import { UsageError } from './serve.js';
+import { UsageError } from './settings.js';
 
 export interface WatchFlags {
   url: string;

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../threads/ts-worker.js';
+import { startWorker } from '../threads/start-worker.js';
 import { CommitSteps, type CommitJob, type CommitReply, type CommitStepsOptions, type Settled, type WriteJob } from './commit-steps.js';
 import type { CommitMessage, CommitRequest } from './commit-thread.js';
 
@@ -24,6 +24,8 @@ export interface CommitIO {
   write(job: WriteJob): Promise<CommitReply>;
   /** Once the batches sent so far are settled. */
   close(): Promise<void>;
+  /** A batch waiting for the lock gives up (answers busy): the server is stopping. */
+  stopWaiting(): void;
 }
 
 /** On the calling thread (unit tests, and tools that embed the store). */
@@ -48,6 +50,10 @@ export class InlineCommitIO implements CommitIO {
   }
 
   async close(): Promise<void> {}
+
+  stopWaiting(): void {
+    this.steps.stopWaiting();
+  }
 
   private async after(reply: CommitReply): Promise<CommitReply> {
     if (reply.kind !== 'reread') this.events.settled(await this.steps.finish());
@@ -93,6 +99,10 @@ export class ThreadCommitIO implements CommitIO {
     await w?.terminate();
   }
 
+  stopWaiting(): void {
+    this.worker?.postMessage({ op: 'stop-waiting' } satisfies CommitRequest);
+  }
+
   private ask(req: CommitRequest): Promise<CommitReply> {
     const worker = this.start();
     worker.ref(); // work in flight keeps the process alive; unref'ed once released
@@ -103,7 +113,7 @@ export class ThreadCommitIO implements CommitIO {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = startTsWorker(new URL('./commit-thread.ts', import.meta.url), this.options);
+    const worker = startWorker('commit-thread', import.meta.url, this.options);
     this.ready = new Promise((resolve, reject) => {
       worker.once('error', reject);
       worker.once('exit', () => reject(new Error('the commit thread stopped while starting')));

@@ -86,6 +86,7 @@ export class CommitSteps {
    * changed; null until the store sends its locks (then after a failed write or a read-back).
    */
   private text: LocksText | null = null;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly o: CommitStepsOptions,
@@ -95,7 +96,7 @@ export class CommitSteps {
   async begin(job: CommitJob): Promise<CommitReply> {
     this.compromised = null;
     try {
-      this.release = await lockFile(this.o.file, { staleMs: this.o.staleMs, onCompromised: (err) => this.lost(err) });
+      this.release = await lockFile(this.o.file, { staleMs: this.o.staleMs, onCompromised: (err) => this.lost(err), signal: this.stopping.signal });
     } catch (err) {
       return failed((err as NodeJS.ErrnoException).code === 'ELOCKED' ? 'busy' : 'storage', err);
     }
@@ -114,6 +115,14 @@ export class CommitSteps {
     } catch (err) {
       return failed('storage', err);
     }
+  }
+
+  /**
+   * The server is stopping: a batch still waiting for the lock (a dead server's, up to the stale
+   * period) gives up as busy, so nothing acknowledged is lost and the stop is not held up.
+   */
+  stopWaiting(): void {
+    this.stopping.abort();
   }
 
   /** Writes while the lock is held (after `begin`). */

@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { nameThisThread } from '../threads/ts-worker.js';
+import { nameThisThread } from '../threads/start-worker.js';
 import { CommitSteps, type CommitJob, type CommitStepsOptions, type WriteJob } from './commit-steps.js';
 
 /** Messages the lock store sends to its commit thread, one at a time, in order. */
-export type CommitRequest = { op: 'commit'; job: CommitJob } | { op: 'write'; job: WriteJob } | { op: 'finish' };
+export type CommitRequest = { op: 'commit'; job: CommitJob } | { op: 'write'; job: WriteJob } | { op: 'finish' } | { op: 'stop-waiting' };
 
 /** `commit` and `write` get one `reply` each; every release of the lock is told as `settled`. */
 export type CommitMessage =
@@ -23,6 +23,8 @@ port.postMessage({ type: 'ready' } satisfies CommitMessage);
 // The lock may be waited for (async): requests are handled strictly one after another.
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (m: CommitRequest) => {
+  // Not queued: it must reach a batch that is waiting for the lock.
+  if (m.op === 'stop-waiting') return steps.stopWaiting();
   queue = queue.then(async () => {
     if (m.op === 'finish') return post({ type: 'settled', settled: await steps.finish(), finished: true });
     const reply = m.op === 'commit' ? await steps.begin(m.job) : steps.write(m.job);

@@ -1,11 +1,16 @@
 import lockfile from 'proper-lockfile';
 
+/** proper-lockfile's stale period when none is configured: generous, for its takeover race (#121). */
+export const DEFAULT_STALE_MS = 15_000;
+
 export interface FileLockOptions {
   /** A holder silent this long is taken over (proper-lockfile `stale`). */
   staleMs?: number;
   onCompromised?: (err: Error) => void;
   /** Give up waiting for a busy lock after this long (default: twice the stale period + 5 s). */
   waitMs?: number;
+  /** Stop waiting for a busy lock (the server is stopping): fails as busy at the next retry. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -14,7 +19,7 @@ export interface FileLockOptions {
  * a read-only folder, which made a refused write take a minute to answer.
  */
 export async function lockFile(file: string, opts: FileLockOptions = {}): Promise<() => Promise<void>> {
-  const stale = opts.staleMs ?? 15_000;
+  const stale = opts.staleMs ?? DEFAULT_STALE_MS;
   const deadline = Date.now() + (opts.waitMs ?? stale * 2 + 5000);
   let delay = 5;
   for (;;) {
@@ -27,7 +32,7 @@ export async function lockFile(file: string, opts: FileLockOptions = {}): Promis
         onCompromised: opts.onCompromised ?? (() => undefined),
       });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline || opts.signal?.aborted) throw err;
       await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
       delay = Math.min(150, delay * 1.4);
     }

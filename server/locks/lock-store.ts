@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LockInfo, LocksMap } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
+import { DEFAULT_STALE_MS } from './file-lock.js';
 import type { Logger } from '../logger.js';
 import { InlineCommitIO, ThreadCommitIO, type CommitIO } from './commit-io.js';
 import type { FailureStage, Settled, WriteJob } from './commit-steps.js';
@@ -43,6 +44,10 @@ export interface LockStoreOptions {
   journal?: Journal;
   /** Where `journal`'s entries are appended (the activity log). */
   activityFile?: string;
+  /** Told how long each batch took, from its start to its answer (for metrics). */
+  commitTimed?: (seconds: number) => void;
+  /** Test-only: keep the lock this long per commit, to freeze a holder on purpose. */
+  debugHoldMs?: number;
   /** Do the file work of commits on a thread of its own (the server) instead of this one. */
   thread?: boolean;
   logger?: Logger;
@@ -94,9 +99,8 @@ export class LockStore {
       file: opts.file,
       journaledFile: opts.journaledFile ?? null,
       activityFile: opts.activityFile ?? null,
-      staleMs: opts.staleMs ?? 15_000,
-      // Test-only (PDM_DEBUG_HOLD_MS): keep the lock this long per commit, to freeze a holder on purpose.
-      debugHoldMs: Number(process.env.PDM_DEBUG_HOLD_MS ?? 0),
+      staleMs: opts.staleMs ?? DEFAULT_STALE_MS,
+      debugHoldMs: opts.debugHoldMs ?? 0,
     };
     const events = { compromised: (message: string) => this.onCompromised(message), settled: (s: Settled, all = false) => this.onSettled(s, all) };
     this.io = opts.thread ? new ThreadCommitIO(steps, events) : new InlineCommitIO(steps, events);
@@ -113,7 +117,10 @@ export class LockStore {
     if (await this.load()) {
       await this.journaled?.read();
     }
-    await this.refresh();
+    // Not awaited: journaling a hand edit (or what a killed server left unjournaled) takes the
+    // lock, which a dead holder keeps for the stale period; reads are served meanwhile and
+    // writes queue behind it.
+    void this.refresh();
   }
 
   subscribe(listener: StoreListener): () => void {
@@ -160,9 +167,10 @@ export class LockStore {
     return new Promise((resolve) => this.settleWaiters.push(resolve));
   }
 
-  /** Finish queued work; later mutations are refused. */
+  /** Finish the batch being written; one still waiting for the lock is refused, as are later mutations. */
   async close(): Promise<void> {
     this.closed = true;
+    this.io.stopWaiting();
     await this.running;
     await this.io.close();
   }
@@ -252,6 +260,7 @@ export class LockStore {
    */
   private async commit(batch: Pending[]): Promise<void> {
     let answered = false;
+    const started = performance.now();
     try {
       let plan = await this.plan(batch, []);
       this.unsettled++; // until the commit side reports the release (settled)
@@ -285,6 +294,7 @@ export class LockStore {
       else if (plan.write.journal) this.journaled?.caughtUp();
       this.answer(batch, plan.results);
       answered = true;
+      if (batch.length > 0) this.opts.commitTimed?.((performance.now() - started) / 1000);
     } catch (err) {
       if (!answered) {
         const error = err instanceof AppError ? err : this.storageError(err);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { DEFAULT_STALE_MS } from '../locks/file-lock.js';
 import { closeSync, copyFileSync, constants as fsc, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { join, sep } from 'node:path';
@@ -52,6 +53,8 @@ export class VersionFiles {
     private readonly keep: number,
     /** The vault: a source must lie inside it, outside `dataDir`, reached without links. */
     private readonly vault: { root: string; dataDir: string },
+    /** proper-lockfile's stale period for a history's lock, as for locks.json's. */
+    private readonly staleMs = DEFAULT_STALE_MS,
   ) {}
 
   /**
@@ -289,12 +292,12 @@ export class VersionFiles {
   /** The file's inter-process lock (proper-lockfile, as on the main thread), waiting while it is busy. */
   private locked<T>(name: string, fn: () => T): T {
     const file = join(historyFolder(this.dir, name), 'versions.json');
-    const deadline = Date.now() + 35_000;
+    const deadline = Date.now() + this.staleMs * 2 + 5000;
     let delay = 5;
     for (;;) {
       let release: () => void;
       try {
-        release = lockfile.lockSync(file, { realpath: false, stale: 15_000, update: 5_000, onCompromised: () => undefined });
+        release = lockfile.lockSync(file, { realpath: false, stale: this.staleMs, update: Math.max(1000, Math.floor(this.staleMs / 3)), onCompromised: () => undefined });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) throw err;
         // This thread has nothing else to do meanwhile: sleep without spinning.

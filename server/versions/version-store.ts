@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { DEFAULT_STALE_MS } from '../locks/file-lock.js';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../threads/ts-worker.js';
+import { startWorker } from '../threads/start-worker.js';
 import type { Version } from '../../shared/protocol.js';
 import { emptyHistory, historyFolder, type FileVersions, type RecordOptions } from './version-files.js';
 import type { VersionReply, VersionRequest } from './version-thread.js';
@@ -29,6 +30,7 @@ export class VersionStore {
     private readonly keep: number,
     /** Where sources may be read from: inside `root`, outside `dataDir`, without links. */
     private readonly vault: { root: string; dataDir: string },
+    private readonly staleMs = DEFAULT_STALE_MS,
   ) {}
 
   private async read(name: string): Promise<FileVersions> {
@@ -92,7 +94,7 @@ export class VersionStore {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = startTsWorker(new URL('./version-thread.ts', import.meta.url), { dir: this.dir, keep: this.keep, vault: this.vault });
+    const worker = startWorker('version-thread', import.meta.url, { dir: this.dir, keep: this.keep, vault: this.vault, staleMs: this.staleMs });
     worker.on('message', (replies: VersionReply[]) => {
       for (const m of replies) {
         const p = this.waiting.get(m.id);

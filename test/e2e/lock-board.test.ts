@@ -2,10 +2,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt } from '../../server/cli/web-build.js';
 import { launchChromium } from '../support/browser.js';
 import { consoleWatch, openPerson, row } from '../support/pages.js';
-import { ROOT } from '../support/processes.js';
+import { builtWeb, ROOT } from '../support/processes.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 
@@ -22,7 +21,7 @@ describe('the lock board in Chromium, two people', () => {
   const person = (name: string, width = 1280) => openPerson(browser, server.url, name, watch, width, contexts);
 
   beforeAll(async () => {
-    dist = (await ensureWebBuilt(ROOT))!;
+    dist = builtWeb();
     await mkdir(SHOTS, { recursive: true });
     vault = await makeVault();
     server = await startServer(vault, { webDist: dist });

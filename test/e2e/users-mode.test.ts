@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt } from '../../server/cli/web-build.js';
 import { launchChromium } from '../support/browser.js';
 import { consoleWatch, row } from '../support/pages.js';
-import { ROOT } from '../support/processes.js';
+import { builtWeb, ROOT } from '../support/processes.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 import { writeUsersFile } from '../support/users.js';
@@ -27,7 +26,7 @@ describe('users mode in Chromium', () => {
   }
 
   beforeAll(async () => {
-    const dist = (await ensureWebBuilt(ROOT))!;
+    const dist = builtWeb();
     vault = await makeVault();
     const usersFile = join(vault.outside, 'users.json');
     await writeUsersFile(usersFile, { alice: ['alice-pw', 'user'], boss: ['boss-pw', 'admin'] });

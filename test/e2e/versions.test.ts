@@ -2,10 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt } from '../../server/cli/web-build.js';
 import { launchChromium } from '../support/browser.js';
 import { consoleWatch, openPerson, row } from '../support/pages.js';
-import { ROOT } from '../support/processes.js';
+import { builtWeb, ROOT } from '../support/processes.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 
@@ -18,7 +17,7 @@ describe('versions in Chromium', () => {
   const person = (name: string) => openPerson(browser, server.url, name, watch);
 
   beforeAll(async () => {
-    const dist = (await ensureWebBuilt(ROOT))!;
+    const dist = builtWeb();
     vault = await makeVault();
     server = await startServer(vault, { webDist: dist });
     browser = await launchChromium();

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,7 +29,7 @@ export function spawnServer(args: string[], env: Record<string, string> = {}): P
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
     proc.stdout!.on('data', () => {
-      const m = /PDM Live listening on (http:\/\/\S+)/.exec(out);
+      const m = /PDM Live listening on (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({
@@ -69,4 +70,11 @@ export function run(args: string[], opts: { env?: Record<string, string>; input?
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** The page as `npm run build` left it (npm test builds before it runs the tests). */
+export function builtWeb(): string {
+  const dist = fileURLToPath(new URL('../../dist/web', import.meta.url));
+  if (!existsSync(`${dist}/index.html`)) throw new Error(`the page is not built (${dist}): run npm run build`);
+  return dist;
 }

@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULTS, parseExtensions } from '../config.js';
+
+/** A start-up problem: printed as one line on stderr, exit 1. */
+export class UsageError extends Error {}
+
+type Kind = 'string' | 'path' | 'int' | 'bool' | 'list';
+
+interface OptionSpec {
+  kind: Kind;
+  /** Environment variable, if any. */
+  env?: string;
+  /** `--flag <arg>`'s argument name in `--help`. */
+  arg?: string;
+  help: string;
+  /** Shown in `--help` and the README's table; the value itself comes from `value`. */
+  shownDefault?: string;
+  min?: number;
+  max?: number;
+  /** A flag that exists for tests and benchmarks only: not listed in `--help`. */
+  hidden?: boolean;
+}
+
+/**
+ * Every option of `pdm-live serve`, with its flag (`--KEY`), env variable and default: the one
+ * place each is defined. The `--config` file takes the same keys. Paths in the file are relative
+ * to its folder; on the command line and in env, to the working directory.
+ */
+export const SERVE_OPTIONS = {
+  repo: { kind: 'path', env: 'PDM_REPO', arg: 'dir', help: 'the vault', shownDefault: './vault (created with sample files when missing)' },
+  data: { kind: 'path', env: 'PDM_DATA', arg: 'dir', help: 'data folder: locks.json, activity log, versions', shownDefault: '<repo>/.pdm' },
+  locks: { kind: 'path', env: 'PDM_LOCKS', arg: 'file', help: 'locks.json', shownDefault: '<data>/locks.json' },
+  port: { kind: 'int', env: 'PORT', arg: 'n', help: 'port; 0 picks a free one', shownDefault: '8000', min: 0, max: 65535 },
+  host: { kind: 'string', env: 'HOST', arg: 'h', help: 'address to listen on', shownDefault: '127.0.0.1' },
+  extensions: { kind: 'list', env: 'PDM_EXTENSIONS', arg: 'list', help: 'tracked extensions', shownDefault: DEFAULTS.extensions.join(',') },
+  poll: { kind: 'int', env: 'PDM_POLL', arg: 'ms', help: 'poll the disk every <ms> instead of inotify (network shares)', shownDefault: 'off', min: 50, max: 3_600_000 },
+  stale: { kind: 'int', env: 'PDM_STALE_MS', arg: 'ms', help: 'a dead server\'s lock on locks.json is taken over after <ms> (30000+ on NFS/SMB)', shownDefault: String(DEFAULTS.staleMs), min: 2000, max: 600_000 },
+  admins: { kind: 'list', env: 'PDM_ADMINS', arg: 'names', help: 'open mode: names allowed to force a release', shownDefault: 'none' },
+  open: { kind: 'bool', env: 'PDM_OPEN', help: 'allow open mode on a non-loopback address', shownDefault: 'false' },
+  users: { kind: 'path', env: 'PDM_USERS', arg: 'file', help: 'users mode: sign-in required, users from this file', shownDefault: 'none (open mode)' },
+  'keep-versions': { kind: 'int', env: 'PDM_KEEP_VERSIONS', arg: 'n', help: 'versions kept per file', shownDefault: String(DEFAULTS.keepVersions), min: 1, max: 100_000 },
+  'max-upload': { kind: 'int', env: 'PDM_MAX_UPLOAD', arg: 'bytes', help: 'largest upload of a new version', shownDefault: '2147483648 (2 GiB)', min: 1, max: Number.MAX_SAFE_INTEGER },
+  'tls-cert': { kind: 'path', env: 'PDM_TLS_CERT', arg: 'file', help: 'serve HTTPS and WSS with this PEM certificate (with --tls-key)', shownDefault: 'none' },
+  'tls-key': { kind: 'path', env: 'PDM_TLS_KEY', arg: 'file', help: 'the PEM private key of --tls-cert', shownDefault: 'none' },
+  'metrics-token': { kind: 'string', env: 'PDM_METRICS_TOKEN', arg: 'token', help: 'users mode: bearer token for GET /metrics', shownDefault: 'any session' },
+  'log-level': { kind: 'string', env: 'PDM_LOG_LEVEL', arg: 'level', help: 'fatal, error, warn, info, debug, trace or silent', shownDefault: 'info' },
+  web: { kind: 'bool', env: 'PDM_WEB', help: 'serve the page at / (--no-web: the API only)', shownDefault: 'true' },
+  // Benchmarks and torture tests only.
+  'group-commit': { kind: 'bool', env: 'PDM_GROUP_COMMIT', help: 'false: one lock hold per mutation (a benchmark baseline)', hidden: true },
+  'debug-hold-ms': { kind: 'int', env: 'PDM_DEBUG_HOLD_MS', help: 'keep the lock this long per commit (freezes a holder on purpose)', hidden: true, min: 0, max: 600_000 },
+} as const satisfies Record<string, OptionSpec>;
+
+export type ServeKey = keyof typeof SERVE_OPTIONS;
+type ValueOf<K extends Kind> = K extends 'int' ? number : K extends 'bool' ? boolean : K extends 'list' ? string[] : string;
+/** What flags, env and the config file said, each key at most once (flag > env > file). */
+export type ServeSettings = { -readonly [K in ServeKey]?: ValueOf<(typeof SERVE_OPTIONS)[K]['kind']> };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** One option's value from a string (flag or env) or from JSON (the config file). */
+function schemaFor(key: ServeKey, spec: OptionSpec, fromText: boolean): z.ZodType {
+  switch (spec.kind) {
+    case 'int': {
+      const n = z.number().int().min(spec.min ?? 0).max(spec.max ?? Number.MAX_SAFE_INTEGER);
+      const text = z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).pipe(n);
+      return fromText ? text : z.union([n, text]);
+    }
+    case 'bool': {
+      const text = z.enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no']).transform((v) => ['1', 'true', 'on', 'yes'].includes(v));
+      return fromText ? text : z.union([z.boolean(), text]);
+    }
+    case 'list': {
+      const text = z.string().transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean));
+      return fromText ? text : z.union([z.array(z.string().max(1000)).max(1000), text]);
+    }
+    default: {
+      const s = z.string().min(1).max(4096);
+      return key === 'log-level' ? s.refine((v) => LOG_LEVELS.includes(v), `expected one of ${LOG_LEVELS.join(', ')}`) : s;
+    }
+  }
+}
+
+function describe(issue: z.core.$ZodIssue | undefined): string {
+  return issue?.message ?? 'invalid value';
+}
+
+function parseOne(key: ServeKey, raw: unknown, where: string, fromText: boolean): unknown {
+  const r = schemaFor(key, SERVE_OPTIONS[key], fromText).safeParse(raw);
+  if (!r.success) throw new UsageError(`invalid ${where} ${JSON.stringify(raw)?.slice(0, 80)}: ${describe(r.error.issues[0])}`);
+  return r.data;
+}
+
+/** The `--config` file: a JSON object of known keys; relative paths resolved against its folder. */
+export function readConfigFile(file: string): ServeSettings {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the config file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`the config file ${file} is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`the config file ${file} must hold a JSON object`);
+  const out: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(json)) {
+    if (!Object.hasOwn(SERVE_OPTIONS, key)) throw new UsageError(`the config file ${file}: unknown key "${key}"`);
+    const k = key as ServeKey;
+    let value = parseOne(k, raw, `key "${key}" in the config file ${file}:`, false);
+    if (SERVE_OPTIONS[k].kind === 'path') value = resolve(dirname(resolve(file)), value as string);
+    out[key] = value;
+  }
+  return out as ServeSettings;
+}
+
+/**
+ * Flags beat env, env beats the config file; what none of them gives is left out (the caller
+ * applies the defaults). `flags` are commander's, keyed by option name in camelCase.
+ */
+export function resolveSettings(flags: Record<string, unknown>, env: Record<string, string | undefined>, file: ServeSettings): ServeSettings {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(SERVE_OPTIONS) as ServeKey[]) {
+    const spec: OptionSpec = SERVE_OPTIONS[key];
+    const flag = flags[key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
+    let value: unknown;
+    if (flag !== undefined) {
+      value = typeof flag === 'string' ? parseOne(key, flag, `--${key}`, true) : flag;
+      if (spec.kind === 'path') value = resolve(value as string);
+    } else if (spec.env && env[spec.env] !== undefined && env[spec.env] !== '') {
+      value = parseOne(key, env[spec.env], spec.env, true);
+      if (spec.kind === 'path') value = resolve(value as string);
+    } else if (file[key] !== undefined) {
+      value = file[key];
+    }
+    if (value !== undefined) out[key] = value;
+  }
+  if (out.extensions !== undefined) {
+    try {
+      out.extensions = parseExtensions((out.extensions as string[]).join(','));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  return out as ServeSettings;
+}
+
+/** The flag table of the README, as `--help` lists the same options (a test keeps them in step). */
+export function flagTable(): string {
+  const rows = (Object.entries(SERVE_OPTIONS) as Array<[ServeKey, OptionSpec]>)
+    .filter(([, s]) => !s.hidden)
+    .map(([k, s]) => `| \`--${k}${s.arg ? ` <${s.arg}>` : ''}\` | ${s.env ? `\`${s.env}\`` : ''} | ${s.shownDefault ?? ''} | ${s.help} |`);
+  return ['| flag | env | default | what |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+export type { OptionSpec };

@@ -1,0 +1,43 @@
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Starts the worker module `name` that sits beside `base` (pass `import.meta.url`). The shipped
+ * server is compiled JavaScript, so the thread runs `name.js` as it is: no bundling or loader at
+ * run time. Run from the TypeScript sources (tests, `npm run dev`), `base` ends in `.ts` and the
+ * thread registers tsx, a dev-only dependency that is then installed. The caller owns the
+ * worker's lifetime (it is unref'ed: it never keeps the process alive by itself).
+ */
+export function startWorker(name: string, base: string, workerData: unknown): Worker {
+  // A small young generation: these threads allocate steadily (a batch's text, a version's JSON)
+  // and V8 otherwise lets a worker's new space grow to its default maximum before collecting.
+  const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: 4 } };
+  let worker: Worker;
+  if (base.endsWith('.ts')) {
+    // Node 20 does not apply loader hooks given as a worker's execArgv to its entry module.
+    const tsx = pathToFileURL(join(dirname(createRequire(base).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+    const entry = new URL(`./${name}.ts`, base).href;
+    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+    worker = new Worker(boot, { ...options, eval: true });
+  } else {
+    worker = new Worker(new URL(`./${name}.js`, base), options);
+  }
+  worker.unref();
+  return worker;
+}
+
+/**
+ * Names the calling thread (Linux: shown by `top -H`, `ps -T` and the benchmarks' CPU by thread);
+ * elsewhere nothing happens.
+ */
+export function nameThisThread(name: string): void {
+  if (process.platform !== 'linux') return;
+  try {
+    writeFileSync('/proc/thread-self/comm', name.slice(0, 15));
+  } catch {
+    // no /proc: unnamed
+  }
+}
