@@ -8,8 +8,10 @@ import { EditWarnings } from './versions/edit-warnings.js';
 import { VaultChanges } from './versions/vault-changes.js';
 import { versionHandlers } from './versions/version-routes.js';
 import { VersionStore } from './versions/version-store.js';
+import { removeLeftoverUploads } from './versions/upload.js';
 import { openIdentity, usersIdentity } from './auth/identity.js';
 import { SessionTokens } from './auth/session-tokens.js';
+import { DEFAULT_SIGN_IN_LIMITS, signInLimiters } from './auth/sign-in-limits.js';
 import { UsersDirectory } from './auth/users-file.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { lfsRoutes } from './lfs/lfs-routes.js';
@@ -25,7 +27,8 @@ import { serveWeb } from './http/static-web.js';
 import { DataWatcher } from './locks/data-watcher.js';
 import { LockStore } from './locks/lock-store.js';
 import { createLogger, type Logger } from './logger.js';
-import { createSocketHub, type PdmServer } from './realtime/socket-hub.js';
+import { createSocketHub, type PdmServer, type SocketHub } from './realtime/socket-hub.js';
+import { originGuard, type OriginPolicy } from './http/request-origin.js';
 import { VaultIndex } from './vault/vault-index.js';
 import type { VaultLayout } from './vault/vault-paths.js';
 import { VaultWatcher } from './vault/vault-watcher.js';
@@ -51,7 +54,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const logger = options.logger ?? createLogger();
   const layout: VaultLayout = { root: config.repo, dataDir: config.dataDir, extensions: config.extensions };
 
-  const activity = new ActivityLog(join(config.dataDir, 'activity.jsonl'), logger);
+  const activity = new ActivityLog(join(config.dataDir, 'activity.jsonl'), logger, config.staleMs);
   let io: PdmServer | null = null;
   let store: LockStore | null = null;
   const prom = new PdmMetrics({ sockets: () => io?.engine.clientsCount ?? 0, locksHeld: () => Object.keys(store?.snapshot() ?? {}).length });
@@ -97,6 +100,14 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       .finally(() => background.delete(q));
     background.add(q);
   };
+  const staging = join(config.dataDir, 'uploads');
+  // Upload temp files a killed server left behind (in the background: it walks the vault).
+  track(
+    Promise.all([removeLeftoverUploads(staging, () => false), removeLeftoverUploads(layout.root, (abs) => abs === layout.dataDir)]).then(([a, b]) => {
+      const n = a + b;
+      if (n > 0) logger.info({ removed: n }, 'removed upload temp files left by a stopped server');
+    }),
+  );
   store.subscribe({
     changes: (changes, source) => {
       void activity.poll();
@@ -121,12 +132,14 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     health: () => undefined,
   });
   const commands = new FileCommands(layout, store, board);
-  const users = config.usersFile ? new UsersDirectory(config.usersFile) : undefined;
+  const users = config.usersFile
+    ? new UsersDirectory(config.usersFile, (problem) => (problem ? logger.error({ problem }, 'the users file cannot be used') : logger.info('the users file is usable again')))
+    : undefined;
   if (users) await users.reload();
   const tokens = users ? new SessionTokens(config.dataDir) : undefined;
   const identity = users && tokens ? usersIdentity(users, tokens) : openIdentity(config.admins);
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger });
-  const versionRoutes = versionHandlers({ layout, index, board, store, versions, changes: vaultChanges, activity, identity, maxUploadBytes: config.maxUploadBytes });
+  const versionRoutes = versionHandlers({ layout, index, board, store, versions, changes: vaultChanges, activity, identity, maxUploadBytes: config.maxUploadBytes, staging });
 
   const app = express();
   app.disable('x-powered-by');
@@ -137,12 +150,14 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   // build's files keep theirs (express.static sets its own).
   app.set('etag', false);
   app.use(securityHeaders());
-  const onSignOut = (sid: string) => {
-    // Signed out: the sockets of that session lose their connection too.
-    void io?.fetchSockets().then((sockets) => sockets.filter((s) => s.data.caller?.sid === sid).forEach((s) => s.disconnect(true)));
-  };
-  app.use('/api/lfs', lfsRoutes({ board, commands, identity, users, logger }));
-  app.use('/api', sessionRoutes({ identity, users, tokens, onSignOut, ...(config.signInLimits ? { limits: config.signInLimits } : {}) }));
+  let hub: SocketHub | null = null;
+  // Signed out: the sockets of that session lose their connection too.
+  const onSignOut = (sid: string) => hub?.disconnectSession(sid);
+  const origins: OriginPolicy = { checkHost: identity.mode === 'open', allowedHosts: config.allowedHosts ?? [], allowedOrigins: config.allowedOrigins ?? [] };
+  app.use(originGuard(origins));
+  const signInLimits = signInLimiters(config.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
+  app.use('/api/lfs', lfsRoutes({ board, commands, identity, users, logger, ...(users ? { signInLimits } : {}) }));
+  app.use('/api', sessionRoutes({ identity, users, tokens, onSignOut, signInLimits }));
   const metrics = metricsRoutes(() => io?.engine.clientsCount ?? 0);
   app.use('/api', filesRoutes({ layout, board, commands, activity, identity, bodyLimit: config.bodyLimit, versions: versionRoutes }));
   app.use('/api', metrics.router); // after filesRoutes, so users mode's session check covers it
@@ -152,7 +167,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   app.use(errorHandler(logger));
 
   const httpServer = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app) : createServer(app);
-  io = createSocketHub(httpServer, { board, commands, activity, identity, logger });
+  hub = createSocketHub(httpServer, { board, commands, activity, identity, logger, origins, ...(config.socketLimits ? { limits: config.socketLimits } : {}) });
+  io = hub.io;
 
   const vaultWatcher = new VaultWatcher(
     index,
@@ -181,7 +197,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await vaultChanges.publish([]);
       await Promise.all(background);
       await versions.close();
-      await new Promise<void>((resolve) => io!.close(() => resolve()));
+      await hub!.close();
       httpServer.closeAllConnections();
     })());
 

@@ -1,5 +1,6 @@
 import { DEFAULT_EXTENSIONS } from '../shared/file-names.js';
 import { DEFAULT_STALE_MS } from './locks/file-lock.js';
+import type { SocketLimits } from './realtime/socket-budgets.js';
 
 /** Everything createApp needs; main/CLI fills it from flags and env. */
 export interface AppConfig {
@@ -34,6 +35,12 @@ export interface AppConfig {
   tls?: { cert: Buffer; key: Buffer };
   /** Users mode: the bearer token `GET /metrics` takes (absent: any session). */
   metricsToken?: string;
+  /** Open mode: names besides addresses, localhost and this machine's that `Host` may carry. */
+  allowedHosts?: string[];
+  /** Browser origins allowed besides the server's own. */
+  allowedOrigins?: string[];
+  /** Sockets per client and the send buffer a socket may fill (defaults: DEFAULT_SOCKET_LIMITS). */
+  socketLimits?: Partial<SocketLimits>;
   /** Test-only: keep the lock on locks.json this long per commit, to freeze a holder on purpose. */
   debugHoldMs?: number;
   /** Failed sign-ins allowed per user and per address per window (tests shorten it). */

@@ -33,8 +33,19 @@ export class AppError extends Error {
   }
 }
 
-/** Any thrown value as a contract error; unknown ones become a generic INTERNAL. */
+/**
+ * Any thrown value as a contract error: body-parser's refusals (bad JSON, too large, an unknown
+ * charset or content encoding, a body that does not inflate) are the client's fault and 4xx;
+ * anything else unknown becomes a generic INTERNAL.
+ */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  const e = err as { type?: unknown; status?: unknown; code?: unknown } | null;
+  if (e?.type === 'entity.parse.failed') return new AppError('INVALID_REQUEST', 'The request body is not valid JSON.');
+  if (e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'The request body is over the size limit.');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('INVALID_REQUEST', 'Unsupported body encoding or charset: send UTF-8 JSON.');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('INVALID_REQUEST', 'Malformed request body.');
+  // zlib's own errors (a body that claims gzip but is not) carry a Z_ code and no status.
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) return new AppError('INVALID_REQUEST', 'The request body could not be decompressed.');
   return new AppError('INTERNAL', 'Internal server error.');
 }

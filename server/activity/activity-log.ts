@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { lockFile } from '../locks/file-lock.js';
+import { DEFAULT_STALE_MS, lockFile } from '../locks/file-lock.js';
 import type { ActivityEvent } from '../../shared/protocol.js';
 import type { Logger } from '../logger.js';
 
@@ -8,14 +8,42 @@ const RING = 10_000;
 
 export type NewActivity = Omit<ActivityEvent, 'id' | 'at'> & { at?: string };
 
-/** One line of the log; a blank or torn line (a writer cut off) is skipped. */
+const optionalText = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+
+/** An entry as the log holds it: a line that parses but is not one (an array, wrong types) is not served. */
+export function isActivityEvent(v: unknown): v is ActivityEvent {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const e = v as Record<string, unknown>;
+  return (
+    typeof e.id === 'string' && e.id.length > 0 && e.id.length <= 100 &&
+    typeof e.at === 'string' && !Number.isNaN(Date.parse(e.at)) &&
+    typeof e.type === 'string' && e.type.length <= 50 &&
+    typeof e.source === 'string' &&
+    optionalText(e.filename) && optionalText(e.user) && optionalText(e.message)
+  );
+}
+
+/** Longest line read back; longer ones (not written by a server) are skipped. */
+const MAX_LINE = 64 * 1024;
+
+/** One line of the log; a blank or torn line (a writer cut off), or one that is no entry, is skipped. */
 function parseLine(line: string): ActivityEvent | null {
-  if (!line.trim()) return null;
+  if (!line.trim() || line.length > MAX_LINE) return null;
   try {
-    return JSON.parse(line) as ActivityEvent;
+    const e: unknown = JSON.parse(line);
+    return isActivityEvent(e) ? e : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * What to write before new lines so they start on a line of their own: a newline when the file
+ * ends in a torn line (an append cut short by a crash or a full disk), else nothing. Without it
+ * the next entry would be glued onto the torn one and lost with it.
+ */
+export function separatorFor(lastByte: number | null): string {
+  return lastByte === null || lastByte === 0x0a ? '' : '\n';
 }
 
 /** Ids are unique across servers sharing the log; order is the file's order. */
@@ -41,6 +69,8 @@ export class ActivityLog {
   constructor(
     readonly file: string,
     private readonly logger?: Logger,
+    /** proper-lockfile's stale period for the log's own lock (appendOnce). */
+    private readonly staleMs = DEFAULT_STALE_MS,
   ) {}
 
   /** Reads what is there; those entries are history, not news, so nobody is told of them. */
@@ -65,9 +95,11 @@ export class ActivityLog {
   /** Appends durably (one write, fsync); publishes the new entries unless `publish` is false. */
   async append(events: ActivityEvent[], publish = true): Promise<void> {
     if (events.length === 0) return;
-    const fh = await open(this.file, 'a', 0o644);
+    const fh = await open(this.file, 'a+', 0o644);
     try {
-      await fh.write(events.map((e) => JSON.stringify(e) + '\n').join(''));
+      const { size } = await fh.stat();
+      const last = size > 0 ? (await fh.read(Buffer.alloc(1), 0, 1, size - 1)).buffer[0]! : null;
+      await fh.write(separatorFor(last) + events.map((e) => JSON.stringify(e) + '\n').join(''));
       await fh.sync();
     } finally {
       await fh.close();
@@ -81,7 +113,7 @@ export class ActivityLog {
    */
   async appendOnce(events: ActivityEvent[], key: (e: ActivityEvent) => string): Promise<void> {
     if (events.length === 0) return;
-    const release = await lockFile(this.file, { onCompromised: (err) => this.logger?.warn({ err }, 'activity log lock compromised') });
+    const release = await lockFile(this.file, { staleMs: this.staleMs, onCompromised: (err) => this.logger?.warn({ err }, 'activity log lock compromised') });
     try {
       await this.poll();
       const seen = new Set(this.recent.slice(-2000).map(key));

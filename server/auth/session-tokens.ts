@@ -55,7 +55,9 @@ export class SessionTokens {
   /** The claims of a valid, unexpired, unrevoked token; null otherwise. */
   async verify(token: string | undefined): Promise<SessionClaims | null> {
     if (!token || token.length > 1000) return null;
-    const [body, sig] = token.split('.');
+    const parts = token.split('.');
+    if (parts.length !== 2) return null; // `body.sig.garbage` is not this token
+    const [body, sig] = parts as [string, string];
     if (!body || !sig) return null;
     const expected = Buffer.from(await this.sign(body));
     const given = Buffer.from(sig);
@@ -66,6 +68,7 @@ export class SessionTokens {
     } catch {
       return null;
     }
+    if (typeof claims !== 'object' || claims === null || typeof claims.sid !== 'string' || typeof claims.user !== 'string') return null;
     if (typeof claims.exp !== 'number' || claims.exp < Date.now()) return null;
     await this.loadRevoked();
     return this.revoked.has(claims.sid) ? null : claims;

@@ -20,7 +20,13 @@ export async function readUsers(file: string): Promise<UserRecord[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  const parsed = fileSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${file} is not valid JSON`);
+  }
+  const parsed = fileSchema.safeParse(json);
   if (!parsed.success) throw new Error(`${file} is not a PDM Live users file`);
   return parsed.data.users;
 }
@@ -38,20 +44,42 @@ export async function writeUsers(file: string, users: UserRecord[]): Promise<voi
 export class UsersDirectory {
   private users = new Map<string, UserRecord>();
   private sig = '';
+  private loaded = false;
+  /** Why the file as it is now is not used (the last good one is), or null. */
+  problem: string | null = null;
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    private readonly onProblem: (problem: string | null) => void = () => undefined,
+  ) {}
 
   async get(name: string): Promise<UserRecord | undefined> {
     await this.reload();
     return this.users.get(name);
   }
 
+  /**
+   * Re-reads the file when its stat changed. A file that is broken (a bad hand edit, a cut
+   * write) keeps the last good list in force and says so once (`problem`); with no good list
+   * yet (the server's start) it throws.
+   */
   async reload(): Promise<void> {
     const s = await stat(this.file).catch(() => null);
     const sig = s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'missing';
     if (sig === this.sig) return;
-    const list = await readUsers(this.file);
-    this.users = new Map(list.map((u) => [u.name, u]));
     this.sig = sig;
+    let list: UserRecord[];
+    try {
+      list = await readUsers(this.file);
+    } catch (err) {
+      if (!this.loaded) throw err;
+      this.problem = `${(err as Error).message}: the users as last read are still in force until it is fixed`;
+      this.onProblem(this.problem);
+      return;
+    }
+    this.users = new Map(list.map((u) => [u.name, u]));
+    this.loaded = true;
+    if (this.problem !== null) this.onProblem(null);
+    this.problem = null;
   }
 }

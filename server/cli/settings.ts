@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULTS, parseExtensions } from '../config.js';
+import { DEFAULT_SOCKET_LIMITS } from '../realtime/socket-budgets.js';
 
 /** A start-up problem: printed as one line on stderr, exit 1. */
 export class UsageError extends Error {}
@@ -45,6 +46,9 @@ export const SERVE_OPTIONS = {
   'tls-cert': { kind: 'path', env: 'PDM_TLS_CERT', arg: 'file', help: 'serve HTTPS and WSS with this PEM certificate (with --tls-key)', shownDefault: 'none' },
   'tls-key': { kind: 'path', env: 'PDM_TLS_KEY', arg: 'file', help: 'the PEM private key of --tls-cert', shownDefault: 'none' },
   'metrics-token': { kind: 'string', env: 'PDM_METRICS_TOKEN', arg: 'token', help: 'users mode: bearer token for GET /metrics', shownDefault: 'any session' },
+  'allowed-hosts': { kind: 'list', env: 'PDM_ALLOWED_HOSTS', arg: 'names', help: 'open mode: host names the server answers to besides addresses, localhost and this machine\'s name', shownDefault: 'none' },
+  'allowed-origins': { kind: 'list', env: 'PDM_ALLOWED_ORIGINS', arg: 'origins', help: 'browser origins allowed besides the server\'s own, e.g. https://portal.shop.local', shownDefault: 'none' },
+  'max-sockets-per-client': { kind: 'int', env: 'PDM_MAX_SOCKETS_PER_CLIENT', arg: 'n', help: 'live connections at once per user (users mode) or address (open mode)', shownDefault: String(DEFAULT_SOCKET_LIMITS.perClient), min: 1, max: 1_000_000 },
   'log-level': { kind: 'string', env: 'PDM_LOG_LEVEL', arg: 'level', help: 'fatal, error, warn, info, debug, trace or silent', shownDefault: 'info' },
   web: { kind: 'bool', env: 'PDM_WEB', help: 'serve the page at / (--no-web: the API only)', shownDefault: 'true' },
   // Benchmarks and torture tests only.

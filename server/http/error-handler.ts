@@ -11,13 +11,7 @@ export const apiNotFound: RequestHandler = (req, _res, next) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
-    let error: AppError;
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.parse.failed') error = new AppError('INVALID_REQUEST', 'The request body is not valid JSON.');
-    else if (type === 'entity.too.large') error = new AppError('PAYLOAD_TOO_LARGE', 'The request body is over the size limit.');
-    else if (type === 'encoding.unsupported' || type === 'charset.unsupported') error = new AppError('INVALID_REQUEST', 'Unsupported body encoding.');
-    else if ((err as { status?: number }).status === 400 && !(err instanceof AppError)) error = new AppError('INVALID_REQUEST', 'Malformed request.');
-    else error = toAppError(err);
+    const error = toAppError(err);
     if (error.code === 'INTERNAL') logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
     res.status(error.status).json(error.toBody());
   };

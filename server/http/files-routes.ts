@@ -1,5 +1,6 @@
+import { jsonBody } from './json-body.js';
 import { createReadStream } from 'node:fs';
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import type { Identity } from '../auth/identity.js';
 import type { ActivityLog } from '../activity/activity-log.js';
 import { AppError } from '../errors.js';
@@ -23,7 +24,7 @@ export interface FilesRoutesDeps {
 /** The contract's section 4: thin handlers over FileCommands and FileBoard. */
 export function filesRoutes(d: FilesRoutesDeps): Router {
   const r = Router();
-  const json = express.json({ limit: d.bodyLimit, strict: false, type: () => true });
+  const json = jsonBody(d.bodyLimit);
   const caller = (req: Request, claimed?: string) => d.identity.fromHttp(req.headers, claimed);
 
   // Users mode: every read needs a session too (checked before any body is parsed).

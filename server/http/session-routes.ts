@@ -1,5 +1,5 @@
-import express, { Router, type Request, type Response } from 'express';
-import { rateLimit, type Options } from 'express-rate-limit';
+import { jsonBody } from './json-body.js';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.js';
 import { SESSION_COOKIE, tokenFrom, type Identity } from '../auth/identity.js';
@@ -13,36 +13,17 @@ export interface SessionRoutesDeps {
   /** Users mode only. */
   users?: UsersDirectory;
   tokens?: SessionTokens;
-  /** Failed sign-ins allowed per user and per address in `windowMs`. */
-  limits?: { perUser: number; perAddress: number; windowMs: number };
+  /** The sign-in limits (shared with Git LFS Basic auth). */
+  signInLimits: RequestHandler[];
   onSignOut?: (sid: string) => void;
 }
 
 const signInSchema = z.object({ user: userName, password: z.string().min(1).max(1000) });
 
-function limiter(limit: number, windowMs: number, key: Options['keyGenerator'] | undefined) {
-  return rateLimit({
-    windowMs,
-    limit,
-    // Only failures count: a shop's people signing in all day never hit it.
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    ...(key ? { keyGenerator: key } : {}),
-    handler: (req: Request, res: Response) => {
-      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000));
-      res.setHeader('Retry-After', String(seconds));
-      res.status(429).json({ detail: `Too many failed sign-ins: try again in ${seconds} s.`, code: 'TOO_MANY_REQUESTS' });
-    },
-  });
-}
-
 /** POST/GET/DELETE /api/session: sign in (cookie + bearer token), who am I, sign out. */
 export function sessionRoutes(d: SessionRoutesDeps): Router {
   const r = Router();
-  const json = express.json({ limit: '16kb', strict: false, type: () => true });
-  const { perUser, perAddress, windowMs } = d.limits ?? { perUser: 5, perAddress: 20, windowMs: 15 * 60_000 };
+  const json = jsonBody('16kb');
 
   r.get('/session', async (req, res) => {
     if (d.identity.mode === 'open') {
@@ -59,8 +40,7 @@ export function sessionRoutes(d: SessionRoutesDeps): Router {
   r.post(
     '/session',
     json,
-    limiter(perAddress, windowMs, undefined),
-    limiter(perUser, windowMs, (req) => `user:${typeof req.body?.user === 'string' ? req.body.user : ''}`),
+    ...d.signInLimits,
     async (req, res) => {
       if (!d.users || !d.tokens) throw new AppError('NOT_FOUND', 'Sign-in is not configured: this server runs in open mode.');
       const body = parseInput(signInSchema, req.body);

@@ -1,4 +1,5 @@
-import express, { Router, type ErrorRequestHandler, type Response } from 'express';
+import { jsonBody } from '../http/json-body.js';
+import { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { compareNames } from '../../shared/file-names.js';
 import type { Identity } from '../auth/identity.js';
@@ -27,6 +28,8 @@ const listQuery = z.object({
 });
 
 export interface LfsRoutesDeps {
+  /** Users mode: the sign-in limits, run on requests with HTTP Basic before the password is checked. */
+  signInLimits?: RequestHandler[];
   board: FileBoard;
   commands: FileCommands;
   identity: Identity;
@@ -51,7 +54,8 @@ function page(locks: LfsLock[], cursor: string | undefined, limit: number | unde
 export function lfsRoutes(d: LfsRoutesDeps): Router {
   const r = Router();
   const caller = lfsCaller(d.identity, d.users);
-  const json = express.json({ limit: '64kb', strict: false, type: () => true });
+  const json = jsonBody('64kb');
+  if (d.signInLimits) r.use(...d.signInLimits);
   const allLocks = (): LfsLock[] =>
     Object.entries(d.board.locks())
       .map(([path, lock]) => toLfsLock(path, lock))
@@ -109,13 +113,7 @@ export function lfsRoutes(d: LfsRoutesDeps): Router {
 
   // LFS clients read `message`; 401 carries the header that makes git ask for credentials.
   const errors: ErrorRequestHandler = (err, _req, res, _next) => {
-    const type = (err as { type?: string }).type;
-    const e =
-      type === 'entity.parse.failed'
-        ? new AppError('INVALID_REQUEST', 'The request body is not valid JSON.')
-        : type === 'entity.too.large'
-          ? new AppError('PAYLOAD_TOO_LARGE', 'The request body is over the size limit.')
-          : toAppError(err);
+    const e = toAppError(err);
     if (e.code === 'INTERNAL') d.logger.error({ err }, 'git lfs route failed');
     if (e.status === 401) res.setHeader('LFS-Authenticate', 'Basic realm="PDM Live"');
     send(res, e.status, { message: e.detail, code: e.code });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -107,9 +107,13 @@ export function writeFileAtomicSync(file: string, pieces: readonly Uint8Array[],
 
 /** Appends `text` and fsyncs it before returning (the activity log's lines). */
 export function appendDurablySync(file: string, text: string): void {
-  const fd = openSync(file, 'a', 0o644);
+  const fd = openSync(file, 'a+', 0o644);
   try {
-    const bytes = Buffer.from(text);
+    // A torn last line (a crash, a full disk) gets its own line end first, so the new lines parse.
+    const { size } = fstatSync(fd);
+    const last = Buffer.alloc(1);
+    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    const bytes = Buffer.from(torn ? '\n' + text : text);
     for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
     fsyncSync(fd);
   } finally {

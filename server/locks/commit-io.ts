@@ -106,9 +106,25 @@ export class ThreadCommitIO implements CommitIO {
   private ask(req: CommitRequest): Promise<CommitReply> {
     const worker = this.start();
     worker.ref(); // work in flight keeps the process alive; unref'ed once released
-    const reply = new Promise<CommitReply>((resolve) => this.replies.push(resolve));
-    worker.postMessage(req);
-    return reply;
+    return new Promise<CommitReply>((resolve) => {
+      this.replies.push(resolve);
+      try {
+        worker.postMessage(req);
+      } catch (err) {
+        // Not sent (a value the structured clone refuses: the parse limits should make that
+        // impossible). A `write` follows a `reread`, so the thread holds the lock: an empty write
+        // releases it (and settles); a `commit` never reached the thread, so it is settled here.
+        const failed: CommitReply = { kind: 'failed', stage: 'storage', code: null, message: `the batch could not be handed to the commit thread (${(err as Error).message})` };
+        this.replies.pop();
+        if (req.op === 'write') {
+          this.replies.push(() => resolve(failed));
+          worker.postMessage({ op: 'write', job: { changes: [], activity: '', journal: false } } satisfies CommitRequest);
+        } else {
+          resolve(failed);
+          this.events.settled({ journalSignature: undefined, journalError: null, releaseError: null });
+        }
+      }
+    });
   }
 
   private start(): Worker {

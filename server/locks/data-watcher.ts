@@ -10,6 +10,9 @@ export interface DataWatcherOptions {
   logger?: Logger;
 }
 
+/** The safety-net look at every watched file. */
+const SWEEP_MS = 1000;
+
 /**
  * Tells when locks.json or the activity log may have changed, from outside this process (another
  * server, a script, an editor): our own writes are known already.
@@ -26,6 +29,7 @@ export interface DataWatcherOptions {
 export class DataWatcher {
   private watcher: FSWatcher | null = null;
   private followUps = new Map<string, NodeJS.Timeout>();
+  private sweep: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: DataWatcherOptions) {}
 
@@ -42,9 +46,15 @@ export class DataWatcher {
     this.watcher.on('all', (_event, path) => hint(path));
     this.watcher.on('error', (err) => this.opts.logger?.warn({ err }, 'data folder watcher error'));
     await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    // chokidar's polling does not report a file that did not exist when the watch began (a
+    // locks.json made by hand before the first check-out): every file is looked at once a
+    // second too. The store and the log only stat it when nothing changed.
+    this.sweep = setInterval(() => files.forEach((f) => this.opts.onChange(f)), SWEEP_MS);
+    this.sweep.unref();
   }
 
   async close(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
     for (const t of this.followUps.values()) clearTimeout(t);
     await this.watcher?.close();
   }

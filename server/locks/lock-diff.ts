@@ -29,8 +29,9 @@ export function diffLocks(before: LocksMap, after: LocksMap): LockChange[] {
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   const out: LockChange[] = [];
   for (const filename of [...names].sort()) {
-    const b = before[filename] ?? null;
-    const a = after[filename] ?? null;
+    // Own entries only: a lock named `constructor` is not Object.prototype's.
+    const b = Object.hasOwn(before, filename) ? before[filename]! : null;
+    const a = Object.hasOwn(after, filename) ? after[filename]! : null;
     if (!sameLock(a, b)) out.push({ filename, before: b, after: a });
   }
   return out;

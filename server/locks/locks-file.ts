@@ -25,6 +25,20 @@ export function signatureOfSync(file: string): FileSignature | null {
 
 export type ParseResult = { ok: true; locks: LocksMap } | { ok: false; problem: string };
 
+/**
+ * Bounds on a hand-edited locks.json: its size, and how deeply a record's extra fields nest
+ * (a record 4,000 levels deep overflowed the stack of the structured clone to the commit thread).
+ */
+export const LOCKS_LIMITS = { maxBytes: 128 * 1024 * 1024, maxDepth: 8, maxFields: 64 } as const;
+
+/** True when `value` nests deeper than `left` levels (stops as soon as it knows). */
+function deeperThan(value: unknown, left: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (left <= 0) return true;
+  for (const v of Object.values(value)) if (deeperThan(v, left - 1)) return true;
+  return false;
+}
+
 /** locks.json must be an object whose values are records with a non-empty string `user`. */
 export function parseLocks(text: string): ParseResult {
   let data: unknown;
@@ -38,10 +52,18 @@ export function parseLocks(text: string): ParseResult {
   }
   const locks: LocksMap = {};
   for (const [name, rec] of Object.entries(data as Record<string, unknown>)) {
+    // As a key of a plain object it would replace the map's prototype (every lookup would see it).
+    if (name === '__proto__') return { ok: false, problem: 'locks.json: "__proto__" is not a file name' };
     if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
       return { ok: false, problem: `locks.json: the entry for "${name}" is not a lock record` };
     }
     const r = rec as Record<string, unknown>;
+    if (Object.keys(r).length > LOCKS_LIMITS.maxFields) {
+      return { ok: false, problem: `locks.json: the entry for "${name}" has more than ${LOCKS_LIMITS.maxFields} fields` };
+    }
+    if (deeperThan(r, LOCKS_LIMITS.maxDepth)) {
+      return { ok: false, problem: `locks.json: the entry for "${name}" nests deeper than ${LOCKS_LIMITS.maxDepth} levels` };
+    }
     if (typeof r.user !== 'string' || r.user.length === 0) {
       return { ok: false, problem: `locks.json: the entry for "${name}" has no "user"` };
     }
@@ -70,6 +92,8 @@ export type ReadResult = { kind: 'missing' } | { kind: 'ok'; locks: LocksMap } |
 export async function readLocksFile(file: string): Promise<ReadResult> {
   let text: string;
   try {
+    const size = (await stat(file)).size;
+    if (size > LOCKS_LIMITS.maxBytes) return { kind: 'bad', problem: `locks.json is larger than ${LOCKS_LIMITS.maxBytes / 2 ** 20} MB` };
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

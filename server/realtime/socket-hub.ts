@@ -10,23 +10,28 @@ import type { Caller, FileCommands } from '../files/file-commands.js';
 import type { Logger } from '../logger.js';
 import { answer } from './ack.js';
 import { SnapshotSender } from './snapshot-sender.js';
+import { bufferedBytes, ClientCounts, dropSocket, commandBucket, DEFAULT_SOCKET_LIMITS, syncBucket, type SocketLimits } from './socket-budgets.js';
+import { originProblem, type OriginPolicy } from '../http/request-origin.js';
 
-/** Token bucket per socket: bursts of 50 commands, 20 a second sustained. */
-class CommandBucket {
-  private tokens = 50;
-  private at = Date.now();
-  take(): boolean {
-    const now = Date.now();
-    this.tokens = Math.min(50, this.tokens + ((now - this.at) / 1000) * 20);
-    this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
+/** What the hub keeps per socket: who it speaks for, and what to check that again with. */
+interface SocketData {
+  caller: Caller;
+  /** The handshake's credentials (a token, the cookie), re-checked before every command. */
+  credentials: { auth: Record<string, unknown>; headers: { cookie?: string } };
+  /** Its client's key for the per-client socket count. */
+  client: string;
 }
+export type PdmServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type PdmSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-export type PdmServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { caller: Caller }>;
-export type PdmSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { caller: Caller }>;
+/** The Socket.IO side of the app. */
+export interface SocketHub {
+  io: PdmServer;
+  /** Signed out: that session's sockets lose their connection. */
+  disconnectSession(sid: string): void;
+  /** Stops the hub's timers and closes every socket. */
+  close(): Promise<void>;
+}
 
 export interface SocketHubDeps {
   board: FileBoard;
@@ -34,30 +39,50 @@ export interface SocketHubDeps {
   activity: ActivityLog;
   identity: Identity;
   logger: Logger;
+  origins: OriginPolicy;
+  limits?: Partial<SocketLimits>;
 }
 
 /** Sockets that connect within this window share one encoding of the snapshot. */
 const SNAPSHOT_WINDOW_MS = 10;
 /** How long the activity feed trails the lock events it describes. */
 const ACTIVITY_DELAY_MS = 100;
+/** How often every socket's session is checked again (expiry, sign-out, removal, role). */
+const RECHECK_MS = 10_000;
+/** How often sockets are checked for a consumer that does not read. */
+const BUFFER_CHECK_MS = 1000;
 
 // A socket's user is its handshake's, never the payload's.
 const socketCheckout = checkoutSchema.omit({ user: true });
 const socketCheckin = checkinSchema.omit({ user: true });
 
 /** Socket.IO on the app's HTTP server: snapshot on connect, every change pushed, commands acked. */
-export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmServer {
+export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): SocketHub {
+  const limits = { ...DEFAULT_SOCKET_LIMITS, ...d.limits };
   const io: PdmServer = new Server(httpServer, {
     serveClient: false,
     // Compression costs ~10x memory per socket (see PITFALLS); lock events are small.
     perMessageDeflate: false,
     maxHttpBufferSize: 64 * 1024,
+    // A WebSocket has no CORS: without this any page could open one and read the board.
+    allowRequest: (req, fn) => {
+      const problem = originProblem(req.headers, req.method ?? 'GET', d.origins, true);
+      fn(problem, problem === null);
+    },
   });
+  const clients = new ClientCounts(limits.perClient);
 
   io.use((socket, next) => {
-    d.identity.fromHandshake((socket.handshake.auth ?? {}) as Record<string, unknown>, socket.handshake.headers).then(
+    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+    const cookie = socket.handshake.headers.cookie;
+    d.identity.fromHandshake(auth, socket.handshake.headers).then(
       (caller) => {
+        const client = d.identity.mode === 'users' ? `user:${caller.user}` : `address:${socket.handshake.address}`;
+        if (!clients.enter(client)) return next(new Error(`TOO_MANY_REQUESTS: at most ${limits.perClient} connections per ${d.identity.mode === 'users' ? 'user' : 'address'}.`));
         socket.data.caller = caller;
+        socket.data.credentials = { auth, headers: cookie ? { cookie } : {} };
+        socket.data.client = client;
+        socket.once('disconnect', () => clients.leave(client));
         next();
       },
       // Arrives at the client as `connect_error` with this message.
@@ -65,25 +90,44 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
     );
   });
 
+  /** The socket's session as it is now (users mode): revoked, expired or removed ends it. */
+  const recheck = async (socket: PdmSocket): Promise<boolean> => {
+    if (d.identity.mode === 'open') return true;
+    try {
+      socket.data.caller = await d.identity.fromHandshake(socket.data.credentials.auth, socket.data.credentials.headers);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   const snapshots = new SnapshotSender(io, () => d.board.snapshot(), SNAPSHOT_WINDOW_MS);
   io.on('connection', (socket: PdmSocket) => {
     // The handshake has copied what it needs (headers, auth): dropping the upgrade request saves
     // memory per socket (Socket.IO's own advice, done after the handshake so cookies still count).
     (socket.conn as unknown as { request: unknown }).request = null;
     snapshots.add(socket);
-    const caller = socket.data.caller;
-    const bucket = new CommandBucket();
+    const commands = commandBucket();
+    const syncs = syncBucket();
     // A client flooding commands is answered TOO_MANY_REQUESTS, not served; its socket stays.
+    // Every command first checks the session again: a user removed, demoted or signed out
+    // elsewhere does not keep acting through a socket opened before.
     socket.use((packet, next) => {
-      if (bucket.take()) return next();
       const ack = packet.at(-1);
-      if (typeof ack === 'function') ack({ ok: false, code: 'TOO_MANY_REQUESTS', detail: 'Too many commands: slow down.' });
+      const refuse = (code: string, detail: string) => typeof ack === 'function' && ack({ ok: false, code, detail });
+      if (!commands.take() || (packet[0] === 'sync' && !syncs.take())) return void refuse('TOO_MANY_REQUESTS', 'Too many commands: slow down.');
+      void recheck(socket).then((ok) => {
+        if (ok) return next();
+        // Told why first, then cut off.
+        refuse('UNAUTHENTICATED', 'The session is invalid, expired or signed out.');
+        setImmediate(() => socket.disconnect(true));
+      });
     });
     socket.on('checkout', (payload, ack) =>
-      void answer(ack, d.logger, async () => ({ file: await d.commands.checkout(caller, parseInput(socketCheckout, payload)) })),
+      void answer(ack, d.logger, async () => ({ file: await d.commands.checkout(socket.data.caller, parseInput(socketCheckout, payload)) })),
     );
     socket.on('checkin', (payload, ack) =>
-      void answer(ack, d.logger, async () => ({ file: await d.commands.checkin(caller, parseInput(socketCheckin, payload)) })),
+      void answer(ack, d.logger, async () => ({ file: await d.commands.checkin(socket.data.caller, parseInput(socketCheckin, payload)) })),
     );
     socket.on('sync', (payload, ack) =>
       // `emit('sync', ack)` without a payload is accepted too.
@@ -93,6 +137,22 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
       }),
     );
   });
+
+  // Sessions end on their own too (expiry, sign-out on another server, `user remove`): checked
+  // for every socket now and then, not only when it sends a command.
+  const rechecks = setInterval(() => {
+    if (d.identity.mode === 'users') for (const s of io.of('/').sockets.values()) void recheck(s).then((ok) => ok || s.disconnect(true));
+  }, RECHECK_MS).unref();
+  // A consumer that does not read (or reads too slowly) would make its send buffer grow without
+  // bound: past the limit it is disconnected, and may reconnect for a fresh snapshot.
+  const bufferChecks = setInterval(() => {
+    for (const s of io.of('/').sockets.values()) {
+      if (bufferedBytes(s) > limits.maxBufferedBytes) {
+        d.logger.warn({ user: s.data.caller.user, buffered: bufferedBytes(s) }, 'disconnecting a socket that does not read its events');
+        dropSocket(s);
+      }
+    }
+  }, BUFFER_CHECK_MS).unref();
 
   // Every broadcast goes through here: snapshots still pending go out first, so no socket ever
   // gets an event before the snapshot it applies to.
@@ -118,5 +178,16 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): PdmSe
       for (const a of out) broadcast('activity', a);
     }, ACTIVITY_DELAY_MS).unref();
   });
-  return io;
+  return {
+    io,
+    disconnectSession: (sid) => {
+      for (const s of io.of('/').sockets.values()) if (s.data.caller?.sid === sid) s.disconnect(true);
+    },
+    close: () => {
+      clearInterval(rechecks);
+      clearInterval(bufferChecks);
+      for (const s of io.of('/').sockets.values()) dropSocket(s);
+      return new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
 }

@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { constants as fsc, createReadStream } from 'node:fs';
 import { copyFile, rename, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Identity } from '../auth/identity.js';
 import type { ActivityLog } from '../activity/activity-log.js';
@@ -10,7 +9,7 @@ import type { FileBoard } from '../files/file-board.js';
 import type { LockStore } from '../locks/lock-store.js';
 import type { VaultIndex } from '../vault/vault-index.js';
 import { statTracked, vaultPath, type VaultLayout } from '../vault/vault-paths.js';
-import { receiveUpload, UPLOAD_SUFFIX } from './upload.js';
+import { assertStillReal, receiveUpload, uploadTempPath } from './upload.js';
 import type { VaultChanges } from './vault-changes.js';
 import type { VersionStore } from './version-store.js';
 
@@ -24,6 +23,8 @@ export interface VersionRoutesDeps {
   activity: ActivityLog;
   identity: Identity;
   maxUploadBytes: number;
+  /** Where uploads and restores gather their bytes (see uploadTempPath). */
+  staging: string;
 }
 
 /** Section 9 of the contract: upload a new version, list, download and restore versions. */
@@ -46,9 +47,12 @@ export function versionHandlers(d: VersionRoutesDeps) {
 
   /** Replaces the file with `source` (same folder), records the version, publishes. */
   const replace = async (name: string, abs: string, source: string, user: string, comment: string | null) => {
+    // The file (or its folder) may have been swapped for a link while the bytes arrived.
+    await assertStillReal(abs, name);
     // The content it replaces is kept first (a no-op when it is already the newest version).
     await d.versions.record(name, abs, { user: null });
-    assertHolder(name, user); // again: the lock may have gone while the bytes arrived
+    assertHolder(name, user); // again: the lock may have gone meanwhile
+    await assertStillReal(abs, name);
     await rename(source, abs);
     const v = await d.versions.record(name, abs, { user, comment });
     const change = await d.index.update(abs);
@@ -62,7 +66,7 @@ export function versionHandlers(d: VersionRoutesDeps) {
       const caller = await d.identity.fromHttp(req.headers);
       const abs = await existing(name);
       assertHolder(name, caller.user);
-      const tmp = await receiveUpload(req, abs, d.maxUploadBytes);
+      const tmp = await receiveUpload(req, abs, name, d.maxUploadBytes, d.staging);
       try {
         const v = (await replace(name, abs, tmp, caller.user, null)) ?? (await d.versions.list(name))[0]!;
         res.json({ success: true, file: d.board.status(name), version: v });
@@ -93,8 +97,9 @@ export function versionHandlers(d: VersionRoutesDeps) {
       assertHolder(name, caller.user);
       const found = await d.versions.get(name, version(n));
       if (!found) throw new AppError('NOT_FOUND', `${name} has no version ${n}.`);
-      const tmp = `${abs}.${randomBytes(4).toString('hex')}${UPLOAD_SUFFIX}`;
-      await copyFile(found.blob, tmp);
+      await assertStillReal(abs, name);
+      const tmp = await uploadTempPath(abs, d.staging);
+      await copyFile(found.blob, tmp, fsc.COPYFILE_EXCL);
       try {
         const comment = `restored from version ${found.version.number}`;
         const v = (await replace(name, abs, tmp, caller.user, comment)) ?? (await d.versions.list(name))[0]!;

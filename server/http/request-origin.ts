@@ -1,0 +1,65 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import type { RequestHandler } from 'express';
+import { AppError } from '../errors.js';
+
+/** What a request's `Host` and `Origin` may say. */
+export interface OriginPolicy {
+  /**
+   * Refuse a `Host` that is not an address, `localhost` or this machine's name (or listed in
+   * `allowedHosts`): a DNS-rebound page (`evil.example` resolving to 127.0.0.1) is same-origin
+   * to its own name, so only the Host tells it apart. On in open mode, where nothing else stops it.
+   */
+  checkHost: boolean;
+  allowedHosts: readonly string[];
+  /** Origins a browser may come from besides the server's own (a dev server, a portal page). */
+  allowedOrigins: readonly string[];
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function hostPart(host: string): string {
+  const h = host.toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']'));
+  const colon = h.lastIndexOf(':');
+  return colon > 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+}
+
+function hostAllowed(name: string, policy: OriginPolicy): boolean {
+  if (isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost')) return true;
+  const me = hostname().toLowerCase();
+  if (name === me || name === me.split('.')[0] || name.startsWith(`${me}.`)) return true;
+  return policy.allowedHosts.some((h) => h.toLowerCase() === name);
+}
+
+/**
+ * Why a request is refused, or null. `Origin` is checked for requests that change something and
+ * for Socket.IO (a WebSocket has no CORS: any page could open one and read the snapshot, and the
+ * session cookie, SameSite or not, goes along from another port of the same host).
+ */
+export function originProblem(headers: IncomingHttpHeaders, method: string, policy: OriginPolicy, socket = false): string | null {
+  const host = headers.host;
+  if (policy.checkHost && typeof host === 'string' && !hostAllowed(hostPart(host), policy)) {
+    return `Host "${host.slice(0, 100)}" is not this server's (add it with --allowed-hosts).`;
+  }
+  const origin = headers.origin;
+  if (origin === undefined || (!socket && SAFE_METHODS.has(method))) return null;
+  if (policy.allowedOrigins.includes(origin)) return null;
+  let from: string | null = null;
+  try {
+    from = new URL(origin).host.toLowerCase();
+  } catch {
+    // "null" (a sandboxed frame, a file) or garbage: not the server's own origin
+  }
+  if (from !== null && typeof host === 'string' && from === host.toLowerCase()) return null;
+  return `Cross-origin request from ${origin.slice(0, 100)} refused (allow it with --allowed-origins).`;
+}
+
+/** The HTTP side of the policy: 403 FORBIDDEN before any route runs. */
+export function originGuard(policy: OriginPolicy): RequestHandler {
+  return (req, _res, next) => {
+    const problem = originProblem(req.headers, req.method, policy);
+    next(problem ? new AppError('FORBIDDEN', problem) : undefined);
+  };
+}
