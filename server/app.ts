@@ -9,6 +9,7 @@ import { VaultChanges } from './versions/vault-changes.js';
 import { versionHandlers } from './versions/version-routes.js';
 import { VersionStore } from './versions/version-store.js';
 import { removeLeftoverUploads } from './versions/upload.js';
+import { heapFigures } from './threads/start-worker.js';
 import { openIdentity, usersIdentity } from './auth/identity.js';
 import { SessionTokens } from './auth/session-tokens.js';
 import { DEFAULT_SIGN_IN_LIMITS, signInLimiters } from './auth/sign-in-limits.js';
@@ -158,7 +159,10 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const signInLimits = signInLimiters(config.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
   app.use('/api/lfs', lfsRoutes({ board, commands, identity, users, logger, ...(users ? { signInLimits } : {}) }));
   app.use('/api', sessionRoutes({ identity, users, tokens, onSignOut, signInLimits }));
-  const metrics = metricsRoutes(() => io?.engine.clientsCount ?? 0);
+  const metrics = metricsRoutes(
+    () => io?.engine.clientsCount ?? 0,
+    async () => ({ main: heapFigures(), commit: await store.threadHeap(), versions: await versions.heap() }),
+  );
   app.use('/api', filesRoutes({ layout, board, commands, activity, identity, bodyLimit: config.bodyLimit, versions: versionRoutes }));
   app.use('/api', metrics.router); // after filesRoutes, so users mode's session check covers it
   app.use('/api', apiNotFound);

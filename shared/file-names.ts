@@ -29,7 +29,7 @@ export function isTrackedName(name: string, extensions: readonly string[]): bool
   return extensions.some((ext) => lower.endsWith(ext.toLowerCase()) && lower.length > ext.length);
 }
 
-/** Code-point order, as the contract sorts `/api/files` (not localeCompare). */
+/** Code-point order, as `/api/files` is sorted (not localeCompare). */
 export function compareNames(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {

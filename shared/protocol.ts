@@ -1,6 +1,6 @@
 /**
  * Wire types shared by the server, the web app and the tests: the one place the HTTP bodies and
- * Socket.IO events of ../shared/CONTRACT.md are spelled out.
+ * Socket.IO events documented in README.md are spelled out.
  */
 
 /** One lock record as stored in locks.json. Extra fields written by hand or by tools are kept. */

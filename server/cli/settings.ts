@@ -30,14 +30,14 @@ interface OptionSpec {
  * to its folder; on the command line and in env, to the working directory.
  */
 export const SERVE_OPTIONS = {
-  repo: { kind: 'path', env: 'PDM_REPO', arg: 'dir', help: 'the vault', shownDefault: './vault (created with sample files when missing)' },
+  repo: { kind: 'path', env: 'PDM_REPO', arg: 'dir', help: 'the vault (the default one is created with sample files when missing)', shownDefault: './vault' },
   data: { kind: 'path', env: 'PDM_DATA', arg: 'dir', help: 'data folder: locks.json, activity log, versions', shownDefault: '<repo>/.pdm' },
   locks: { kind: 'path', env: 'PDM_LOCKS', arg: 'file', help: 'locks.json', shownDefault: '<data>/locks.json' },
   port: { kind: 'int', env: 'PORT', arg: 'n', help: 'port; 0 picks a free one', shownDefault: '8000', min: 0, max: 65535 },
   host: { kind: 'string', env: 'HOST', arg: 'h', help: 'address to listen on', shownDefault: '127.0.0.1' },
   extensions: { kind: 'list', env: 'PDM_EXTENSIONS', arg: 'list', help: 'tracked extensions', shownDefault: DEFAULTS.extensions.join(',') },
-  poll: { kind: 'int', env: 'PDM_POLL', arg: 'ms', help: 'poll the disk every <ms> instead of inotify (network shares)', shownDefault: 'off', min: 50, max: 3_600_000 },
-  stale: { kind: 'int', env: 'PDM_STALE_MS', arg: 'ms', help: 'a dead server\'s lock on locks.json is taken over after <ms> (30000+ on NFS/SMB)', shownDefault: String(DEFAULTS.staleMs), min: 2000, max: 600_000 },
+  poll: { kind: 'int', env: 'PDM_POLL', arg: 'ms', help: 'poll the disk every so many ms instead of inotify (network shares)', shownDefault: 'off', min: 50, max: 3_600_000 },
+  stale: { kind: 'int', env: 'PDM_STALE_MS', arg: 'ms', help: 'ms after which a dead server\'s lock on locks.json is taken over (30000+ on NFS/SMB)', shownDefault: String(DEFAULTS.staleMs), min: 2000, max: 600_000 },
   admins: { kind: 'list', env: 'PDM_ADMINS', arg: 'names', help: 'open mode: names allowed to force a release', shownDefault: 'none' },
   open: { kind: 'bool', env: 'PDM_OPEN', help: 'allow open mode on a non-loopback address', shownDefault: 'false' },
   users: { kind: 'path', env: 'PDM_USERS', arg: 'file', help: 'users mode: sign-in required, users from this file', shownDefault: 'none (open mode)' },
@@ -157,7 +157,7 @@ export function resolveSettings(flags: Record<string, unknown>, env: Record<stri
 export function flagTable(): string {
   const rows = (Object.entries(SERVE_OPTIONS) as Array<[ServeKey, OptionSpec]>)
     .filter(([, s]) => !s.hidden)
-    .map(([k, s]) => `| \`--${k}${s.arg ? ` <${s.arg}>` : ''}\` | ${s.env ? `\`${s.env}\`` : ''} | ${s.shownDefault ?? ''} | ${s.help} |`);
+    .map(([k, s]) => `| \`${k === 'web' ? '--no-web' : `--${k}`}${s.arg ? ` <${s.arg}>` : ''}\` | ${s.env ? `\`${s.env}\`` : ''} | \`${s.shownDefault ?? ''}\` | ${s.help} |`);
   return ['| flag | env | default | what |', '|---|---|---|---|', ...rows].join('\n');
 }
 

@@ -21,7 +21,7 @@ export interface FilesRoutesDeps {
   versions: ReturnType<typeof versionHandlers>;
 }
 
-/** The contract's section 4: thin handlers over FileCommands and FileBoard. */
+/** The files API (README.md, HTTP API): thin handlers over FileCommands and FileBoard. */
 export function filesRoutes(d: FilesRoutesDeps): Router {
   const r = Router();
   const json = jsonBody(d.bodyLimit);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -72,23 +72,25 @@ export function fsyncDirectorySync(dir: string): void {
   }
 }
 
-function writeAllSync(fd: number, pieces: readonly Uint8Array[]): void {
-  let list = pieces.filter((p) => p.length > 0);
-  while (list.length > 0) {
-    let n = writevSync(fd, list as NodeJS.ArrayBufferView[]);
-    // A short write: drop what was written and go on with the rest.
-    while (list.length > 0 && n >= list[0]!.length) n -= list.shift()!.length;
-    if (n > 0) list[0] = list[0]!.subarray(n);
-  }
+/**
+ * Writes a string whole. Node encodes it into a buffer of its own that is freed when the call
+ * returns (no ArrayBuffer left for the collector); a short write (rare on a regular file)
+ * goes on with the rest as bytes.
+ */
+function writeStringSync(fd: number, text: string): void {
+  const n = writeSync(fd, text);
+  if (n === Buffer.byteLength(text)) return;
+  const rest = Buffer.from(text).subarray(n);
+  for (let off = 0; off < rest.length; ) off += writeSync(fd, rest, off);
 }
 
 /** writeFileAtomic, blocking. */
-export function writeFileAtomicSync(file: string, pieces: readonly Uint8Array[], opts: AtomicWriteOptions = {}): void {
+export function writeFileAtomicSync(file: string, text: string, opts: AtomicWriteOptions = {}): void {
   const tmp = tempPathFor(file);
   try {
     const fd = openSync(tmp, 'w', opts.mode ?? 0o644);
     try {
-      writeAllSync(fd, pieces);
+      writeStringSync(fd, text);
       if (opts.durable !== false) fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -105,16 +107,16 @@ export function writeFileAtomicSync(file: string, pieces: readonly Uint8Array[],
   }
 }
 
+const lastByte = Buffer.alloc(1);
+
 /** Appends `text` and fsyncs it before returning (the activity log's lines). */
 export function appendDurablySync(file: string, text: string): void {
   const fd = openSync(file, 'a+', 0o644);
   try {
     // A torn last line (a crash, a full disk) gets its own line end first, so the new lines parse.
     const { size } = fstatSync(fd);
-    const last = Buffer.alloc(1);
-    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
-    const bytes = Buffer.from(torn ? '\n' + text : text);
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    const torn = size > 0 && readSync(fd, lastByte, 0, 1, size - 1) === 1 && lastByte[0] !== 0x0a;
+    writeStringSync(fd, torn ? '\n' + text : text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../threads/start-worker.js';
+import { startWorker, type HeapFigures } from '../threads/start-worker.js';
 import { CommitSteps, type CommitJob, type CommitReply, type CommitStepsOptions, type Settled, type WriteJob } from './commit-steps.js';
 import type { CommitMessage, CommitRequest } from './commit-thread.js';
 
@@ -26,6 +26,8 @@ export interface CommitIO {
   close(): Promise<void>;
   /** A batch waiting for the lock gives up (answers busy): the server is stopping. */
   stopWaiting(): void;
+  /** The commit thread's heap (null inline or before it started). */
+  heap(): Promise<HeapFigures | null>;
 }
 
 /** On the calling thread (unit tests, and tools that embed the store). */
@@ -55,6 +57,10 @@ export class InlineCommitIO implements CommitIO {
     this.steps.stopWaiting();
   }
 
+  async heap(): Promise<HeapFigures | null> {
+    return null;
+  }
+
   private async after(reply: CommitReply): Promise<CommitReply> {
     if (reply.kind !== 'reread') this.events.settled(await this.steps.finish());
     return reply;
@@ -67,6 +73,7 @@ export class ThreadCommitIO implements CommitIO {
   private ready: Promise<void> | null = null;
   private replies: Array<(r: CommitReply) => void> = [];
   private finishes: Array<() => void> = [];
+  private heaps: Array<(h: HeapFigures | null) => void> = [];
 
   constructor(
     private readonly options: CommitStepsOptions,
@@ -101,6 +108,13 @@ export class ThreadCommitIO implements CommitIO {
 
   stopWaiting(): void {
     this.worker?.postMessage({ op: 'stop-waiting' } satisfies CommitRequest);
+  }
+
+  heap(): Promise<HeapFigures | null> {
+    if (!this.worker) return Promise.resolve(null);
+    const answer = new Promise<HeapFigures | null>((resolve) => this.heaps.push(resolve));
+    this.worker.postMessage({ op: 'heap' } satisfies CommitRequest);
+    return answer;
   }
 
   private ask(req: CommitRequest): Promise<CommitReply> {
@@ -143,6 +157,7 @@ export class ThreadCommitIO implements CommitIO {
         else this.events.settled(m.settled);
         if (this.replies.length === 0 && this.finishes.length === 0) worker.unref();
       } else if (m.type === 'compromised') this.events.compromised(m.message);
+      else if (m.type === 'heap') this.heaps.shift()?.(m.heap);
     });
     const fail = (err: Error) => this.fail(worker, err);
     worker.on('error', fail);
@@ -158,5 +173,6 @@ export class ThreadCommitIO implements CommitIO {
     for (const r of this.replies.splice(0)) r({ kind: 'failed', stage: 'storage', code: null, message: err.message });
     this.events.settled({ journalSignature: undefined, journalError: null, releaseError: err.message }, true);
     for (const f of this.finishes.splice(0)) f();
+    for (const h of this.heaps.splice(0)) h(null);
   }
 }

@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { nameThisThread } from '../threads/start-worker.js';
+import { heapFigures, nameThisThread, type HeapFigures } from '../threads/start-worker.js';
 import { CommitSteps, type CommitJob, type CommitStepsOptions, type WriteJob } from './commit-steps.js';
 
 /** Messages the lock store sends to its commit thread, one at a time, in order. */
-export type CommitRequest = { op: 'commit'; job: CommitJob } | { op: 'write'; job: WriteJob } | { op: 'finish' } | { op: 'stop-waiting' };
+export type CommitRequest = { op: 'commit'; job: CommitJob } | { op: 'write'; job: WriteJob } | { op: 'finish' } | { op: 'stop-waiting' } | { op: 'heap' };
 
 /** `commit` and `write` get one `reply` each; every release of the lock is told as `settled`. */
 export type CommitMessage =
@@ -11,6 +11,7 @@ export type CommitMessage =
   /** `finished`: the answer to a `finish` request (else a release of the thread's own). */
   | { type: 'settled'; settled: import('./commit-steps.js').Settled; finished: boolean }
   | { type: 'compromised'; message: string }
+  | { type: 'heap'; heap: HeapFigures }
   | { type: 'ready' };
 
 nameThisThread('pdm-commit');
@@ -25,6 +26,7 @@ let queue: Promise<void> = Promise.resolve();
 port.on('message', (m: CommitRequest) => {
   // Not queued: it must reach a batch that is waiting for the lock.
   if (m.op === 'stop-waiting') return steps.stopWaiting();
+  if (m.op === 'heap') return post({ type: 'heap', heap: heapFigures() });
   queue = queue.then(async () => {
     if (m.op === 'finish') return post({ type: 'settled', settled: await steps.finish(), finished: true });
     const reply = m.op === 'commit' ? await steps.begin(m.job) : steps.write(m.job);

@@ -3,9 +3,11 @@ import { dirname } from 'node:path';
 import type { LockInfo, LocksMap } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import { DEFAULT_STALE_MS } from './file-lock.js';
+import type { HeapFigures } from '../threads/start-worker.js';
 import type { Logger } from '../logger.js';
 import { InlineCommitIO, ThreadCommitIO, type CommitIO } from './commit-io.js';
-import type { FailureStage, Settled, WriteJob } from './commit-steps.js';
+import type { Settled, WriteJob } from './commit-steps.js';
+import { StoreProblems, type StoreHealth } from './store-health.js';
 import { Draft, type LocksDraft } from './lock-draft.js';
 import { diffLocks, type LockChange } from './lock-diff.js';
 import { JournaledCopy } from './journaled-copy.js';
@@ -21,10 +23,7 @@ export type Mutation<T> = (draft: LocksDraft) => T;
  */
 export type Journal = (entries: { committed: LockChange[]; drift: LockChange[] }) => Promise<ActivityEvent[]>;
 
-export interface StoreHealth {
-  ok: boolean;
-  detail: string | null;
-}
+export type { StoreHealth };
 
 export interface StoreListener {
   changes(changes: LockChange[], source: 'api' | 'disk'): void;
@@ -76,13 +75,11 @@ export class LockStore {
   /** Whether the commit side's encoded locks.json (LocksText) mirrors `locks`; if not, it is sent `locks`. */
   private mirrored = false;
   private readonly journaled: JournaledCopy | null;
-  private health: StoreHealth = { ok: true, detail: null };
+  private readonly problems: StoreProblems;
   private pending: Pending[] = [];
   private refreshWanted = false;
   private running: Promise<void> | null = null;
   private readonly io: CommitIO;
-  private parseProblem: string | null = null;
-  private writeProblem: string | null = null;
   private closed = false;
   private listeners: StoreListener[] = [];
   /** Batches sent whose journaled copy and release are not yet reported (one `settled` each). */
@@ -102,7 +99,8 @@ export class LockStore {
       staleMs: opts.staleMs ?? DEFAULT_STALE_MS,
       debugHoldMs: opts.debugHoldMs ?? 0,
     };
-    const events = { compromised: (message: string) => this.onCompromised(message), settled: (s: Settled, all = false) => this.onSettled(s, all) };
+    this.problems = new StoreProblems((h) => this.listeners.forEach((l) => l.health(h)), opts.logger);
+    const events = { compromised: (message: string) => this.problems.compromised(message), settled: (s: Settled, all = false) => this.onSettled(s, all) };
     this.io = opts.thread ? new ThreadCommitIO(steps, events) : new InlineCommitIO(steps, events);
   }
 
@@ -139,8 +137,13 @@ export class LockStore {
     return Object.hasOwn(this.locks, filename) ? this.locks[filename]! : null;
   }
 
+  /** The commit thread's heap, for /api/metrics (null when commits run inline). */
+  threadHeap(): Promise<HeapFigures | null> {
+    return this.io.heap();
+  }
+
   getHealth(): StoreHealth {
-    return this.health;
+    return this.problems.health;
   }
 
   /** Queue a mutation; resolves with its result once the batch it joined is durable. */
@@ -223,16 +226,14 @@ export class LockStore {
       this.stats.parses++;
       return this.take(await readLocksFile(this.opts.file), sig);
     }
-    this.parseProblem = null;
-    this.updateHealth();
+    this.problems.parsed(null);
     return true;
   }
 
   /** Memory becomes locks.json as read (its changes published as disk changes), unless unusable. */
   private take(read: ReadResult, sig: FileSignature | null): boolean {
     if (read.kind === 'bad') {
-      this.parseProblem = `${read.problem}. Check-outs and check-ins are refused until it is fixed; nothing was overwritten.`;
-      this.updateHealth();
+      this.problems.parsed(read.problem);
       return false;
     }
     const next = read.kind === 'ok' ? read.locks : {};
@@ -243,8 +244,7 @@ export class LockStore {
     this.locks = next;
     this.mirrored = false;
     if (changes.length > 0) this.emit(changes, 'disk');
-    this.parseProblem = null;
-    this.updateHealth();
+    this.problems.parsed(null);
     return true;
   }
 
@@ -269,7 +269,7 @@ export class LockStore {
         plan.abandon();
         if (reply.locks !== undefined && !this.adopt(reply.locks, reply.signature)) {
           await this.io.write({ changes: [], activity: '', journal: false });
-          throw new AppError('LOCKS_UNAVAILABLE', this.health.detail ?? 'locks.json cannot be read.');
+          throw new AppError('LOCKS_UNAVAILABLE', this.problems.health.detail ?? 'locks.json cannot be read.');
         }
         this.journaled?.adopt(reply.journal, reply.journalSignature);
         plan = await this.plan(batch, this.journaled?.drift(this.locks) ?? []);
@@ -277,7 +277,12 @@ export class LockStore {
       }
       if (reply.kind !== 'done') {
         plan.abandon();
-        throw reply.kind === 'failed' ? this.failure(reply.stage, reply.code, reply.message) : new Error('the commit thread read locks.json back twice');
+        if (reply.kind === 'failed' && reply.stage === 'unconfirmed') {
+          // Visible to every reader already: memory takes it from the disk on the next read.
+          this.signature = undefined;
+          this.refreshWanted = true;
+        }
+        throw reply.kind === 'failed' ? this.problems.failure(reply.stage, reply.code, reply.message) : new Error('the commit thread read locks.json back twice');
       }
       const { committed } = plan;
       if (committed.length > 0) {
@@ -287,8 +292,7 @@ export class LockStore {
       }
       this.mirrored = true;
       this.signature = reply.signature;
-      this.writeProblem = null;
-      this.updateHealth();
+      this.problems.wrote();
       if (committed.length > 0) this.emit(committed, 'api');
       if (reply.logError !== null) this.journalFailed(new Error(reply.logError));
       else if (plan.write.journal) this.journaled?.caughtUp();
@@ -297,7 +301,7 @@ export class LockStore {
       if (batch.length > 0) this.opts.commitTimed?.((performance.now() - started) / 1000);
     } catch (err) {
       if (!answered) {
-        const error = err instanceof AppError ? err : this.storageError(err);
+        const error = err instanceof AppError ? err : this.problems.storageError(err);
         for (const p of batch) p.reject(error);
       }
     }
@@ -371,53 +375,6 @@ export class LockStore {
   private journalFailed(err: unknown): void {
     this.journaled?.forget();
     this.opts.logger?.warn({ err }, 'journaling a commit failed; it will be journaled as a disk change later');
-  }
-
-  private failure(stage: FailureStage, code: string | null, message: string): AppError {
-    const err = Object.assign(new Error(message), code ? { code } : {});
-    if (stage === 'busy') return new AppError('LOCKS_UNAVAILABLE', `locks.json is busy: could not take its lock (${message}).`);
-    if (stage === 'lost') return new AppError('LOCKS_UNAVAILABLE', `Lost the lock on locks.json before writing (${message}); nothing was changed.`);
-    if (stage === 'unconfirmed') return this.unconfirmed(err);
-    return this.storageError(err);
-  }
-
-  private storageError(err: unknown): AppError {
-    const e = err as NodeJS.ErrnoException;
-    this.opts.logger?.error({ err }, 'committing locks.json failed');
-    const detail = `locks.json could not be written (${e.code ?? e.message}); nothing was changed.`;
-    // Cleared by the next commit that succeeds: health says the last write failed until then.
-    this.writeProblem = detail;
-    this.updateHealth();
-    return new AppError('LOCKS_UNAVAILABLE', detail);
-  }
-
-  /**
-   * The rename is done but the folder could not be synced: every reader already sees the batch, so
-   * "nothing was changed" would be false. Memory takes it from the disk (next refresh, as a disk
-   * change); the callers learn it is not confirmed durable.
-   */
-  private unconfirmed(err: unknown): AppError {
-    const e = err as NodeJS.ErrnoException;
-    this.opts.logger?.error({ err }, 'syncing the data folder after writing locks.json failed');
-    this.signature = undefined;
-    this.refreshWanted = true;
-    this.writeProblem = `locks.json was written but its folder could not be synced (${e.code ?? e.message}): the change is visible but may not survive a power cut.`;
-    this.updateHealth();
-    return new AppError('LOCKS_UNAVAILABLE', this.writeProblem);
-  }
-
-  private onCompromised(message: string): void {
-    this.writeProblem = `Lost the lock on locks.json (${message}); writes stopped until it is taken again.`;
-    this.updateHealth();
-    this.opts.logger?.error({ err: new Error(message) }, 'the lock on locks.json was compromised');
-  }
-
-  private updateHealth(): void {
-    const detail = this.parseProblem ?? this.writeProblem;
-    if (this.health.detail !== detail) {
-      this.health = { ok: detail === null, detail };
-      for (const l of this.listeners) l.health(this.health);
-    }
   }
 
   private emit(changes: LockChange[], source: 'api' | 'disk'): void {

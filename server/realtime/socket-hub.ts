@@ -61,7 +61,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
   const limits = { ...DEFAULT_SOCKET_LIMITS, ...d.limits };
   const io: PdmServer = new Server(httpServer, {
     serveClient: false,
-    // Compression costs ~10x memory per socket (see PITFALLS); lock events are small.
+    // Compression costs ~10x memory per socket (measured); lock events are small.
     perMessageDeflate: false,
     maxHttpBufferSize: 64 * 1024,
     // A WebSocket has no CORS: without this any page could open one and read the board.

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -40,4 +41,18 @@ export function nameThisThread(name: string): void {
   } catch {
     // no /proc: unnamed
   }
+}
+
+/** One thread's V8 heap, in bytes (for /api/metrics: which thread's memory grows). */
+export interface HeapFigures {
+  used: number;
+  total: number;
+  external: number;
+  malloced: number;
+}
+
+/** The calling thread's heap figures. */
+export function heapFigures(): HeapFigures {
+  const h = getHeapStatistics();
+  return { used: h.used_heap_size, total: h.total_heap_size, external: h.external_memory, malloced: h.malloced_memory };
 }

@@ -18,7 +18,7 @@ export function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-/** Checks a name by the contract's rules and returns its absolute path inside the vault. */
+/** Checks a name by the file-name rules (shared/file-names.ts) and returns its absolute path inside the vault. */
 export function vaultPath(layout: VaultLayout, name: unknown): string {
   if (typeof name !== 'string') throw new AppError('INVALID_REQUEST', 'filename must be a string.');
   const problem = fileNameProblem(name, layout.extensions);

@@ -27,7 +27,7 @@ export interface VersionRoutesDeps {
   staging: string;
 }
 
-/** Section 9 of the contract: upload a new version, list, download and restore versions. */
+/** Versions (README.md, Versions): upload a new version, list, download and restore versions. */
 export function versionHandlers(d: VersionRoutesDeps) {
   const existing = async (name: string) => {
     const abs = vaultPath(d.layout, name);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_STALE_MS } from '../locks/file-lock.js';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../threads/start-worker.js';
+import { startWorker, type HeapFigures } from '../threads/start-worker.js';
 import type { Version } from '../../shared/protocol.js';
 import { emptyHistory, historyFolder, type FileVersions, type RecordOptions } from './version-files.js';
 import type { VersionReply, VersionRequest } from './version-thread.js';
@@ -62,6 +62,11 @@ export class VersionStore {
   /** Gives the newest version made by `user` since `since` a comment (a check-in's comment). */
   async comment(name: string, user: string, since: string, comment: string): Promise<void> {
     await this.ask({ op: 'comment', name, user, since, comment });
+  }
+
+  /** The version thread's heap (null before it started). */
+  async heap(): Promise<HeapFigures | null> {
+    return this.worker ? ((await this.ask({ op: 'heap' })) as HeapFigures) : null;
   }
 
   /** Stops the thread once what was asked is done. */

@@ -1,13 +1,14 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { nameThisThread } from '../threads/start-worker.js';
+import { heapFigures, nameThisThread } from '../threads/start-worker.js';
 import { VersionFiles, type RecordOptions } from './version-files.js';
 
 /** Requests the version store sends to its thread (in arrays), answered by `id`. */
 export type VersionRequest =
   | { id: number; op: 'record'; name: string; source: string; opts: RecordOptions }
-  | { id: number; op: 'comment'; name: string; user: string; since: string; comment: string };
+  | { id: number; op: 'comment'; name: string; user: string; since: string; comment: string }
+  | { id: number; op: 'heap' };
 
 export type VersionReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; code?: string; message: string };
 
@@ -34,7 +35,7 @@ parentPort!.on('message', (batch: VersionRequest[]) => {
   const replies: VersionReply[] = [];
   for (const m of batch) {
     try {
-      const value = m.op === 'record' ? files.record(m.name, m.source, m.opts) : files.comment(m.name, m.user, m.since, m.comment);
+      const value = m.op === 'record' ? files.record(m.name, m.source, m.opts) : m.op === 'comment' ? files.comment(m.name, m.user, m.since, m.comment) : heapFigures();
       replies.push({ id: m.id, ok: true, value: value ?? null });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

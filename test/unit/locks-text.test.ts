@@ -17,7 +17,7 @@ describe('LocksText', () => {
         const locks: LocksMap = {};
         for (const [n, l] of initial) if (l) locks[n] = l as LockInfo;
         const text = new LocksText(locks, chunkSize);
-        expect(text.bytes().toString()).toBe(serializeLocks(locks));
+        expect(text.text()).toBe(serializeLocks(locks));
         for (const batch of batches) {
           const changes: LockChange[] = [];
           for (const [n, l] of batch) {
@@ -28,7 +28,7 @@ describe('LocksText', () => {
             else delete locks[n];
           }
           text.apply(changes);
-          expect(text.bytes().toString()).toBe(serializeLocks(locks));
+          expect(text.text()).toBe(serializeLocks(locks));
         }
       }),
       { numRuns: 1000 },
@@ -52,7 +52,7 @@ describe('LocksText', () => {
             else delete locks[n];
           }
           text.apply(changes);
-          expect(text.bytes().toString()).toBe(serializeLocks(locks));
+          expect(text.text()).toBe(serializeLocks(locks));
         }
       }),
       { numRuns: 300 },

@@ -1,4 +1,4 @@
-/** The session calls of the contract's section 8 (the page's only HTTP besides activity). */
+/** The session calls (README.md, Users mode): the page's only HTTP besides activity. */
 export type Mode = 'open' | 'users';
 
 export interface SessionInfo {
