@@ -33,6 +33,7 @@ import { originGuard, type OriginPolicy } from './http/request-origin.js';
 import { VaultIndex } from './vault/vault-index.js';
 import type { VaultLayout } from './vault/vault-paths.js';
 import { VaultWatcher } from './vault/vault-watcher.js';
+import { ShareProtection } from './vault/share-protection.js';
 
 export interface PdmApp {
   httpServer: HttpServer;
@@ -87,7 +88,15 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const warnings = new EditWarnings(join(config.dataDir, 'edit-warnings.json'));
   await warnings.load();
   const versions = new VersionStore(join(config.dataDir, 'versions'), config.keepVersions, { root: layout.root, dataDir: layout.dataDir }, config.staleMs);
-  const board = new FileBoard(index, store, (name) => warnings.has(name));
+  // --protect: read-only on the share unless checked out (and unless its mode cannot be changed).
+  let protection: ShareProtection | null = null;
+  const board = new FileBoard(
+    index,
+    store,
+    (name) => warnings.has(name),
+    (name) => protection !== null && store.get(name) === null && !protection.isRefused(name),
+    () => protection?.problem() ?? null,
+  );
   // Serialise every file once now, not on the first request (100,000 files: ~300 ms).
   board.filesJson();
   // Background work that close() waits for, so nothing writes into a vault being shut down.
@@ -101,6 +110,13 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       .finally(() => background.delete(q));
     background.add(q);
   };
+  if (config.protect) {
+    const p = new ShareProtection({ layout, dataDir: config.dataDir, staleMs: config.staleMs, logger, changed: (name) => (board.touch(name), board.announceHealth()) }, (name) => store.get(name) !== null);
+    protection = p;
+    board.subscribe({ events: (events) => p.follow(events), health: () => undefined });
+    // Every tracked file as its lock says, in the background: reads are served meanwhile.
+    track(p.reconcile(index.names()));
+  }
   const staging = join(config.dataDir, 'uploads');
   // Upload temp files a killed server left behind (in the background: it walks the vault).
   track(
@@ -199,6 +215,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await vaultWatcher.close();
       await store.close();
       await vaultChanges.publish([]);
+      await protection?.settled();
       await Promise.all(background);
       await versions.close();
       await hub!.close();

@@ -41,6 +41,8 @@ export interface AppConfig {
   allowedOrigins?: string[];
   /** Sockets per client and the send buffer a socket may fill (defaults: DEFAULT_SOCKET_LIMITS). */
   socketLimits?: Partial<SocketLimits>;
+  /** `--protect`: tracked files are read-only on disk unless checked out. */
+  protect?: boolean;
   /** Test-only: keep the lock on locks.json this long per commit, to freeze a holder on purpose. */
   debugHoldMs?: number;
   /** Failed sign-ins allowed per user and per address per window (tests shorten it). */

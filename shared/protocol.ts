@@ -27,6 +27,8 @@ export interface FileStatus {
   lock: LockInfo | null;
   /** `edited_unlocked`: the content changed on disk while nobody held the lock (until the next check-out and check-in). */
   warning?: 'edited_unlocked' | null;
+  /** `--protect`: the file is read-only on the share (not checked out); always false without it. */
+  protected: boolean;
 }
 
 /** One saved content of a file; numbers start at 1 and grow, the newest is the current content. */

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from './package-files.js';
 import { serve } from './serve.js';
+import { unprotect } from './unprotect-command.js';
 import { SERVE_OPTIONS, UsageError, type OptionSpec } from './settings.js';
 import { userAdd, userList, userRemove } from './user-command.js';
 import { watchEvents } from './watch.js';
@@ -34,6 +35,14 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--user <name>', 'name to connect as (open mode)')
     .option('--token <token>', 'session token (users mode)')
     .action((opts) => watchEvents(opts));
+
+  program
+    .command('unprotect')
+    .description('give every tracked file its write permission back (to switch --protect off)')
+    .requiredOption('--repo <dir>', 'the vault')
+    .option('--data <dir>', 'data folder (default <repo>/.pdm)')
+    .option('--extensions <list>', 'tracked extensions (default .mcam,.vnc)')
+    .action((opts: { repo?: string; data?: string; extensions?: string }) => unprotect(opts));
 
   const user = program.command('user').description('manage the users file of users mode');
   const usersOpt = '--users <file>';

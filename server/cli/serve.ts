@@ -94,6 +94,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     ...(usersFile ? { usersFile } : {}),
     ...(tls ? { tls } : {}),
     ...(s['metrics-token'] ? { metricsToken: s['metrics-token'] } : {}),
+    ...(s.protect ? { protect: true } : {}),
     ...(s['allowed-hosts'] ? { allowedHosts: s['allowed-hosts'] } : {}),
     ...(s['allowed-origins'] ? { allowedOrigins: s['allowed-origins'] } : {}),
     ...(s['max-sockets-per-client'] ? { socketLimits: { perClient: s['max-sockets-per-client'] } } : {}),

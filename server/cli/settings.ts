@@ -43,6 +43,7 @@ export const SERVE_OPTIONS = {
   users: { kind: 'path', env: 'PDM_USERS', arg: 'file', help: 'users mode: sign-in required, users from this file', shownDefault: 'none (open mode)' },
   'keep-versions': { kind: 'int', env: 'PDM_KEEP_VERSIONS', arg: 'n', help: 'versions kept per file', shownDefault: String(DEFAULTS.keepVersions), min: 1, max: 100_000 },
   'max-upload': { kind: 'int', env: 'PDM_MAX_UPLOAD', arg: 'bytes', help: 'largest upload of a new version', shownDefault: '2147483648 (2 GiB)', min: 1, max: Number.MAX_SAFE_INTEGER },
+  protect: { kind: 'bool', env: 'PDM_PROTECT', help: 'tracked files are read-only on disk unless checked out', shownDefault: 'false' },
   'tls-cert': { kind: 'path', env: 'PDM_TLS_CERT', arg: 'file', help: 'serve HTTPS and WSS with this PEM certificate (with --tls-key)', shownDefault: 'none' },
   'tls-key': { kind: 'path', env: 'PDM_TLS_KEY', arg: 'file', help: 'the PEM private key of --tls-cert', shownDefault: 'none' },
   'metrics-token': { kind: 'string', env: 'PDM_METRICS_TOKEN', arg: 'token', help: 'users mode: bearer token for GET /metrics', shownDefault: 'any session' },

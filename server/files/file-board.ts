@@ -24,6 +24,10 @@ export class FileBoard {
     private readonly store: LockStore,
     /** Names flagged `edited_unlocked`. */
     private readonly warned: (name: string) => boolean = () => false,
+    /** `--protect`: whether the file is read-only on the share now. */
+    private readonly isProtected: (name: string) => boolean = () => false,
+    /** A problem besides the store's for /api/health's detail (files --protect cannot change). */
+    private readonly otherProblem: () => string | null = () => null,
   ) {
     store.subscribe({
       changes: (changes, source) => this.onLockChanges(changes, source),
@@ -44,7 +48,13 @@ export class FileBoard {
 
   health(): HealthBody {
     const h = this.store.getHealth();
-    return { status: h.ok ? 'ok' : 'degraded', locks: h.ok ? 'ok' : 'unavailable', detail: h.detail, revision: this.revision };
+    return { status: h.ok ? 'ok' : 'degraded', locks: h.ok ? 'ok' : 'unavailable', detail: h.detail ?? this.otherProblem(), revision: this.revision };
+  }
+
+  /** Tells listeners the health again (its detail changed outside the store). */
+  announceHealth(): void {
+    const h = this.health();
+    for (const l of this.listeners) l.health(h);
   }
 
   /**
@@ -55,9 +65,11 @@ export class FileBoard {
     return this.index.get(name);
   }
 
-  /** A tracked file that exists, or a lock on one that no longer does; null when neither. */
-  status(name: string): FileStatus | null {
-    const stat = this.index.get(name);
+  /**
+   * A tracked file that exists, or a lock on one that no longer does; null when neither. `stat`:
+   * the caller's own, for a file the watcher may not have reported yet (just created).
+   */
+  status(name: string, stat: VaultFileStat | null | undefined = this.index.get(name)): FileStatus | null {
     const lock = this.store.get(name);
     if (!stat && !lock) return null;
     return {
@@ -68,6 +80,7 @@ export class FileBoard {
       locked_by: lock ? lock.user : null,
       lock,
       warning: this.warned(name) ? 'edited_unlocked' : null,
+      protected: stat ? this.isProtected(name) : false,
     };
   }
 

@@ -90,16 +90,8 @@ export class FileCommands {
 
   // The watcher may not have seen a file that was just created: trust the stat we took.
   private statusAfterCommit(filename: string, stat: VaultFileStat | null): FileStatus {
-    const lock = this.store.get(filename);
-    return {
-      name: filename,
-      size_bytes: stat ? stat.size : null,
-      modified: stat ? new Date(stat.mtimeMs).toISOString() : null,
-      status: lock ? 'checked_out' : 'available',
-      locked_by: lock ? lock.user : null,
-      lock,
-      warning: this.board.status(filename)?.warning ?? null,
-    };
+    // Null for a lock released on a file that is gone: then it is an available file of no size.
+    return this.board.status(filename, stat) ?? { name: filename, size_bytes: null, modified: null, status: 'available', locked_by: null, lock: null, warning: null, protected: false };
   }
 }
 

@@ -113,6 +113,7 @@ export class ThreadCommitIO implements CommitIO {
   heap(): Promise<HeapFigures | null> {
     if (!this.worker) return Promise.resolve(null);
     const answer = new Promise<HeapFigures | null>((resolve) => this.heaps.push(resolve));
+    this.worker.ref();
     this.worker.postMessage({ op: 'heap' } satisfies CommitRequest);
     return answer;
   }
@@ -155,9 +156,12 @@ export class ThreadCommitIO implements CommitIO {
       else if (m.type === 'settled') {
         if (m.finished) this.finishes.shift()?.();
         else this.events.settled(m.settled);
-        if (this.replies.length === 0 && this.finishes.length === 0) worker.unref();
+        if (this.replies.length === 0 && this.finishes.length === 0 && this.heaps.length === 0) worker.unref();
       } else if (m.type === 'compromised') this.events.compromised(m.message);
-      else if (m.type === 'heap') this.heaps.shift()?.(m.heap);
+      else if (m.type === 'heap') {
+        this.heaps.shift()?.(m.heap);
+        if (this.replies.length === 0 && this.finishes.length === 0 && this.heaps.length === 0) worker.unref();
+      }
     });
     const fail = (err: Error) => this.fail(worker, err);
     worker.on('error', fail);

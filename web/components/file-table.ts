@@ -158,7 +158,7 @@ export class FileTable extends LitElement {
       <div role="cell" class="c-name"><span class="path">${folderOf(f.name) ? folderOf(f.name) + '/' : ''}</span>${baseOf(f.name)}</div>
       <div role="cell" class="c-size">${formatSize(f.size_bytes)}</div>
       <div role="cell" class="c-modified"><time datetime=${f.modified ?? ''} title=${f.modified ? new Date(f.modified).toLocaleString() : ''}>${relativeTime(f.modified)}</time></div>
-      <div role="cell" class="c-status"><span class="badge">${status}</span>${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
+      <div role="cell" class="c-status"><span class="badge">${status}</span>${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
       <div role="cell" class="c-message">${f.lock?.message ?? ''}</div>
       <div role="cell" class="c-held">${f.lock ? duration(f.lock.timestamp) : ''}</div>
       <div role="cell" class="c-actions">${action}<a href=${url} download aria-label="Download ${f.name}">Download</a

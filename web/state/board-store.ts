@@ -74,6 +74,7 @@ export class BoardStore {
   /** Replaces everything: on (re)connection and in answer to `sync`. */
   applySnapshot(s: SnapshotPayload): void {
     this.files = new Map(s.files.map((f) => [f.name, f]));
+    this.protecting = s.files.some((f) => f.protected);
     this.locks = { ...s.locks };
     this.revision = s.revision;
     this.health = s.health;
@@ -113,6 +114,7 @@ export class BoardStore {
       case 'file:added':
       case 'file:changed':
         this.files.set(e.data.file.name, e.data.file);
+        this.protecting ||= e.data.file.protected;
         this.sorted = null;
         this.touch(e.data.file.name);
         if (e.event === 'file:changed' && e.data.file.locked_by === this.user && this.user) {
@@ -154,12 +156,18 @@ export class BoardStore {
     return t !== undefined && now - t < HIGHLIGHT_MS;
   }
 
+  /** Whether the server runs with --protect, as far as its files have told (a file was protected). */
+  private protecting = false;
+
   private setLock(filename: string, lock: LockInfo | null): void {
     if (lock) this.locks[filename] = lock;
     else delete this.locks[filename];
     const f = this.files.get(filename);
     if (f) {
-      this.files.set(filename, { ...f, lock, locked_by: lock?.user ?? null, status: lock ? 'checked_out' : 'available' });
+      // --protect: a checked-out file is writable; a released one read-only again (as the server
+      // makes it, within a second). Lock events carry no FileStatus, so the page follows the rule.
+      const protectedNow = lock ? false : this.protecting || f.protected;
+      this.files.set(filename, { ...f, lock, locked_by: lock?.user ?? null, status: lock ? 'checked_out' : 'available', protected: protectedNow });
       this.sorted = null;
     }
     this.touch(filename);
