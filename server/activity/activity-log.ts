@@ -4,7 +4,12 @@ import { DEFAULT_STALE_MS, lockFile } from '../locks/file-lock.js';
 import type { ActivityEvent } from '../../shared/protocol.js';
 import type { Logger } from '../logger.js';
 
-const RING = 10_000;
+/**
+ * Entries kept in memory (between RING and 1.5 x RING): the page's history, subscribers catching
+ * up, the checks for entries another server logged already. Older ones are read from the file.
+ * (10,000 kept ~5 MB more, and in the soak that memory was still filling after its warm-up.)
+ */
+const RING = 2_000;
 
 export type NewActivity = Omit<ActivityEvent, 'id' | 'at'> & { at?: string };
 
@@ -173,11 +178,27 @@ export class ActivityLog {
     await Promise.race([this.pendingWrites(), new Promise<void>((resolve) => (timer = setTimeout(resolve, QUERY_WAIT_MS)))]);
     clearTimeout(timer);
     await this.poll();
-    if (after === undefined) return this.recent.slice(-limit);
+    if (after === undefined) return limit > this.recent.length && this.total > this.recent.length ? this.scanLast(limit) : this.recent.slice(-limit);
     const i = this.recent.findIndex((e) => e.id === after);
     if (i >= 0) return this.recent.slice(i + 1, i + 1 + limit);
     if (this.total > this.recent.length) return this.scanAfter(limit, after);
     return this.recent.slice(-limit);
+  }
+
+  // More than the in-memory window holds: the file's last `limit` entries.
+  private async scanLast(limit: number): Promise<ActivityEvent[]> {
+    const fh = await open(this.file, 'r');
+    const ring: ActivityEvent[] = [];
+    let n = 0;
+    try {
+      for await (const line of fh.readLines()) {
+        const e = parseLine(line);
+        if (e) ring[n++ % limit] = e;
+      }
+    } finally {
+      await fh.close();
+    }
+    return n <= limit ? ring : [...ring.slice(n % limit), ...ring.slice(0, n % limit)];
   }
 
   // Older than the in-memory window: read the file from the start (rare: a long-gone subscriber).

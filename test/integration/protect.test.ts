@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,9 +81,18 @@ describe('--protect: read-only on the share unless checked out', () => {
     await eventually(async () => (await writeBits(abs('PN1002.mcam'))) === 0 && (await writeBits(abs('customer-a/PN2002.vnc'))) !== 0, 2000, 'hand edit');
     await vault.write('new/PN5000.mcam');
     await eventually(async () => (await writeBits(abs('new/PN5000.mcam'))) === 0, 2000, 'new file protected');
+    // A file renamed into the vault by hand (an editor's save-as, a move from elsewhere).
+    await writeFile(join(vault.outside, 'moved.mcam'), 'moved in', { mode: 0o664 });
+    await rename(join(vault.outside, 'moved.mcam'), abs('new/PN5001.mcam'));
+    await eventually(async () => (await writeBits(abs('new/PN5001.mcam'))) === 0, 2000, 'renamed-in file protected');
     // An upload by the holder replaces the file (a new inode) and leaves it writable; check-in protects it.
     const put = await api(server.url, '/api/files/PN1003.vnc/content', { method: 'PUT', headers: { 'x-pdm-user': 'carol' }, body: 'new content' });
     expect(put.status).toBe(200);
+    expect(await writeBits(abs('PN1003.vnc'))).not.toBe(0);
+    // A restore by the holder, likewise.
+    const restore = await api(server.url, '/api/files/PN1003.vnc/versions/1/restore', { method: 'POST', headers: { 'x-pdm-user': 'carol' } });
+    expect(restore.status).toBe(200);
+    expect(await readFile(abs('PN1003.vnc'), 'utf8')).toBe('content of PN1003.vnc\n');
     expect(await writeBits(abs('PN1003.vnc'))).not.toBe(0);
     await api(server.url, '/api/files/checkin', { json: { filename: 'PN1003.vnc', user: 'carol' } });
     await eventually(async () => (await writeBits(abs('PN1003.vnc'))) === 0, 1000, 'protected after check-in');
