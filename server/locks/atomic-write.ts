@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -72,6 +72,16 @@ export function fsyncDirectorySync(dir: string): void {
   }
 }
 
+function writeAllSync(fd: number, pieces: readonly Uint8Array[]): void {
+  let list = pieces.filter((p) => p.length > 0);
+  while (list.length > 0) {
+    let n = writevSync(fd, list as NodeJS.ArrayBufferView[]);
+    // A short write: drop what was written and go on with the rest.
+    while (list.length > 0 && n >= list[0]!.length) n -= list.shift()!.length;
+    if (n > 0) list[0] = list[0]!.subarray(n);
+  }
+}
+
 /**
  * Writes a string whole. Node encodes it into a buffer of its own that is freed when the call
  * returns (no ArrayBuffer left for the collector); a short write (rare on a regular file)
@@ -85,12 +95,12 @@ function writeStringSync(fd: number, text: string): void {
 }
 
 /** writeFileAtomic, blocking. */
-export function writeFileAtomicSync(file: string, text: string, opts: AtomicWriteOptions = {}): void {
+export function writeFileAtomicSync(file: string, pieces: readonly Uint8Array[], opts: AtomicWriteOptions = {}): void {
   const tmp = tempPathFor(file);
   try {
     const fd = openSync(tmp, 'w', opts.mode ?? 0o644);
     try {
-      writeStringSync(fd, text);
+      writeAllSync(fd, pieces);
       if (opts.durable !== false) fsyncSync(fd);
     } finally {
       closeSync(fd);

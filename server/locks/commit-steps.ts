@@ -135,7 +135,7 @@ export class CommitSteps {
       this.text = null; // until the write succeeds
       text.apply(job.changes as LockChange[]);
       try {
-        writeFileAtomicSync(this.o.file, text.text(), { beforeRename: () => this.assertHeld() });
+        writeFileAtomicSync(this.o.file, text.pieces(), { beforeRename: () => this.assertHeld() });
       } catch (err) {
         return this.compromised ? failed('lost', this.compromised) : failed('storage', err);
       }
@@ -176,7 +176,7 @@ export class CommitSteps {
     if (this.journal && this.o.journaledFile && this.text) {
       try {
         // Without an fsync: losing it only makes the next commit record a change again.
-        writeFileAtomicSync(this.o.journaledFile, this.text.text(), { durable: false });
+        writeFileAtomicSync(this.o.journaledFile, this.text.pieces(), { durable: false });
         this.journalSignature = signatureOfSync(this.o.journaledFile);
       } catch (err) {
         this.journalSignature = undefined;
