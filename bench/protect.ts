@@ -90,16 +90,17 @@ export async function protectScale(files: number): Promise<ScaleStart[]> {
   const sample = names.filter((_, i) => i % 100 === 0 || i === names.length - 1).map((n) => join(root, n));
   const out: ScaleStart[] = [];
   try {
-    for (const start of ['first start (protects every file)', 'second start (all protected already)']) {
+    for (const start of ['without --protect (baseline)', 'first start (protects every file)', 'second start (all protected already)']) {
+      const protect = !start.startsWith('without');
       const t0 = performance.now();
-      const server = await spawnServer(['--repo', root, '--protect']);
+      const server = await spawnServer(['--repo', root, ...(protect ? ['--protect'] : [])]);
       const servedMs = performance.now() - t0;
-      const protectedMs = (await until(sample, true, 120_000)) + servedMs;
+      const protectedMs = protect ? (await until(sample, true, 120_000)) + servedMs : NaN;
       out.push({ start, servedMs, protectedMs });
       await server.stop();
     }
   } finally {
-    await rm(join(root, '..'), { recursive: true, force: true });
+    await rm(join(root, '..'), { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
   return out;
 }
@@ -111,7 +112,8 @@ export function printScale(rows: ScaleStart[], files: number): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(printBursts(await protectBursts(Number(process.env.BENCH_PROTECT_ROUNDS ?? 3))));
+  const rounds = Number(process.env.BENCH_PROTECT_ROUNDS ?? 3);
+  if (rounds > 0) console.log(printBursts(await protectBursts(rounds)));
   const files = Number(process.env.BENCH_PROTECT_FILES ?? 100_000);
   console.log('');
   console.log(printScale(await protectScale(files), files));

@@ -114,8 +114,6 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     const p = new ShareProtection({ layout, dataDir: config.dataDir, staleMs: config.staleMs, logger, changed: (name) => (board.touch(name), board.announceHealth()) }, (name) => store.get(name) !== null);
     protection = p;
     board.subscribe({ events: (events) => p.follow(events), health: () => undefined });
-    // Every tracked file as its lock says, in the background: reads are served meanwhile.
-    track(p.reconcile(index.names()));
   }
   const staging = join(config.dataDir, 'uploads');
   // Upload temp files a killed server left behind (in the background: it walks the vault).
@@ -206,6 +204,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     logger,
   });
   await dataWatcher.start();
+  // --protect: every tracked file as its lock says, once the rest is up and in the background
+  // (at 100,000 files an lstat each, and a chmod each the first time): reads are served meanwhile.
+  if (protection) track(protection.reconcile(index.names()));
 
   let closing: Promise<void> | null = null;
   const close = () =>
