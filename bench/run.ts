@@ -1,10 +1,11 @@
 // `npm run bench`: every benchmark in one run, printed as Markdown tables (copied into BENCHMARKS.md).
 // BENCH_SECONDS, BENCH_THROUGHPUT_BASELINE_BIN, BENCH_FANOUT=1000,5000, BENCH_VAULT_FILES, BENCH_BASELINE_BIN,
-// BENCH_PAGE_FILES, BENCH_VERSIONS_BASELINE_DIR.
+// BENCH_PAGE_FILES, BENCH_VERSIONS_BASELINE_DIR, BENCH_PROTECT_ROUNDS, BENCH_PROTECT_FILES.
 import os from 'node:os';
 import { diskToClient, fanout, printFanout } from './fanout.js';
 import { lockThroughput, printThroughput } from './lock-throughput.js';
 import { pageBench, printPage } from './page.js';
+import { printBursts, printScale as printProtectScale, protectBursts, protectScale } from './protect.js';
 import { fmt } from './support.js';
 import { printScale, vaultScale } from './vault-scale.js';
 import { printVersions, versionRecords } from './version-records.js';
@@ -36,4 +37,9 @@ console.log(printScale(await vaultScale(vaultFiles, process.env.BENCH_BASELINE_B
 console.log('\n## 5. The page in Chromium\n');
 const pageSizes = (process.env.BENCH_PAGE_FILES ?? '10000,100000').split(',').map(Number);
 console.log(printPage(await pageBench(pageSizes)));
+
+console.log('\n## 6. --protect: a burst of check-outs and check-ins, and the start at vault scale\n');
+console.log(printBursts(await protectBursts(Number(process.env.BENCH_PROTECT_ROUNDS ?? 5))));
+const protectFiles = Number(process.env.BENCH_PROTECT_FILES ?? vaultFiles);
+console.log('\n' + printProtectScale(await protectScale(protectFiles), protectFiles));
 process.exit(0);

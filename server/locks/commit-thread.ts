@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { heapFigures, nameThisThread, type HeapFigures } from '../threads/start-worker.js';
+import { collectPeriodically, heapFigures, nameThisThread, type HeapFigures } from '../threads/start-worker.js';
 import { CommitSteps, type CommitJob, type CommitStepsOptions, type WriteJob } from './commit-steps.js';
 
 /** Messages the lock store sends to its commit thread, one at a time, in order. */
@@ -15,6 +15,7 @@ export type CommitMessage =
   | { type: 'ready' };
 
 nameThisThread('pdm-commit');
+collectPeriodically();
 const port = parentPort!;
 const post = (m: CommitMessage) => port.postMessage(m);
 const steps = new CommitSteps(workerData as CommitStepsOptions, (message) => post({ type: 'compromised', message }));

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -55,4 +56,26 @@ export interface HeapFigures {
 export function heapFigures(): HeapFigures {
   const h = getHeapStatistics();
   return { used: h.used_heap_size, total: h.total_heap_size, external: h.external_memory, malloced: h.malloced_memory };
+}
+
+/** How often a worker thread collects its garbage in full (see collectPeriodically). */
+const FULL_GC_MS = 30_000;
+
+/**
+ * A full garbage collection of the calling worker thread every 30 s. These threads keep little
+ * (live heaps of 7-8 MB in the soak, measured with heap snapshots) but make steady short-lived
+ * garbage, and V8 let their committed heaps grow ~0.5 MB a minute each between its own rare major
+ * collections (the soak's per-thread figures). One collection of such a heap takes a few ms of
+ * that thread, never the request thread's. `gc` is exposed for a new context only (the flag is
+ * set at run time, a documented V8 idiom); without it nothing is scheduled.
+ */
+export function collectPeriodically(): void {
+  let gc: unknown;
+  try {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc');
+  } catch {
+    return;
+  }
+  if (typeof gc === 'function') setInterval(() => (gc as () => void)(), FULL_GC_MS).unref();
 }

@@ -1,7 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { heapFigures, nameThisThread } from '../threads/start-worker.js';
+import { collectPeriodically, heapFigures, nameThisThread } from '../threads/start-worker.js';
 import { VersionFiles, type RecordOptions } from './version-files.js';
 
 /** Requests the version store sends to its thread (in arrays), answered by `id`. */
@@ -28,6 +28,7 @@ function lowerPriority(): void {
 }
 lowerPriority();
 nameThisThread('pdm-versions');
+collectPeriodically();
 
 const files = new VersionFiles(workerData.dir as string, workerData.keep as number, workerData.vault as { root: string; dataDir: string }, workerData.staleMs as number);
 // Requests come in batches (one message per tick of the main thread); so do the replies.
