@@ -47,8 +47,14 @@ describe('--protect: read-only on the share unless checked out', () => {
 
   it('an available file refuses a write; a check-out allows it with the bits it had; nothing else about the file changes', async () => {
     const before = await stat(pn1001);
+    const other = join(vault.root, 'PN1002.mcam');
+    const otherBefore = await stat(other);
     server = await startServer(vault, { protect: true });
-    await eventually(async () => (await writeBits(pn1001)) === 0, 2000, 'protected at start');
+    await eventually(async () => (await writeBits(pn1001)) === 0 && (await writeBits(other)) === 0, 2000, 'protected at start');
+    // Only the mode changed: the times, owner and inode of a file nobody wrote are as they were.
+    const otherAfter = await stat(other);
+    expect([otherAfter.ino, otherAfter.uid, otherAfter.gid, otherAfter.mtimeMs, otherAfter.size]).toEqual([otherBefore.ino, otherBefore.uid, otherBefore.gid, otherBefore.mtimeMs, otherBefore.size]);
+    expect(otherAfter.mode & 0o777).toBe(0o444);
     expect(await nobodyCanWrite(pn1001)).toBe(false);
     expect((await api(server.url, '/api/files/PN1001.mcam')).body.protected).toBe(true);
     const out = await api(server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } });
