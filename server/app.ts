@@ -58,9 +58,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
 
   const activity = new ActivityLog(join(config.dataDir, 'activity.jsonl'), logger, config.staleMs);
   let io: PdmServer | null = null;
-  let store: LockStore | null = null;
-  const prom = new PdmMetrics({ sockets: () => io?.engine.clientsCount ?? 0, locksHeld: () => Object.keys(store?.snapshot() ?? {}).length });
-  store = new LockStore({
+  const store = new LockStore({
     file: config.locksFile,
     journaledFile: join(config.dataDir, 'locks.journaled.json'),
     staleMs: config.staleMs,
@@ -79,6 +77,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       return lockActivities(committed, drift.flatMap((c) => unrecordedDrift(c, last.get(c.filename)) ?? []));
     },
   });
+  const prom = new PdmMetrics({ sockets: () => io?.engine.clientsCount ?? 0, locksHeld: () => Object.keys(store.snapshot()).length });
   // The log first: the store's start-up may journal drift, which looks at the log's last entries.
   await activity.open();
   await store.open();

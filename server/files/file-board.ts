@@ -31,10 +31,7 @@ export class FileBoard {
   ) {
     store.subscribe({
       changes: (changes, source) => this.onLockChanges(changes, source),
-      health: () => {
-        const h = this.health();
-        for (const l of this.listeners) l.health(h);
-      },
+      health: () => this.announceHealth(),
     });
   }
 
