@@ -14,6 +14,8 @@ import { openIdentity, usersIdentity } from './auth/identity.js';
 import { SessionTokens } from './auth/session-tokens.js';
 import { DEFAULT_SIGN_IN_LIMITS, signInLimiters } from './auth/sign-in-limits.js';
 import { UsersDirectory } from './auth/users-file.js';
+import { accountsFrom } from './auth/accounts.js';
+import { LdapDirectory } from './auth/ldap-directory.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { lfsRoutes } from './lfs/lfs-routes.js';
 import { metricsRoutes } from './http/metrics-routes.js';
@@ -150,8 +152,10 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     ? new UsersDirectory(config.usersFile, (problem) => (problem ? logger.error({ problem }, 'the users file cannot be used') : logger.info('the users file is usable again')))
     : undefined;
   if (users) await users.reload();
-  const tokens = users ? new SessionTokens(config.dataDir) : undefined;
-  const identity = users && tokens ? usersIdentity(users, tokens) : openIdentity(config.admins);
+  const directory = config.ldap ? new LdapDirectory(config.ldap, logger) : undefined;
+  const accounts = users || directory ? accountsFrom(users, directory) : undefined;
+  const tokens = accounts ? new SessionTokens(config.dataDir) : undefined;
+  const identity = accounts && tokens ? usersIdentity(accounts, tokens) : openIdentity(config.admins);
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger });
   const versionRoutes = versionHandlers({ layout, index, board, store, versions, changes: vaultChanges, activity, identity, maxUploadBytes: config.maxUploadBytes, staging });
 
@@ -170,8 +174,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const origins: OriginPolicy = { checkHost: identity.mode === 'open', allowedHosts: config.allowedHosts ?? [], allowedOrigins: config.allowedOrigins ?? [] };
   app.use(originGuard(origins));
   const signInLimits = signInLimiters(config.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
-  app.use('/api/lfs', lfsRoutes({ board, commands, identity, users, logger, ...(users ? { signInLimits } : {}) }));
-  app.use('/api', sessionRoutes({ identity, users, tokens, onSignOut, signInLimits }));
+  app.use('/api/lfs', lfsRoutes({ board, commands, identity, logger, ...(accounts ? { signInLimits } : {}) }));
+  app.use('/api', sessionRoutes({ identity, accounts, tokens, onSignOut, signInLimits }));
   const metrics = metricsRoutes(
     () => io?.engine.clientsCount ?? 0,
     async () => ({ main: heapFigures(), commit: await store.threadHeap(), versions: await versions.heap() }),

@@ -1,5 +1,6 @@
 import { DEFAULT_EXTENSIONS } from '../shared/file-names.js';
 import { DEFAULT_STALE_MS } from './locks/file-lock.js';
+import type { LdapOptions } from './auth/ldap-directory.js';
 import type { SocketLimits } from './realtime/socket-budgets.js';
 
 /** Everything createApp needs; main/CLI fills it from flags and env. */
@@ -29,8 +30,10 @@ export interface AppConfig {
   keepVersions: number;
   /** Largest upload accepted by PUT .../content. */
   maxUploadBytes: number;
-  /** Users mode: the users file (absent = open mode). */
+  /** Users mode: the users file (absent, with no `ldap` either = open mode). */
   usersFile?: string;
+  /** Users mode: sign-in with the shop's directory (after the users file, when both are given). */
+  ldap?: LdapOptions;
   /** HTTPS and WSS with this PEM certificate and key (absent: plain HTTP). */
   tls?: { cert: Buffer; key: Buffer };
   /** Users mode: the bearer token `GET /metrics` takes (absent: any session). */

@@ -4,13 +4,15 @@ import { AppError } from '../errors.js';
 import type { Caller } from '../files/file-commands.js';
 import { userName } from '../files/command-schemas.js';
 import type { SessionTokens } from './session-tokens.js';
-import type { UsersDirectory } from './users-file.js';
+import type { Accounts } from './accounts.js';
 
 export const SESSION_COOKIE = 'pdm_session';
 
 /** Who a request or a socket speaks for. */
 export interface Identity {
   mode: 'open' | 'users';
+  /** Users mode: where names and passwords are checked. */
+  accounts?: Accounts;
   /** `claimed` is a `user` from a JSON body, if any. Throws 401/403 AppErrors. */
   fromHttp(headers: IncomingHttpHeaders, claimed?: string): Promise<Caller>;
   fromHandshake(auth: Record<string, unknown>, headers: IncomingHttpHeaders): Promise<Caller>;
@@ -49,16 +51,19 @@ export function tokenFrom(headers: IncomingHttpHeaders): string | undefined {
   return cookie ? parseCookie(cookie)[SESSION_COOKIE] : undefined;
 }
 
-/** Users mode: only a valid session names the caller; a different `user` in a body is refused. */
-export function usersIdentity(users: UsersDirectory, tokens: SessionTokens): Identity {
+/**
+ * Users mode (a users file, a directory or both): only a valid session names the caller; a
+ * different `user` in a body is refused.
+ */
+export function usersIdentity(accounts: Accounts, tokens: SessionTokens): Identity {
   const fromToken = async (token: string | undefined): Promise<Caller> => {
     if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in first: no session cookie or bearer token.');
     const claims = await tokens.verify(token);
     if (!claims) throw new AppError('UNAUTHENTICATED', 'The session is invalid, expired or signed out.');
-    const user = await users.get(claims.user);
-    if (!user) throw new AppError('UNAUTHENTICATED', 'This user no longer exists.');
-    // The role comes from the users file now, not from when the token was issued.
-    return { user: user.name, admin: user.role === 'admin', sid: claims.sid };
+    const account = await accounts.current(claims.user, { name: claims.user, role: claims.role });
+    if (!account) throw new AppError('UNAUTHENTICATED', 'This user no longer exists.');
+    // The role is the users file's or the directory's now, not the one from when the token was issued.
+    return { user: account.name, admin: account.role === 'admin', sid: claims.sid };
   };
   const checkClaim = (caller: Caller, claimed: unknown) => {
     if (claimed !== undefined && claimed !== null && claimed !== caller.user) {
@@ -68,6 +73,7 @@ export function usersIdentity(users: UsersDirectory, tokens: SessionTokens): Ide
   };
   return {
     mode: 'users',
+    accounts,
     fromHttp: async (headers, claimed) => checkClaim(await fromToken(tokenFrom(headers)), claimed),
     fromHandshake: async (auth, headers) => {
       const token = typeof auth.token === 'string' ? auth.token : tokenFrom(headers);

@@ -41,7 +41,8 @@ export function basicCredentials(header: string | undefined): { user: string; pa
 }
 
 // Keys of a fixed size whatever the name's (an 8 KB name costs the store 64 bytes).
-const digest = (s: string) => createHash('sha256').update(s).digest('base64url');
+// Case folded: a directory takes ALICE for alice, so guesses at either count as one.
+const digest = (s: string) => createHash('sha256').update(s.toLowerCase()).digest('base64url');
 
 /**
  * The sign-in rate limits, shared by `POST /api/session` and Git LFS Basic auth (one store, so

@@ -6,6 +6,7 @@ import { createApp } from '../app.js';
 import { DEFAULTS, type AppConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createDemoVault } from './demo-vault.js';
+import { ldapOptions } from './ldap-settings.js';
 import { WEB_DIST } from './package-files.js';
 import { readConfigFile, resolveSettings, UsageError, type ServeSettings } from './settings.js';
 
@@ -41,7 +42,8 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
   if (usersFile && !existsSync(usersFile)) {
     throw new UsageError(`the users file ${usersFile} does not exist: create it with pdm-live user add NAME --users ${usersFile}`);
   }
-  if (!usersFile && !isLoopback(host) && !s.open) {
+  const ldap = ldapOptions(s);
+  if (!usersFile && !ldap && !isLoopback(host) && !s.open) {
     throw new UsageError(`refusing to listen on ${host} without authentication: use a loopback address, or pass --open to allow anyone on the network to name themselves`);
   }
   if ((s['tls-cert'] === undefined) !== (s['tls-key'] === undefined)) {
@@ -92,6 +94,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     keepVersions: s['keep-versions'] ?? DEFAULTS.keepVersions,
     maxUploadBytes: s['max-upload'] ?? DEFAULTS.maxUploadBytes,
     ...(usersFile ? { usersFile } : {}),
+    ...(ldap ? { ldap } : {}),
     ...(tls ? { tls } : {}),
     ...(s['metrics-token'] ? { metricsToken: s['metrics-token'] } : {}),
     ...(s.protect ? { protect: true } : {}),
@@ -110,7 +113,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
   const addr = app.httpServer.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  if (!isLoopback(host) && !usersFile) console.warn(`WARNING: open mode on ${host}: anyone who can reach this port can check files out under any name.`);
+  if (!isLoopback(host) && !usersFile && !ldap) console.warn(`WARNING: open mode on ${host}: anyone who can reach this port can check files out under any name.`);
   console.log(`PDM Live listening on ${tls ? 'https' : 'http'}://${shownHost}:${actualPort}`);
 
   const stop = () => {

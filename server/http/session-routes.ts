@@ -1,17 +1,17 @@
 import { jsonBody } from './json-body.js';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { DUMMY_HASH, verifyPassword } from '../auth/passwords.js';
 import { SESSION_COOKIE, tokenFrom, type Identity } from '../auth/identity.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
-import type { UsersDirectory } from '../auth/users-file.js';
+import type { Accounts } from '../auth/accounts.js';
 import { AppError } from '../errors.js';
+import type { ErrorBody } from '../../shared/protocol.js';
 import { parseInput, userName } from '../files/command-schemas.js';
 
 export interface SessionRoutesDeps {
   identity: Identity;
   /** Users mode only. */
-  users?: UsersDirectory;
+  accounts?: Accounts;
   tokens?: SessionTokens;
   /** The sign-in limits (shared with Git LFS Basic auth). */
   signInLimits: RequestHandler[];
@@ -33,8 +33,14 @@ export function sessionRoutes(d: SessionRoutesDeps): Router {
       res.json({ user: caller?.user ?? null, role: caller?.admin ? 'admin' : 'user', mode: 'open' });
       return;
     }
-    const caller = await d.identity.fromHttp(req.headers);
-    res.json({ user: caller.user, role: caller.admin ? 'admin' : 'user', mode: 'users' });
+    try {
+      const caller = await d.identity.fromHttp(req.headers);
+      res.json({ user: caller.user, role: caller.admin ? 'admin' : 'user', mode: 'users' });
+    } catch (err) {
+      // The sign-in form names the directory it signs in to before anyone has signed in.
+      if (!(err instanceof AppError) || err.code !== 'UNAUTHENTICATED' || !d.accounts?.label) throw err;
+      res.status(401).json({ ...err.toBody(), directory: d.accounts.label } satisfies ErrorBody & { directory: string });
+    }
   });
 
   r.post(
@@ -42,12 +48,10 @@ export function sessionRoutes(d: SessionRoutesDeps): Router {
     json,
     ...d.signInLimits,
     async (req, res) => {
-      if (!d.users || !d.tokens) throw new AppError('NOT_FOUND', 'Sign-in is not configured: this server runs in open mode.');
+      if (!d.accounts || !d.tokens) throw new AppError('NOT_FOUND', 'Sign-in is not configured: this server runs in open mode.');
       const body = parseInput(signInSchema, req.body);
-      const user = await d.users.get(body.user);
-      // Always run scrypt, so a wrong name and a wrong password take the same time.
-      const ok = await verifyPassword(body.password, user?.hash ?? DUMMY_HASH);
-      if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'Wrong user name or password.');
+      const user = await d.accounts.signIn(body.user, body.password);
+      if (!user) throw new AppError('UNAUTHENTICATED', 'Wrong user name or password.');
       const { token } = await d.tokens.issue(user.name, user.role);
       res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: 12 * 3600 * 1000 });
       res.json({ user: user.name, role: user.role, token });

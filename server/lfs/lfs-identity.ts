@@ -1,9 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHash } from 'node:crypto';
 import type { Identity } from '../auth/identity.js';
-import { DUMMY_HASH, verifyPassword } from '../auth/passwords.js';
+import type { Account, Accounts } from '../auth/accounts.js';
 import { basicCredentials, signInName } from '../auth/sign-in-limits.js';
-import type { UsersDirectory } from '../auth/users-file.js';
 import { AppError } from '../errors.js';
 import type { Caller } from '../files/file-commands.js';
 
@@ -17,10 +16,10 @@ const VERIFIED_MAX = 1000;
  * adds `LFS-Authenticate` so git asks for credentials). The sign-in limits run before this (the
  * router's), so failures here are counted with `POST /api/session`'s.
  */
-export function lfsCaller(identity: Identity, users: UsersDirectory | undefined) {
+export function lfsCaller(identity: Identity) {
   // git sends the password on every request: remember good pairs briefly instead of re-running
   // scrypt. Only verified pairs are kept, so an unknown name costs no memory.
-  const verified = new Map<string, number>();
+  const verified = new Map<string, { at: number; account: Account }>();
   return async (headers: IncomingHttpHeaders): Promise<Caller> => {
     const b = basicCredentials(headers.authorization);
     if (identity.mode === 'open') {
@@ -29,18 +28,24 @@ export function lfsCaller(identity: Identity, users: UsersDirectory | undefined)
       return identity.fromHttp({ 'x-pdm-user': name });
     }
     if (!b) return identity.fromHttp(headers);
+    const accounts = identity.accounts!;
     const name = signInName(b.user);
-    const user = name.length <= 100 ? await users!.get(name) : undefined;
-    const key = createHash('sha256').update(`${name}\u0000${b.password}\u0000${user?.hash ?? ''}`).digest('hex');
+    if (name.length > 100 || !b.password) throw new AppError('UNAUTHENTICATED', 'Wrong user name or password.');
+    const key = createHash('sha256').update(`${name}\u0000${b.password}\u0000${await accounts.stamp(name)}`).digest('hex');
     const until = verified.get(key);
-    if (!user || !(until && until > Date.now())) {
-      // scrypt runs for unknown names too, so a wrong name and a wrong password take the same time.
-      const ok = await verifyPassword(b.password.slice(0, 1000), user?.hash ?? DUMMY_HASH);
-      if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'Wrong user name or password.');
-      verified.delete(key);
-      verified.set(key, Date.now() + VERIFIED_MS);
-      if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+    let account: Account | null;
+    if (until && until.at > Date.now()) {
+      // Still there, with the role it has now (the users file's, or the directory's re-check).
+      account = await accounts.current(until.account.name, until.account);
+    } else {
+      account = await accounts.signIn(name, b.password.slice(0, 1000));
+      if (account) {
+        verified.delete(key);
+        verified.set(key, { at: Date.now() + VERIFIED_MS, account });
+        if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+      }
     }
-    return { user: user.name, admin: user.role === 'admin' };
+    if (!account) throw new AppError('UNAUTHENTICATED', 'Wrong user name or password.');
+    return { user: account.name, admin: account.role === 'admin' };
   };
 }

@@ -3,7 +3,6 @@ import { Router, type ErrorRequestHandler, type RequestHandler, type Response } 
 import { z } from 'zod';
 import { compareNames } from '../../shared/file-names.js';
 import type { Identity } from '../auth/identity.js';
-import type { UsersDirectory } from '../auth/users-file.js';
 import { AppError, toAppError } from '../errors.js';
 import type { FileBoard } from '../files/file-board.js';
 import { parseInput } from '../files/command-schemas.js';
@@ -33,7 +32,6 @@ export interface LfsRoutesDeps {
   board: FileBoard;
   commands: FileCommands;
   identity: Identity;
-  users?: UsersDirectory;
   logger: Logger;
 }
 
@@ -53,7 +51,7 @@ function page(locks: LfsLock[], cursor: string | undefined, limit: number | unde
 /** The Git LFS File Locking API over the same locks as the page and the HTTP API. */
 export function lfsRoutes(d: LfsRoutesDeps): Router {
   const r = Router();
-  const caller = lfsCaller(d.identity, d.users);
+  const caller = lfsCaller(d.identity);
   const json = jsonBody('64kb');
   if (d.signInLimits) r.use(...d.signInLimits);
   const allLocks = (): LfsLock[] =>

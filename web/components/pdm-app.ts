@@ -74,7 +74,7 @@ export class PdmApp extends LitElement {
   override render() {
     if (!this._session) return html`<header><h1>PDM Live</h1><theme-toggle></theme-toggle></header>`;
     if (!this._user) {
-      const form = this._session.mode === 'users' ? html`<sign-in-form></sign-in-form>` : html`<name-prompt></name-prompt>`;
+      const form = this._session.mode === 'users' ? html`<sign-in-form .directory=${this._session.directory ?? ''}></sign-in-form>` : html`<name-prompt></name-prompt>`;
       return html`<header><h1>PDM Live</h1><theme-toggle></theme-toggle></header>${form}`;
     }
     const s = this.store;
@@ -137,21 +137,21 @@ export class PdmApp extends LitElement {
       if (form) form.error = result.error;
       return;
     }
-    this._session = result;
+    this._session = { ...result, ...(this._session?.directory ? { directory: this._session.directory } : {}) };
     this._conn.connect(result.user!, () => this._sessionLost());
   }
 
   private async _signOut() {
     this._conn.disconnect();
     await signOut();
-    this._session = { mode: 'users', user: null, role: 'user' };
+    this._session = await getSession(null).catch(() => ({ mode: 'users' as const, user: null, role: 'user' as const }));
   }
 
   // Users mode: the handshake was refused (signed out elsewhere, expired): back to the form.
   private _sessionLost() {
     if (this._session?.mode !== 'users') return;
     this._conn.disconnect();
-    this._session = { mode: 'users', user: null, role: 'user' };
+    this._session = { mode: 'users', user: null, role: 'user', ...(this._session.directory ? { directory: this._session.directory } : {}) };
   }
 
   private _openCheckout({ filename }: CheckoutRequest) {

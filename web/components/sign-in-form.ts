@@ -8,6 +8,8 @@ import { baseStyles, cardFormStyles } from './theme.js';
 export class SignInForm extends LitElement {
   /** The server's refusal of the last attempt. */
   @property() error = '';
+  /** The directory this signs in to (`--ldap-label`), '' for the users file alone. */
+  @property() directory = '';
   /** True while signing in. */
   @property({ type: Boolean }) busy = false;
 
@@ -18,6 +20,7 @@ export class SignInForm extends LitElement {
     return html`
       <form @submit=${this._submit} aria-label="Sign in">
         <h2>Sign in to PDM Live</h2>
+        ${this.directory ? html`<p class="directory">With your <strong>${this.directory}</strong> account</p>` : ''}
         <label for="user">Name</label>
         <input id="user" autocomplete="username" required .value=${this._user} @input=${(e: Event) => (this._user = (e.target as HTMLInputElement).value)} />
         <label for="pw">Password</label>
@@ -37,6 +40,9 @@ export class SignInForm extends LitElement {
     baseStyles,
     cardFormStyles,
     css`
+      .directory {
+        margin: 0;
+      }
       [role='alert'] {
         color: var(--danger);
         margin: 0;

@@ -6,11 +6,16 @@ export interface SessionInfo {
   /** null: nobody yet (open mode without a name, or users mode signed out). */
   user: string | null;
   role: 'user' | 'admin';
+  /** Users mode with directory sign-in: what the form says it signs in to (`--ldap-label`). */
+  directory?: string;
 }
 
 export async function getSession(openName: string | null): Promise<SessionInfo> {
   const res = await fetch('/api/session', { headers: openName ? { 'x-pdm-user': openName } : {} });
-  if (res.status === 401) return { mode: 'users', user: null, role: 'user' };
+  if (res.status === 401) {
+    const body = (await res.json().catch(() => ({}))) as { directory?: unknown };
+    return { mode: 'users', user: null, role: 'user', ...(typeof body.directory === 'string' ? { directory: body.directory } : {}) };
+  }
   if (!res.ok) throw new Error(`GET /api/session answered ${res.status}`);
   const body = (await res.json()) as { user: string | null; role: 'user' | 'admin'; mode?: Mode };
   return { mode: body.mode ?? 'users', user: body.user, role: body.role };

@@ -1,0 +1,62 @@
+import { DUMMY_HASH, verifyPassword } from './passwords.js';
+import type { Role, UsersDirectory } from './users-file.js';
+
+/** A person who may sign in, as the server knows them now. */
+export interface Account {
+  /** The canonical spelling (the users file's, or the directory's own). */
+  name: string;
+  role: Role;
+}
+
+/** Where names and passwords are checked: the users file, the directory, or both. */
+export interface Accounts {
+  /**
+   * The account for a right name/password pair, null for a wrong one. Throws
+   * `DIRECTORY_UNAVAILABLE` when the directory cannot say.
+   */
+  signIn(name: string, password: string): Promise<Account | null>;
+  /**
+   * The account as it is now, null when it no longer exists. `lastKnown` (from the session) is
+   * what a directory that cannot be reached leaves in force.
+   */
+  current(name: string, lastKnown?: Account): Promise<Account | null>;
+  /** Changes when the account's password does, so a remembered good pair goes stale with it. */
+  stamp(name: string): Promise<string>;
+  /** What the sign-in form names (`--ldap-label`), null for the users file alone. */
+  readonly label: string | null;
+}
+
+/** The part of the directory that Accounts needs (see LdapDirectory). */
+export interface DirectoryAccounts {
+  signIn(name: string, password: string): Promise<Account | null>;
+  current(name: string, lastKnown?: Account): Promise<Account | null>;
+  readonly label: string;
+}
+
+/**
+ * The users file first, then the directory: a name the users file has is decided there (so a
+ * local break-glass admin works while the directory is down); any other goes to the directory.
+ */
+export function accountsFrom(users: UsersDirectory | undefined, directory: DirectoryAccounts | undefined): Accounts {
+  const local = async (name: string) => (users ? await users.get(name) : undefined);
+  return {
+    label: directory?.label ?? null,
+    async signIn(name, password) {
+      const user = await local(name);
+      if (user || !directory) {
+        // scrypt runs for unknown names too, so a wrong name and a wrong password take the same time.
+        const ok = await verifyPassword(password, user?.hash ?? DUMMY_HASH);
+        return user && ok ? { name: user.name, role: user.role } : null;
+      }
+      return directory.signIn(name, password);
+    },
+    async current(name, lastKnown) {
+      const user = await local(name);
+      if (user) return { name: user.name, role: user.role };
+      return directory ? directory.current(name, lastKnown) : null;
+    },
+    async stamp(name) {
+      return (await local(name))?.hash ?? 'directory';
+    },
+  };
+}
