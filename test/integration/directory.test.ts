@@ -10,7 +10,7 @@ import { createLogger } from '../../server/logger.js';
 import { BIN, ROOT, run, spawnServer } from '../support/processes.js';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
 import { connect } from '../support/sockets.js';
-import { ADMINS, PEOPLE, SERVICE, SERVICE_PASSWORD, startSlapd, type Slapd } from '../support/slapd.js';
+import { ADMINS, LEADS, PEOPLE, SERVICE, SERVICE_PASSWORD, startSlapd, type Slapd } from '../support/slapd.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 import { writeUsersFile } from '../support/users.js';
 
@@ -95,6 +95,12 @@ describe('sign-in with the directory (OpenLDAP slapd)', () => {
     expect(lfs.status).toBe(200);
     expect(lfs.body.locks.map((l: { owner: { name: string } }) => l.owner.name)).toEqual(['bob']);
     expect((await api(url, '/api/lfs/locks', { headers: basic('bob', 'not-it') })).status).toBe(401);
+  });
+
+  it('an admin group the user\'s memberOf does not list is read for its uniqueMember', async () => {
+    const url = await start({ ...search(), adminGroup: LEADS });
+    expect((await signIn(url, 'bob', 'bob-password')).body).toMatchObject({ user: 'bob', role: 'admin' });
+    expect((await signIn(url, 'boss', 'boss-password')).body).toMatchObject({ user: 'boss', role: 'user' });
   });
 
   it('the users file is asked first; a directory user is not shadowed by it', async () => {

@@ -11,6 +11,8 @@ const SLAPD = process.env.SLAPD ?? '/usr/sbin/slapd';
 export const SUFFIX = 'dc=shop,dc=local';
 export const PEOPLE = `ou=people,${SUFFIX}`;
 export const ADMINS = `cn=cam-admins,ou=groups,${SUFFIX}`;
+/** A group of unique names (the memberof overlay does not follow these): found by `uniqueMember` only. */
+export const LEADS = `cn=cam-leads,ou=groups,${SUFFIX}`;
 export const SERVICE = `cn=pdm-svc,ou=services,${SUFFIX}`;
 export const SERVICE_PASSWORD = 'service-password-1';
 const ROOT_DN = `cn=admin,${SUFFIX}`;
@@ -152,6 +154,7 @@ export async function startSlapd(dir: string): Promise<Slapd> {
     }
     const members = PEOPLE_LIST.filter(([, , isAdmin]) => isAdmin).map(([name]) => `uid=${name},${PEOPLE}`);
     await c.add(ADMINS, { objectClass: 'groupOfNames', cn: 'cam-admins', member: members });
+    await c.add(LEADS, { objectClass: 'groupOfUniqueNames', cn: 'cam-leads', uniqueMember: `uid=bob,${PEOPLE}` });
   });
   return { url, ldapsUrl, caFile: tls.ca, stop, start, admin };
 }

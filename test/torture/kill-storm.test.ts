@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { spawnServer } from '../support/processes.js';
-import { api } from '../support/server.js';
+import { api, eventually } from '../support/server.js';
 import { makeVault } from '../support/temp-vault.js';
 import { pick, report } from './scale.js';
 
@@ -58,7 +59,14 @@ describe('torture: SIGKILL during a write storm', () => {
       // unrecorded; then, per file, check-outs and check-ins must alternate (a change logged twice
       // would show as two in a row) and replaying them must give locks.json.
       const last = await spawnServer(['--repo', vault.root], env);
-      await api(last.url, '/api/activity'); // answers once the store has settled
+      // Journaling what the last kill left waits for its stale lock (2 s here), longer than a read
+      // waits for it: wait until the journaled copy has caught up with locks.json.
+      const same = async () => {
+        const [a, b] = await Promise.all([readFile(vault.locksFile, 'utf8'), readFile(join(vault.dataDir, 'locks.journaled.json'), 'utf8').catch(() => '{}')]);
+        return isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
+      };
+      await eventually(same, 20_000, 'the journaled copy to catch up with locks.json');
+      await api(last.url, '/api/activity');
       await last.stop('SIGTERM');
       const entries = (await readFile(join(vault.dataDir, 'activity.jsonl'), 'utf8'))
         .split('\n')
