@@ -27,7 +27,12 @@ async function startClients(url: string, n: number, event: string): Promise<Chil
   const child = fork(CLIENTS, [url, String(n), event], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('clients did not connect')), 120_000);
-    child.on('message', (m: any) => m.type === 'ready' && (clearTimeout(t), resolve()));
+    child.on('message', (m: any) => {
+      if (m.type === 'ready') {
+        clearTimeout(t);
+        resolve();
+      }
+    });
   });
   return child;
 }
@@ -71,9 +76,12 @@ async function trials(child: ChildProcess, n: number, count: number, trigger: (i
 function spawnBare(): Promise<BenchServer> {
   const proc = spawn(process.execPath, ['--import', 'tsx', BARE], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve) => {
-    proc.stdout!.on('data', (d) => {
+    proc.stdout.on('data', (d) => {
       const m = /listening on (http:\/\/\S+)/.exec(String(d));
-      if (m) resolve({ url: m[1]!, proc, stop: async () => void proc.kill('SIGTERM') });
+      if (m) resolve({ url: m[1]!, proc, stop: () => {
+        proc.kill('SIGTERM');
+        return Promise.resolve();
+      } });
     });
   });
 }

@@ -56,7 +56,10 @@ await new Promise((r) => setTimeout(r, 3000)); // the start-up background walk
 console.log('| generator | request | per second | p50 ms | p99 ms |\n|---|---|---:|---:|---:|');
 if (WRK) {
   const out = await new Promise<string>((resolve, reject) =>
-    execFile(WRK!, ['-t1', '-c50', '-d4s', '--latency', `${server.url}/api/health`], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    execFile(WRK!, ['-t1', '-c50', '-d4s', '--latency', `${server.url}/api/health`], (err, stdout) => {
+      if (err) reject(new Error(err.message, { cause: err }));
+      else resolve(stdout);
+    }),
   );
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
   const ms = (p: string) => {

@@ -2,7 +2,6 @@
 // Run: node --import tsx bench/page.ts   (BENCH_PAGE_FILES=10000,100000)
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createApp } from '../server/app.js';
 import { createLogger } from '../server/logger.js';
 import { launchChromium } from '../test/support/browser.js';

@@ -9,7 +9,7 @@ import { parseLocks, serializeLocks } from '../server/locks/locks-file.js';
 import type { LocksMap } from '../shared/protocol.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'pdm-store-'));
-const store = new LockStore({ file: join(dir, 'locks.json'), journaledFile: join(dir, 'journaled.json'), journal: async () => [] });
+const store = new LockStore({ file: join(dir, 'locks.json'), journaledFile: join(dir, 'journaled.json'), journal: () => Promise.resolve([]) });
 await store.open();
 let n = 0;
 const deadline = Date.now() + 3000;

@@ -43,7 +43,7 @@ export function spawnServer(args: string[], env: Record<string, string> = {}, no
   let out = '';
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('server did not start')), 60_000);
-    proc.stdout!.on('data', (d) => {
+    proc.stdout.on('data', (d) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {

@@ -108,7 +108,10 @@ async function measure(label: string, bin: string, root: string, files: number):
         (s) =>
           new Promise<void>((resolve, reject) => {
             const timer = setTimeout(() => reject(new Error('storm: no snapshot in 120 s')), 120_000);
-            s.once('snapshot', () => (clearTimeout(timer), resolve()));
+            s.once('snapshot', () => {
+              clearTimeout(timer);
+              resolve();
+            });
           }),
       ),
     );

@@ -19,7 +19,7 @@ export interface VersionRow {
   sysUs: number;
 }
 
-async function measure(build: string, Files: FilesClass, n: number): Promise<VersionRow> {
+function measure(build: string, Files: FilesClass, n: number): VersionRow {
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'pdm-vrec-')));
   const root = join(base, 'vault');
   mkdirSync(join(root, 'bench'), { recursive: true });
@@ -36,8 +36,8 @@ async function measure(build: string, Files: FilesClass, n: number): Promise<Ver
 
 export async function versionRecords(n = 20_000, baselineDir?: string): Promise<VersionRow[]> {
   const load = async (dir: string) => (await import(pathToFileURL(join(dir, 'server/versions/version-files.ts')).href)).VersionFiles as FilesClass;
-  const rows = [await measure('this checkout', await load(join(import.meta.dirname, '..')), n)];
-  if (baselineDir) rows.push(await measure('baseline checkout', await load(baselineDir), n));
+  const rows = [measure('this checkout', await load(join(import.meta.dirname, '..')), n)];
+  if (baselineDir) rows.push(measure('baseline checkout', await load(baselineDir), n));
   return rows;
 }
 

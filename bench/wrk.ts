@@ -47,9 +47,10 @@ export async function wrkCheckouts(url: string, names: string[], offset: number,
   await writeFile(join(dir, 'names.txt'), names.join('\n') + '\n');
   await writeFile(join(dir, 'checkout.lua'), SCRIPT);
   const out = await new Promise<string>((resolve, reject) =>
-    execFile(WRK!, ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(dir, 'checkout.lua'), url, '--', join(dir, 'names.txt'), String(offset)], (err, stdout) =>
-      err ? reject(err) : resolve(stdout),
-    ),
+    execFile(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(dir, 'checkout.lua'), url, '--', join(dir, 'names.txt'), String(offset)], (err, stdout) => {
+      if (err) reject(new Error(err.message, { cause: err }));
+      else resolve(stdout);
+    }),
   );
   const m = /WRK (\{.*\})/.exec(out);
   if (!m) throw new Error(`wrk printed no result:\n${out}`);

@@ -112,7 +112,10 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     background.add(q);
   };
   if (config.protect) {
-    const p = new ShareProtection({ layout, dataDir: config.dataDir, staleMs: config.staleMs, logger, changed: (name) => (board.touch(name), board.announceHealth()) }, (name) => store.get(name) !== null);
+    const p = new ShareProtection({ layout, dataDir: config.dataDir, staleMs: config.staleMs, logger, changed: (name) => {
+        board.touch(name);
+        board.announceHealth();
+      } }, (name) => store.get(name) !== null);
     protection = p;
     board.subscribe({ events: (events) => p.follow(events), health: () => undefined });
   }
@@ -222,9 +225,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await protection?.settled();
       await Promise.all(background);
       await versions.close();
-      await hub!.close();
+      await hub.close();
       httpServer.closeAllConnections();
     })());
 
-  return { httpServer, io: io!, board, store, activity, close };
+  return { httpServer, io: io, board, store, activity, close };
 }

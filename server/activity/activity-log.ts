@@ -53,7 +53,7 @@ export function separatorFor(lastByte: number | null): string {
 
 /** Ids are unique across servers sharing the log; order is the file's order. */
 export function makeActivity(a: NewActivity): ActivityEvent {
-  return { id: randomUUID(), at: a.at ?? new Date().toISOString(), ...a } as ActivityEvent;
+  return { id: randomUUID(), at: a.at ?? new Date().toISOString(), ...a };
 }
 
 /** The longest a query waits for batches in flight before it answers what is on disk. */

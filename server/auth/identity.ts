@@ -30,11 +30,11 @@ function headerValue(v: string | string[] | undefined): string | undefined {
  * names given with `--admins` (none by default), so `force` is refused unless the shop opts in.
  */
 export function openIdentity(admins: readonly string[]): Identity {
-  const caller = async (raw: unknown): Promise<Caller> => {
-    if (raw === undefined || raw === null || raw === '') return { user: ANONYMOUS, admin: admins.includes(ANONYMOUS) };
+  const caller = (raw: unknown): Promise<Caller> => {
+    if (raw === undefined || raw === null || raw === '') return Promise.resolve({ user: ANONYMOUS, admin: admins.includes(ANONYMOUS) });
     const parsed = userName.safeParse(raw);
-    if (!parsed.success) throw new AppError('INVALID_REQUEST', 'Invalid user name: 1 to 100 characters, no control characters.');
-    return { user: parsed.data, admin: admins.includes(parsed.data) };
+    if (!parsed.success) return Promise.reject(new AppError('INVALID_REQUEST', 'Invalid user name: 1 to 100 characters, no control characters.'));
+    return Promise.resolve({ user: parsed.data, admin: admins.includes(parsed.data) });
   };
   return {
     mode: 'open',

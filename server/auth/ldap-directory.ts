@@ -36,7 +36,7 @@ function attribute(entry: Entry, name: string): string[] {
   const key = Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase());
   const v = key ? entry[key] : undefined;
   const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
-  return list.map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)));
+  return list.map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : x));
 }
 
 /**

@@ -5,7 +5,7 @@ import { Filter } from 'ldapts';
  * leading space or `#` and a trailing space, so `x,ou=admins` stays one value.
  */
 export function escapeDnValue(value: string): string {
-  let out = value.replace(/[,+"\\<>;=]/g, (c) => `\\${c}`).replace(/\u0000/g, '\\00');
+  let out = value.replace(/[,+"\\<>;=]/g, (c) => `\\${c}`).replaceAll('\u0000', '\\00');
   if (out.startsWith(' ') || out.startsWith('#')) out = `\\${out}`;
   if (out.endsWith(' ') && !out.endsWith('\\ ')) out = `${out.slice(0, -1)}\\ `;
   return out;

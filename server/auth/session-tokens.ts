@@ -68,7 +68,7 @@ export class SessionTokens {
     } catch {
       return null;
     }
-    if (typeof claims !== 'object' || claims === null || typeof claims.sid !== 'string' || typeof claims.user !== 'string') return null;
+    if (typeof claims !== 'object' || (claims as SessionClaims | null) === null || typeof claims.sid !== 'string' || typeof claims.user !== 'string') return null;
     if (typeof claims.exp !== 'number' || claims.exp < Date.now()) return null;
     await this.loadRevoked();
     return this.revoked.has(claims.sid) ? null : claims;

@@ -4,7 +4,7 @@ import { serve } from './serve.js';
 import { unprotect } from './unprotect-command.js';
 import { SERVE_OPTIONS, UsageError, type OptionSpec } from './settings.js';
 import { userAdd, userList, userRemove } from './user-command.js';
-import { watchEvents } from './watch.js';
+import { watchEvents, type WatchFlags } from './watch.js';
 
 /** `pdm-live <command>`: flags are parsed and checked here; errors are one line on stderr. */
 export async function runCli(argv: string[]): Promise<void> {
@@ -12,7 +12,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .description('PDM Live: live check-out/check-in for a shared folder of CAM files')
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.split('\n')[0] + '\n') });
+    .configureOutput({ writeErr: (s) => process.stderr.write(`${s.split('\n')[0] ?? ''}\n`) });
 
   const serveCmd = program
     .command('serve', { isDefault: true })
@@ -34,7 +34,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--log <file>', 'append each ActivityEvent as a JSON line')
     .option('--user <name>', 'name to connect as (open mode)')
     .option('--token <token>', 'session token (users mode)')
-    .action((opts) => watchEvents(opts));
+    .action((opts: WatchFlags) => watchEvents(opts));
 
   program
     .command('unprotect')

@@ -21,7 +21,8 @@ export function serveSettings(flags: Record<string, unknown>, env: NodeJS.Proces
   const configFile = (flags.config as string | undefined) ?? (env.PDM_CONFIG || undefined);
   const file = configFile ? readConfigFile(configFile) : {};
   // commander gives `web: true` when --no-web is absent: only its `false` is a flag.
-  const { web, config: _config, ...rest } = flags;
+  const rest = Object.fromEntries(Object.entries(flags).filter(([k]) => k !== 'web' && k !== 'config'));
+  const web = flags.web;
   return resolveSettings({ ...rest, ...(web === false ? { web: false } : {}) }, env, file);
 }
 

@@ -105,7 +105,7 @@ function describe(issue: z.core.$ZodIssue | undefined): string {
 
 function parseOne(key: ServeKey, raw: unknown, where: string, fromText: boolean): unknown {
   const r = schemaFor(key, SERVE_OPTIONS[key], fromText).safeParse(raw);
-  if (!r.success) throw new UsageError(`invalid ${where} ${JSON.stringify(raw)?.slice(0, 80)}: ${describe(r.error.issues[0])}`);
+  if (!r.success) throw new UsageError(`invalid ${where} ${(JSON.stringify(raw) as string | undefined)?.slice(0, 80)}: ${describe(r.error.issues[0])}`);
   return r.data;
 }
 
@@ -132,7 +132,7 @@ export function readConfigFile(file: string): ServeSettings {
     if (SERVE_OPTIONS[k].kind === 'path') value = resolve(dirname(resolve(file)), value as string);
     out[key] = value;
   }
-  return out as ServeSettings;
+  return out;
 }
 
 /**
@@ -163,7 +163,7 @@ export function resolveSettings(flags: Record<string, unknown>, env: Record<stri
       throw new UsageError((err as Error).message);
     }
   }
-  return out as ServeSettings;
+  return out;
 }
 
 /** The flag table of the README, as `--help` lists the same options (a test keeps them in step). */

@@ -13,7 +13,7 @@ function usersFile(flag: string | undefined): string {
 async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
     let data = '';
-    for await (const chunk of process.stdin) data += chunk;
+    for await (const chunk of process.stdin) data += String(chunk);
     return data.split(/\r?\n/)[0] ?? '';
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });

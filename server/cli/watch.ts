@@ -65,7 +65,7 @@ export async function watchEvents(flags: WatchFlags): Promise<void> {
       const q = new URLSearchParams({ limit: '1000' });
       if (lastId) q.set('after', lastId);
       else q.set('limit', '100');
-      const res = await fetch(new URL(`/api/activity?${q}`, base), { headers });
+      const res = await fetch(new URL(`/api/activity?${q.toString()}`, base), { headers });
       if (!res.ok) throw new Error(`GET /api/activity answered ${res.status}`);
       const { events } = (await res.json()) as { events: ActivityEvent[] };
       const fresh = events.filter((e) => !seen.has(e.id));

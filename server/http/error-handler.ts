@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { AppError, toAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
@@ -7,12 +7,25 @@ export const apiNotFound: RequestHandler = (req, _res, next) => {
   next(new AppError('NOT_FOUND', `No API route ${req.method} ${req.path}.`));
 };
 
-/** The one place errors become responses: contract codes as they are, anything else a logged 500. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/** How a router answers an error: the API's `{detail, code}`, or another protocol's shape (Git LFS). */
+export type ErrorAnswer = (error: AppError, res: Response) => void;
+
+const apiAnswer: ErrorAnswer = (error, res) => {
+  res.status(error.status).json(error.toBody());
+};
+
+/**
+ * The one place errors become responses: contract codes as they are, anything else a logged
+ * 500. `answer` shapes the body for routers that speak another protocol.
+ */
+export function errorHandler(logger: Logger, answer: ErrorAnswer = apiAnswer): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
-    if (res.headersSent) return next(err);
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
     const error = toAppError(err);
     if (error.code === 'INTERNAL') logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
-    res.status(error.status).json(error.toBody());
+    answer(error, res);
   };
 }

@@ -30,7 +30,7 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
   // Users mode: every read needs a session too (checked before any body is parsed).
   if (d.identity.mode === 'users') {
     r.use(async (req, _res, next) => {
-      if (req.path === '/health' || req.path === '/session') return next();
+      if (req.path === '/health' || req.path === '/session') { next(); return; }
       await d.identity.fromHttp(req.headers);
       next();
     });
@@ -66,7 +66,7 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
   // Names may contain `/`, encoded or not: take the whole rest of the path, then read the
   // action from its end (a tracked file name always has an extension, so no clash).
   r.get('/files/*name', async (req, res) => {
-    const parts = (req.params as { name: string[] }).name;
+    const parts = (req.params).name;
     const n = parts.length;
     if (n > 3 && parts[n - 1] === 'content' && parts[n - 3] === 'versions') {
       return d.versions.download(req, res, parts.slice(0, -3).join('/'), parts[n - 2]!);
@@ -77,7 +77,7 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
       const abs = vaultPath(d.layout, name);
       const stat = await statTracked(d.layout, abs);
       if (!stat) throw new AppError('FILE_NOT_FOUND', `No tracked file named ${name} in the vault.`);
-      res.attachment(name.split('/').pop()!);
+      res.attachment(name.split('/').pop());
       res.setHeader('Content-Type', 'application/octet-stream');
       res.setHeader('Content-Length', String(stat.size));
       createReadStream(abs).on('error', (err) => res.destroy(err)).pipe(res);
@@ -87,13 +87,13 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
   });
 
   r.put('/files/*name', async (req, res) => {
-    const parts = (req.params as { name: string[] }).name;
+    const parts = (req.params).name;
     if (parts.length < 2 || parts.at(-1) !== 'content') throw new AppError('NOT_FOUND', 'PUT goes to /api/files/{name}/content.');
     await d.versions.upload(req, res, parts.slice(0, -1).join('/'));
   });
 
   r.post('/files/*name', async (req, res) => {
-    const parts = (req.params as { name: string[] }).name;
+    const parts = (req.params).name;
     const n = parts.length;
     if (n < 4 || parts[n - 1] !== 'restore' || parts[n - 3] !== 'versions') throw new AppError('NOT_FOUND', `No API route POST ${req.path}.`);
     await d.versions.restore(req, res, parts.slice(0, -3).join('/'), parts[n - 2]!);

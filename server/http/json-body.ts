@@ -19,6 +19,9 @@ export function jsonBody(limit: string): RequestHandler {
     const type = req.headers['content-type'];
     if (typeof type === 'string' && CROSS_SITE_TYPES.test(type)) {
       next(new AppError('INVALID_REQUEST', 'Send the body as JSON, with Content-Type: application/json.'));
-    } else parse(req, res, next);
+    } else {
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- express's Request is body-parser's IncomingMessage
+      parse(req, res, next);
+    }
   };
 }

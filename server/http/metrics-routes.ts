@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Router } from 'express';
-import { heapFigures, type HeapFigures } from '../threads/start-worker.js';
+import type { HeapFigures } from '../threads/start-worker.js';
 
 /**
  * `GET /api/metrics`: what the soak test and an operator watch: memory, open file descriptors,

@@ -12,7 +12,7 @@ export function serveWeb(dist: string): Router {
   r.use(express.static(dist, { index: false, maxAge: 0 }));
   r.get('/', (_req, res, next) => {
     const index = join(dist, 'index.html');
-    if (!existsSync(index)) return next();
+    if (!existsSync(index)) { next(); return; }
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
   });

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHash } from 'node:crypto';
 import type { Identity } from '../auth/identity.js';
-import type { Account, Accounts } from '../auth/accounts.js';
+import type { Account } from '../auth/accounts.js';
 import { basicCredentials, signInName } from '../auth/sign-in-limits.js';
 import { AppError } from '../errors.js';
 import type { Caller } from '../files/file-commands.js';

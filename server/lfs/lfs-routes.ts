@@ -1,9 +1,10 @@
 import { jsonBody } from '../http/json-body.js';
-import { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
+import { errorHandler } from '../http/error-handler.js';
 import { z } from 'zod';
 import { compareNames } from '../../shared/file-names.js';
 import type { Identity } from '../auth/identity.js';
-import { AppError, toAppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { FileBoard } from '../files/file-board.js';
 import { parseInput } from '../files/command-schemas.js';
 import type { FileCommands } from '../files/file-commands.js';
@@ -100,7 +101,7 @@ export function lfsRoutes(d: LfsRoutesDeps): Router {
     const body = parseInput(unlockSchema, req.body ?? {}) ?? {};
     const id = req.params.id;
     const found = Object.entries(d.board.locks()).find(([path, lock]) => lockId(path, lock) === id);
-    if (!found) throw new AppError('NOT_FOUND', `No lock with id ${id}.`);
+    if (!found) throw new AppError('NOT_FOUND', `No lock with id ${String(id)}.`);
     const [path, lock] = found;
     if (lock.user !== who.user && !body.force) throw new AppError('NOT_LOCK_OWNER', `${path} is locked by ${lock.user}; use --force to unlock it as an admin.`);
     await d.commands.checkin(who, { filename: path, force: body.force === true }, (held) => lockId(path, held) === id);
@@ -110,12 +111,11 @@ export function lfsRoutes(d: LfsRoutesDeps): Router {
   r.use((req, _res, next) => next(new AppError('NOT_FOUND', `No Git LFS route ${req.method} ${req.path}.`)));
 
   // LFS clients read `message`; 401 carries the header that makes git ask for credentials.
-  const errors: ErrorRequestHandler = (err, _req, res, _next) => {
-    const e = toAppError(err);
-    if (e.code === 'INTERNAL') d.logger.error({ err }, 'git lfs route failed');
-    if (e.status === 401) res.setHeader('LFS-Authenticate', 'Basic realm="PDM Live"');
-    send(res, e.status, { message: e.detail, code: e.code });
-  };
-  r.use(errors);
+  r.use(
+    errorHandler(d.logger, (e, res) => {
+      if (e.status === 401) res.setHeader('LFS-Authenticate', 'Basic realm="PDM Live"');
+      send(res, e.status, { message: e.detail, code: e.code });
+    }),
+  );
   return r;
 }

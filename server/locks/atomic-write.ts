@@ -73,9 +73,9 @@ export function fsyncDirectorySync(dir: string): void {
 }
 
 function writeAllSync(fd: number, pieces: readonly Uint8Array[]): void {
-  let list = pieces.filter((p) => p.length > 0);
+  const list = pieces.filter((p) => p.length > 0);
   while (list.length > 0) {
-    let n = writevSync(fd, list as NodeJS.ArrayBufferView[]);
+    let n = writevSync(fd, list);
     // A short write: drop what was written and go on with the rest.
     while (list.length > 0 && n >= list[0]!.length) n -= list.shift()!.length;
     if (n > 0) list[0] = list[0]!.subarray(n);

@@ -57,8 +57,8 @@ export class InlineCommitIO implements CommitIO {
     this.steps.stopWaiting();
   }
 
-  async heap(): Promise<HeapFigures | null> {
-    return null;
+  heap(): Promise<HeapFigures | null> {
+    return Promise.resolve(null);
   }
 
   private async after(reply: CommitReply): Promise<CommitReply> {

@@ -133,7 +133,7 @@ export class CommitSteps {
     if (job.changes.length > 0 && this.text) {
       const text = this.text;
       this.text = null; // until the write succeeds
-      text.apply(job.changes as LockChange[]);
+      text.apply(job.changes);
       try {
         writeFileAtomicSync(this.o.file, text.pieces(), { beforeRename: () => this.assertHeld() });
       } catch (err) {

@@ -26,10 +26,10 @@ port.postMessage({ type: 'ready' } satisfies CommitMessage);
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (m: CommitRequest) => {
   // Not queued: it must reach a batch that is waiting for the lock.
-  if (m.op === 'stop-waiting') return steps.stopWaiting();
-  if (m.op === 'heap') return post({ type: 'heap', heap: heapFigures() });
+  if (m.op === 'stop-waiting') { steps.stopWaiting(); return; }
+  if (m.op === 'heap') { post({ type: 'heap', heap: heapFigures() }); return; }
   queue = queue.then(async () => {
-    if (m.op === 'finish') return post({ type: 'settled', settled: await steps.finish(), finished: true });
+    if (m.op === 'finish') { post({ type: 'settled', settled: await steps.finish(), finished: true }); return; }
     const reply = m.op === 'commit' ? await steps.begin(m.job) : steps.write(m.job);
     post({ type: 'reply', reply });
     // The answer goes out first; the journaled copy and the release follow while it is read.

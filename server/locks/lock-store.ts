@@ -151,7 +151,7 @@ export class LockStore {
     if (this.closed) return Promise.reject(new AppError('LOCKS_UNAVAILABLE', 'The server is shutting down.'));
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
-      this.kick();
+      void this.kick();
     });
   }
 

@@ -1,6 +1,6 @@
 import { statSync, type BigIntStats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import type { LockInfo, LocksMap } from '../../shared/protocol.js';
+import type { LocksMap } from '../../shared/protocol.js';
 
 /** What the file looked like when we last read or wrote it: equal signatures mean equal content. */
 export type FileSignature = string;
@@ -73,7 +73,7 @@ export function parseLocks(text: string): ParseResult {
     if (r.message !== undefined && r.message !== null && typeof r.message !== 'string') {
       return { ok: false, problem: `locks.json: the entry for "${name}" has a "message" that is not a string` };
     }
-    locks[name] = { ...r, user: r.user, timestamp: (r.timestamp as string) ?? '', message: (r.message as string) ?? '' } as LockInfo;
+    locks[name] = { ...r, user: r.user, timestamp: r.timestamp ?? '', message: r.message ?? '' };
   }
   return { ok: true, locks };
 }

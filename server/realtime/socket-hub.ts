@@ -73,12 +73,13 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
   const clients = new ClientCounts(limits.perClient);
 
   io.use((socket, next) => {
-    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+    // A client may send no auth at all, whatever the types say.
+    const auth = ((socket.handshake.auth as Record<string, unknown> | undefined) ?? {});
     const cookie = socket.handshake.headers.cookie;
     d.identity.fromHandshake(auth, socket.handshake.headers).then(
       (caller) => {
         const client = d.identity.mode === 'users' ? `user:${caller.user}` : `address:${socket.handshake.address}`;
-        if (!clients.enter(client)) return next(new Error(`TOO_MANY_REQUESTS: at most ${limits.perClient} connections per ${d.identity.mode === 'users' ? 'user' : 'address'}.`));
+        if (!clients.enter(client)) { next(new Error(`TOO_MANY_REQUESTS: at most ${limits.perClient} connections per ${d.identity.mode === 'users' ? 'user' : 'address'}.`)); return; }
         socket.data.caller = caller;
         socket.data.credentials = { auth, headers: cookie ? { cookie } : {} };
         socket.data.client = client;
@@ -113,11 +114,16 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     // Every command first checks the session again: a user removed, demoted or signed out
     // elsewhere does not keep acting through a socket opened before.
     socket.use((packet, next) => {
-      const ack = packet.at(-1);
-      const refuse = (code: string, detail: string) => typeof ack === 'function' && ack({ ok: false, code, detail });
-      if (!commands.take() || (packet[0] === 'sync' && !syncs.take())) return void refuse('TOO_MANY_REQUESTS', 'Too many commands: slow down.');
+      const ack: unknown = packet.at(-1);
+      const refuse = (code: string, detail: string) => {
+        if (typeof ack === 'function') (ack as (body: unknown) => void)({ ok: false, code, detail });
+      };
+      if (!commands.take() || (packet[0] === 'sync' && !syncs.take())) {
+        refuse('TOO_MANY_REQUESTS', 'Too many commands: slow down.');
+        return;
+      }
       void recheck(socket).then((ok) => {
-        if (ok) return next();
+        if (ok) { next(); return; }
         // Told why first, then cut off.
         refuse('UNAUTHENTICATED', 'The session is invalid, expired or signed out.');
         setImmediate(() => socket.disconnect(true));
@@ -181,13 +187,15 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
   return {
     io,
     disconnectSession: (sid) => {
-      for (const s of io.of('/').sockets.values()) if (s.data.caller?.sid === sid) s.disconnect(true);
+      for (const s of io.of('/').sockets.values()) if (s.data.caller.sid === sid) s.disconnect(true);
     },
     close: () => {
       clearInterval(rechecks);
       clearInterval(bufferChecks);
       for (const s of io.of('/').sockets.values()) dropSocket(s);
-      return new Promise<void>((resolve) => io.close(() => resolve()));
+      return new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+      });
     },
   };
 }

@@ -53,6 +53,7 @@ export class FolderWatcher {
   async addTree(dir: string): Promise<void> {
     if (this.closed || this.skip(dir) || this.watchers.has(dir)) return;
     const st = await lstat(dir).catch(() => null);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run during the await
     if (!st?.isDirectory() || this.closed || this.watchers.has(dir)) return;
     if (!this.watchDir(dir, st.ino)) return;
     const subs: string[] = [];
@@ -86,7 +87,7 @@ export class FolderWatcher {
       const w = watch(dir, { persistent: false }, (_type, filename) => {
         if (this.closed) return;
         if (filename == null) this.events.overflow(dir);
-        else this.events.path(join(dir, filename.toString()));
+        else this.events.path(join(dir, filename));
       });
       // A watched folder that is deleted ends its watch with an error on some systems: the
       // parent's watch reports the deletion itself.

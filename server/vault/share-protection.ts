@@ -146,7 +146,7 @@ export class ShareProtection {
   private changeMode(name: string, abs: string, next: (mode: number) => number): void {
     let fd: number | null = null;
     try {
-      if (fsc.O_NOFOLLOW === undefined) {
+      if ((fsc.O_NOFOLLOW as number | undefined) === undefined) {
         const st = lstatSync(abs);
         if (st.isFile()) chmodSync(abs, next(st.mode & 0o7777));
       } else {

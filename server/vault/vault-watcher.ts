@@ -88,6 +88,7 @@ export class VaultWatcher {
     if (this.closed || isInside(layout.dataDir, abs)) return;
     const tracked = isTrackedName(abs, layout.extensions);
     const st = await lstat(abs).catch(() => null);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run during the await
     if (this.closed) return;
     if (st?.isDirectory()) {
       if (this.watcher!.watches(abs, st.ino)) return;
@@ -111,7 +112,7 @@ export class VaultWatcher {
   /** Hints a path once it has had no event for the settle time (each new event restarts it). */
   private settle(abs: string): void {
     const ms = this.opts.settleMs ?? 400;
-    if (ms <= 0) return this.hint(abs);
+    if (ms <= 0) { this.hint(abs); return; }
     const old = this.settling.get(abs);
     if (old) clearTimeout(old);
     const t = setTimeout(() => {

@@ -85,7 +85,7 @@ export function versionHandlers(d: VersionRoutesDeps) {
       await existing(name);
       const found = await d.versions.get(name, version(n));
       if (!found) throw new AppError('NOT_FOUND', `${name} has no version ${n}.`);
-      res.attachment(name.split('/').pop()!);
+      res.attachment(name.split('/').pop());
       res.setHeader('Content-Type', 'application/octet-stream');
       res.setHeader('Content-Length', String(found.version.size_bytes));
       createReadStream(found.blob).on('error', (err) => res.destroy(err)).pipe(res);

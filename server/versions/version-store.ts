@@ -83,7 +83,7 @@ export class VersionStore {
       this.waiting.set(id, { resolve, reject });
       // The requests of one tick go as one message (a batch of check-outs asks for a record
       // each: one postMessage per record was ~5% of the main thread's time under check-outs).
-      if (this.outbox.push({ ...req, id } as VersionRequest) === 1) queueMicrotask(() => this.flush());
+      if (this.outbox.push({ ...req, id }) === 1) queueMicrotask(() => this.flush());
     });
     this.inflight.add(p);
     const done = () => this.inflight.delete(p);

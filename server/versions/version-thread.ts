@@ -30,13 +30,17 @@ lowerPriority();
 nameThisThread('pdm-versions');
 collectPeriodically();
 
-const files = new VersionFiles(workerData.dir as string, workerData.keep as number, workerData.vault as { root: string; dataDir: string }, workerData.staleMs as number);
+const data = workerData as { dir: string; keep: number; vault: { root: string; dataDir: string }; staleMs: number };
+const files = new VersionFiles(data.dir, data.keep, data.vault, data.staleMs);
 // Requests come in batches (one message per tick of the main thread); so do the replies.
 parentPort!.on('message', (batch: VersionRequest[]) => {
   const replies: VersionReply[] = [];
   for (const m of batch) {
     try {
-      const value = m.op === 'record' ? files.record(m.name, m.source, m.opts) : m.op === 'comment' ? files.comment(m.name, m.user, m.since, m.comment) : heapFigures();
+      let value: unknown;
+      if (m.op === 'record') value = files.record(m.name, m.source, m.opts);
+      else if (m.op === 'comment') files.comment(m.name, m.user, m.since, m.comment);
+      else value = heapFigures();
       replies.push({ id: m.id, ok: true, value: value ?? null });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

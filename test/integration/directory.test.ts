@@ -69,7 +69,7 @@ describe('sign-in with the directory (OpenLDAP slapd)', () => {
       ['alice)(|(uid=*', 'x'],
     ] as const) {
       const r = await signIn(url, user, password);
-      expect(r.status, `${user}`).toBe(401);
+      expect(r.status, user).toBe(401);
       expect(r.body.code).toBe('UNAUTHENTICATED');
     }
     // An empty password would be an anonymous bind, which the directory accepts: refused before any bind.

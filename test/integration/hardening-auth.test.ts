@@ -190,7 +190,10 @@ describe('hardening: sign-in, sessions, sockets and origins', () => {
     const otherPort = await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'mallory' }, headers: { origin: 'http://127.0.0.1:1' } });
     expect(otherPort.status).toBe(403);
     const rebound = await new Promise<number>((resolve) => {
-      request(`${url}/api/files`, { headers: { host: 'evil.example' } }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).end();
+      request(`${url}/api/files`, { headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).end();
     });
     expect(rebound).toBe(403);
     expect((await api(url, '/api/files/PN1001.mcam')).body.status).toBe('available');

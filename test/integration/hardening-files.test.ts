@@ -166,7 +166,7 @@ describe('hardening: uploads, hand edits and logs', () => {
       const { port } = new URL(server.url);
       const answer = new Promise<string>((resolve) => {
         let text = '';
-        const sock = tcpConnect(Number(port), '127.0.0.1', async () => {
+        const sock = tcpConnect(Number(port), '127.0.0.1', () => void (async () => {
           sock.write(`PUT /api/files/${name}/content HTTP/1.1\r\nHost: 127.0.0.1\r\nX-PDM-User: alice\r\nContent-Length: 10\r\nConnection: close\r\n\r\nhello`);
           // Swap while the body is still arriving.
           await new Promise((r) => setTimeout(r, 150));
@@ -178,7 +178,7 @@ describe('hardening: uploads, hand edits and logs', () => {
             await symlink(join(vault.outside, 'folder'), join(vault.root, 'customer-a'));
           }
           sock.write('world');
-        });
+        })());
         sock.on('data', (d) => (text += d));
         sock.on('close', () => resolve(text));
       });

@@ -18,7 +18,7 @@ async function nobodyCanWrite(abs: string): Promise<boolean> {
     await exec('runuser', ['-u', 'nobody', '--', 'sh', '-c', `echo more >> '${abs}'`], { timeout: 5000 });
     return true;
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'ENOENT') throw new Error('runuser is missing: apt-get install -y util-linux');
+    if ((err as { code?: unknown }).code === 'ENOENT') throw new Error('runuser is missing: apt-get install -y util-linux', { cause: err });
     return false;
   }
 }

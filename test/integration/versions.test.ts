@@ -27,7 +27,7 @@ describe('versions', () => {
     api(url, `/api/files/${name}/content`, { method: 'PUT', body, headers: { 'x-pdm-user': user, 'content-type': 'application/octet-stream' } });
   const checkout = (name: string, user: string) => api(url, '/api/files/checkout', { json: { filename: name, user } });
   const versions = async (name: string) => (await api(url, `/api/files/${name}/versions`)).body.versions;
-  const tempFiles = async () => (await readdir(vault.root, { recursive: true })).filter((f) => String(f).endsWith('.pdm-upload'));
+  const tempFiles = async () => (await readdir(vault.root, { recursive: true })).filter((f) => f.endsWith('.pdm-upload'));
 
   it('the holder uploads a new version; the old content is kept; others see it live with the version', async () => {
     const watcher = await connect(url, 'watcher');

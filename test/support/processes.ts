@@ -23,12 +23,12 @@ export function spawnServer(args: string[], env: Record<string, string> = {}): P
   });
   let out = '';
   let err = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (err += d));
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
-    proc.stdout!.on('data', () => {
+    proc.stdout.on('data', () => {
       const m = /PDM Live listening on (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);

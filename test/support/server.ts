@@ -57,7 +57,7 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 500
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
     } catch (err) {
       last = err;
     }

@@ -7,7 +7,7 @@ export function pick<T>(short: T, full: T): T {
 
 /** Figures a scenario measured, printed as one line so RELIABILITY.md can quote them. */
 export function report(scenario: string, figures: Record<string, unknown>): void {
-  process.stdout.write(`[torture] ${scenario}: ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+  process.stdout.write(`[torture] ${scenario}: ${Object.entries(figures).map(([k, v]) => `${k}=${String(v)}`).join(' ')}\n`);
 }
 
 /** Replays activity.jsonl: a check-out of a file already held is a double grant. */

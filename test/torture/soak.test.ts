@@ -53,7 +53,10 @@ describe('torture: soak', () => {
           const f = names[Math.floor(Math.random() * names.length)]!;
           const op = held.has(f) ? 'checkin' : 'checkout';
           return postJson(`${server.url}/api/files/${op}`, { filename: f, user: 'soak' }).then((s) => {
-            if (s === 200) op === 'checkout' ? held.add(f) : held.delete(f);
+            if (s === 200) {
+              if (op === 'checkout') held.add(f);
+              else held.delete(f);
+            }
             ops++;
           });
         });

@@ -15,7 +15,7 @@ vi.mock('../../server/locks/atomic-write.js', async (importOriginal) => {
         fault.failNextFolderSync = false;
         throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
       }
-      return mod.fsyncDirectorySync(dir);
+      mod.fsyncDirectorySync(dir);
     },
   };
 });

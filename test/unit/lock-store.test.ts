@@ -194,7 +194,7 @@ describe('LockStore batches, in place', () => {
       file: vault.locksFile,
       journaledFile: `${vault.dataDir}/locks.journaled.json`,
       activityFile,
-      journal: async ({ committed, drift }) => lockActivities(committed, drift),
+      journal: ({ committed, drift }) => Promise.resolve(lockActivities(committed, drift)),
     });
     await store.open();
     await store.mutate(acquire('a.mcam', 'alice'));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { LockChange } from '../../server/locks/lock-diff.js';
 import { serializeLocks } from '../../server/locks/locks-file.js';
 import { LocksText } from '../../server/locks/locks-text.js';
-import type { LockInfo, LocksMap } from '../../shared/protocol.js';
+import type { LocksMap } from '../../shared/protocol.js';
 
 const name = fc.constantFrom('a.mcam', 'b/c.mcam', 'Ünïcode ✓.vnc', 'quote".mcam', 'x\\y.mcam', '1.mcam');
 const lock = fc.record({ user: fc.string({ minLength: 1, maxLength: 8 }), timestamp: fc.constant('2026-11-22T10:00:00.000Z'), message: fc.string({ maxLength: 20 }), extra: fc.option(fc.jsonValue(), { nil: undefined }) });
@@ -15,7 +15,7 @@ describe('LocksText', () => {
       // Chunks of 1–3 locks, so that chunks fill, empty, and are regrouped within a few changes.
       fc.property(fc.array(op, { maxLength: 8 }), fc.array(fc.array(op, { maxLength: 6 }), { maxLength: 6 }), fc.integer({ min: 1, max: 3 }), (initial, batches, chunkSize) => {
         const locks: LocksMap = {};
-        for (const [n, l] of initial) if (l) locks[n] = l as LockInfo;
+        for (const [n, l] of initial) if (l) locks[n] = l;
         const text = new LocksText(locks, chunkSize);
         expect(text.text()).toBe(serializeLocks(locks));
         for (const batch of batches) {
@@ -23,8 +23,8 @@ describe('LocksText', () => {
           for (const [n, l] of batch) {
             const before = locks[n] ?? null;
             if (!before && !l) continue;
-            changes.push({ filename: n, before, after: (l as LockInfo) ?? null });
-            if (l) locks[n] = l as LockInfo;
+            changes.push({ filename: n, before, after: (l) ?? null });
+            if (l) locks[n] = l;
             else delete locks[n];
           }
           text.apply(changes);
@@ -47,8 +47,8 @@ describe('LocksText', () => {
           for (const [n, l] of batch) {
             const before = locks[n] ?? null;
             if (!before && !l) continue;
-            changes.push({ filename: n, before, after: (l as LockInfo) ?? null });
-            if (l) locks[n] = l as LockInfo;
+            changes.push({ filename: n, before, after: (l) ?? null });
+            if (l) locks[n] = l;
             else delete locks[n];
           }
           text.apply(changes);

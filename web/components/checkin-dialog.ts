@@ -33,6 +33,7 @@ export class CheckinDialog extends LitElement {
   }
 
   close() {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may come before the first render
     if (this._dialog?.open) this._dialog.close();
   }
 

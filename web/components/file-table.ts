@@ -41,6 +41,8 @@ function sortValue(f: FileStatus, key: SortKey): string | number {
 }
 
 /** Every tracked file: sortable, filterable, virtualized so 10,000 rows stay smooth. */
+const keyOfRow = (f: unknown) => (f as FileStatus).name;
+
 @customElement('file-table')
 export class FileTable extends LitElement {
   /** All files, in name order. */
@@ -133,11 +135,14 @@ export class FileTable extends LitElement {
             <div role="columnheader" class="c-actions">Actions</div>
           </div>
         </div>
-        <lit-virtualizer role="rowgroup" scroller class="body" .items=${rows} .keyFunction=${(f: FileStatus) => f.name} .renderItem=${(f: FileStatus) => this._row(f)}></lit-virtualizer>
+        <lit-virtualizer role="rowgroup" scroller class="body" .items=${rows} .keyFunction=${keyOfRow} .renderItem=${this._renderRow}></lit-virtualizer>
         ${rows.length === 0 ? html`<p class="empty">${this.files.length === 0 ? 'No tracked files in the vault yet.' : 'No file matches the filter.'}</p>` : ''}
       </div>
     `;
   }
+
+  // <lit-virtualizer>'s properties are typed for items of any type (its T is not inferred from `.items`).
+  private readonly _renderRow = (f: unknown) => this._row(f as FileStatus);
 
   private _row(f: FileStatus) {
     const mine = f.locked_by !== null && f.locked_by === this.user;

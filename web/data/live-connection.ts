@@ -59,6 +59,8 @@ export class LiveConnection {
     const s = this.socket;
     if (!s?.connected) return; // a reconnection brings a snapshot anyway
     s.timeout(ACK_TIMEOUT_MS).emit('sync', {}, (err, ack) => {
+      // socket.io types `err` as Error, but it is null when the ack came in time.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       if (!err && ack.ok) this.store.applySnapshot(ack);
     });
   }

@@ -36,7 +36,7 @@ export function uploadVersion(name: string, file: Blob, user: string | null, onP
   const done = new Promise<string | null>((resolve) => {
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(null);
+      if (xhr.status >= 200 && xhr.status < 300) { resolve(null); return; }
       try {
         resolve((JSON.parse(xhr.responseText) as { detail?: string }).detail ?? `HTTP ${xhr.status}`);
       } catch {

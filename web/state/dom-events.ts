@@ -27,7 +27,11 @@ export interface SignIn {
   password: string;
 }
 
-export function emit<T>(from: HTMLElement, type: keyof HTMLElementEventMap, detail: T): void {
+/** The `detail` that an event of the map carries. */
+export type DetailOf<K extends keyof HTMLElementEventMap> = HTMLElementEventMap[K] extends CustomEvent<infer D> ? D : never;
+
+/** Dispatches one of the app's events (bubbling, across shadow roots), its detail checked against the map. */
+export function emit<K extends keyof HTMLElementEventMap>(from: HTMLElement, type: K, detail: DetailOf<K>): void {
   from.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
 }
 
