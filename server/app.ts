@@ -3,10 +3,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import express from 'express';
 import { ActivityLog } from './activity/activity-log.js';
-import { isLockEntry, lockActivities, unrecordedDrift } from './activity/activity-journal.js';
+import { journalFor } from './activity/activity-journal.js';
+import { BackgroundWork } from './background-work.js';
+import { callerOf } from './http/caller.js';
+import { versionRoutes } from './http/version-routes.js';
+import { followLocksForVersions } from './versions/lock-followers.js';
+import { VersionContent } from './versions/version-content.js';
 import { EditWarnings } from './versions/edit-warnings.js';
 import { VaultChanges } from './versions/vault-changes.js';
-import { versionHandlers } from './versions/version-routes.js';
 import { VersionStore } from './versions/version-store.js';
 import { removeLeftoverUploads } from './versions/upload.js';
 import { heapFigures } from './threads/start-worker.js';
@@ -72,12 +76,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     thread: true,
     debugHoldMs: config.debugHoldMs ?? 0,
     commitTimed: (seconds) => prom.commitSeconds(seconds),
-    journal: async ({ committed, drift }) => {
-      if (drift.length === 0) return lockActivities(committed, []);
-      // Drift the log already has (the journaled copy was not written after it) is not logged twice.
-      const last = await activity.latest(new Set(drift.map((c) => c.filename)), isLockEntry);
-      return lockActivities(committed, drift.flatMap((c) => unrecordedDrift(c, last.get(c.filename)) ?? []));
-    },
+    journal: journalFor(activity),
   });
   const prom = new PdmMetrics({ sockets: () => io?.engine.clientsCount ?? 0, locksHeld: () => Object.keys(store.snapshot()).length });
   // The log first: the store's start-up may journal drift, which looks at the log's last entries.
@@ -100,17 +99,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   );
   // Serialise every file once now, not on the first request (100,000 files: ~300 ms).
   board.filesJson();
-  // Background work that close() waits for, so nothing writes into a vault being shut down.
-  const background = new Set<Promise<unknown>>();
-  const track = (p: Promise<unknown>) => {
-    const q = p
-      .catch((err: unknown) => {
-        // The file went away meanwhile: there is no content to keep, which is not a fault.
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn({ err }, 'version bookkeeping failed');
-      })
-      .finally(() => background.delete(q));
-    background.add(q);
-  };
+  const background = new BackgroundWork(logger);
   if (config.protect) {
     const p = new ShareProtection({ layout, dataDir: config.dataDir, staleMs: config.staleMs, logger, changed: (name) => {
         board.touch(name);
@@ -121,11 +110,12 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   }
   const staging = join(config.dataDir, 'uploads');
   // Upload temp files a killed server left behind (in the background: it walks the vault).
-  track(
+  background.track(
     Promise.all([removeLeftoverUploads(staging, () => false), removeLeftoverUploads(layout.root, (abs) => abs === layout.dataDir)]).then(([a, b]) => {
       const n = a + b;
       if (n > 0) logger.info({ removed: n }, 'removed upload temp files left by a stopped server');
     }),
+    'removing upload temp files',
   );
   store.subscribe({
     changes: (changes, source) => {
@@ -134,22 +124,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     },
     health: () => undefined,
   });
-  store.subscribe({
-    // Version bookkeeping that follows lock changes from any source (page, API, LFS, disk).
-    changes: (changes) => {
-      for (const c of changes) {
-        if (c.after && !c.before) {
-          // Keep the content the holder starts from, so a save in place never loses it. A lock on
-          // a file that is not in the vault (a hand edit of locks.json may add one) has none.
-          if (index.get(c.filename)) track(versions.record(c.filename, join(layout.root, ...c.filename.split('/')), { user: null, durable: false }));
-        } else if (c.before && !c.after) {
-          if (c.meta?.comment) track(versions.comment(c.filename, c.before.user, c.before.timestamp, c.meta.comment));
-          if (warnings.has(c.filename)) void warnings.delete(c.filename).then(() => board.touch(c.filename));
-        }
-      }
-    },
-    health: () => undefined,
-  });
+  followLocksForVersions({ store, index, layout, versions, warnings, board, background });
   const commands = new FileCommands(layout, store, board);
   const users = config.usersFile
     ? new UsersDirectory(config.usersFile, (problem) => (problem ? logger.error({ problem }, 'the users file cannot be used') : logger.info('the users file is usable again')))
@@ -160,7 +135,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const tokens = accounts ? new SessionTokens(config.dataDir) : undefined;
   const identity = accounts && tokens ? usersIdentity(accounts, tokens) : openIdentity(config.admins);
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger });
-  const versionRoutes = versionHandlers({ layout, index, board, store, versions, changes: vaultChanges, activity, identity, maxUploadBytes: config.maxUploadBytes, staging });
+  const content = new VersionContent({ layout, index, store, versions, changes: vaultChanges, activity, maxUploadBytes: config.maxUploadBytes, staging });
+  const caller = callerOf(identity);
 
   const app = express();
   app.disable('x-powered-by');
@@ -183,7 +159,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     () => io?.engine.clientsCount ?? 0,
     async () => ({ main: heapFigures(), commit: await store.threadHeap(), versions: await versions.heap() }),
   );
-  app.use('/api', filesRoutes({ layout, board, commands, activity, identity, bodyLimit: config.bodyLimit, versions: versionRoutes }));
+  app.use('/api', filesRoutes({ layout, board, commands, activity, identity, callerOf: caller, bodyLimit: config.bodyLimit, versions: versionRoutes({ content, board, callerOf: caller }) }));
   app.use('/api', metrics.router); // after filesRoutes, so users mode's session check covers it
   app.use('/api', apiNotFound);
   app.use(prometheusRoutes(prom, identity, config.metricsToken));
@@ -212,7 +188,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   await dataWatcher.start();
   // --protect: every tracked file as its lock says, once the rest is up and in the background
   // (at 100,000 files an lstat each, and a chmod each the first time): reads are served meanwhile.
-  if (protection) track(protection.reconcile(index.names()));
+  if (protection) background.track(protection.reconcile(index.names()), 'protecting the share');
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -223,7 +199,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await store.close();
       await vaultChanges.publish([]);
       await protection?.settled();
-      await Promise.all(background);
+      await background.settled();
       await versions.close();
       await hub.close();
       httpServer.closeAllConnections();

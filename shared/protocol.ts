@@ -47,6 +47,10 @@ export interface VersionBody {
   version: Version;
 }
 
+export interface VersionsBody {
+  versions: Version[];
+}
+
 export interface HealthBody {
   status: 'ok' | 'degraded';
   locks: 'ok' | 'unavailable';

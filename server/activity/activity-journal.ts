@@ -1,7 +1,8 @@
 import type { ActivityEvent } from '../../shared/protocol.js';
 import type { LockChange } from '../locks/lock-diff.js';
 import type { VaultChange } from '../vault/vault-index.js';
-import { makeActivity } from './activity-log.js';
+import type { Journal } from '../locks/lock-store.js';
+import { makeActivity, type ActivityLog } from './activity-log.js';
 
 const LOCK_TYPES = new Set<ActivityEvent['type']>(['checkout', 'checkin', 'force_release', 'lock_edited']);
 
@@ -74,4 +75,17 @@ export function fileActivity(c: VaultChange): ActivityEvent {
 export function fileActivityKey(e: ActivityEvent): string {
   const x = e as ActivityEvent & { modified?: string; size_bytes?: number };
   return `${e.type}|${e.filename}|${x.modified ?? ''}|${x.size_bytes ?? ''}`;
+}
+
+/**
+ * The lock store's journal over this activity log: the entries of each batch, and of the drift
+ * found on disk, less what the log already has (a server killed between its log append and its
+ * journaled copy leaves that copy behind the log: those changes are not logged twice).
+ */
+export function journalFor(activity: Pick<ActivityLog, 'latest'>): Journal {
+  return async ({ committed, drift }) => {
+    if (drift.length === 0) return lockActivities(committed, []);
+    const last = await activity.latest(new Set(drift.map((c) => c.filename)), isLockEntry);
+    return lockActivities(committed, drift.flatMap((c) => unrecordedDrift(c, last.get(c.filename)) ?? []));
+  };
 }

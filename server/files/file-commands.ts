@@ -1,7 +1,7 @@
 import type { FileStatus, LockInfo } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import type { LockStore } from '../locks/lock-store.js';
-import { statTracked, vaultPath, type VaultFileStat, type VaultLayout } from '../vault/vault-paths.js';
+import { fileNotFound, statTracked, vaultPath, type VaultFileStat, type VaultLayout } from '../vault/vault-paths.js';
 import type { FileBoard } from './file-board.js';
 
 /** Who is asking, as established by the HTTP or socket layer. */
@@ -95,6 +95,4 @@ export class FileCommands {
   }
 }
 
-function notFound(filename: string): AppError {
-  return new AppError('FILE_NOT_FOUND', `No tracked file named ${filename} in the vault.`);
-}
+const notFound = fileNotFound;

@@ -13,28 +13,51 @@ export interface FileLockOptions {
   signal?: AbortSignal;
 }
 
+/** proper-lockfile's options as both loops use them. */
+function lockOptions(stale: number, onCompromised: (err: Error) => void) {
+  return { realpath: false, stale, update: Math.max(1000, Math.floor(stale / 3)), onCompromised };
+}
+
 /**
- * proper-lockfile's lock with our own retry loop: it retries only while the lock is busy
- * (ELOCKED), with backoff and jitter. proper-lockfile's built-in retries also retry a full disk or
- * a read-only folder, which made a refused write take a minute to answer.
+ * The wait between tries while the lock is busy (ELOCKED only: proper-lockfile's built-in
+ * retries also retry a full disk or a read-only folder, which made a refused write take a minute
+ * to answer): backoff with jitter up to 150 ms, until `waitMs` (default: twice the stale period
+ * plus 5 s) or the signal. Throws `err` when it is time to give up.
  */
-export async function lockFile(file: string, opts: FileLockOptions = {}): Promise<() => Promise<void>> {
-  const stale = opts.staleMs ?? DEFAULT_STALE_MS;
+function backoff(opts: FileLockOptions, stale: number) {
   const deadline = Date.now() + (opts.waitMs ?? stale * 2 + 5000);
   let delay = 5;
+  return (err: unknown): number => {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline || opts.signal?.aborted) throw err;
+    const wait = delay * (0.5 + Math.random());
+    delay = Math.min(150, delay * 1.4);
+    return wait;
+  };
+}
+
+/** proper-lockfile's lock, waiting while it is busy (see `backoff`). */
+export async function lockFile(file: string, opts: FileLockOptions = {}): Promise<() => Promise<void>> {
+  const stale = opts.staleMs ?? DEFAULT_STALE_MS;
+  const next = backoff(opts, stale);
   for (;;) {
     try {
-      return await lockfile.lock(file, {
-        realpath: false,
-        stale,
-        update: Math.max(1000, Math.floor(stale / 3)),
-        retries: 0,
-        onCompromised: opts.onCompromised ?? (() => undefined),
-      });
+      return await lockfile.lock(file, { ...lockOptions(stale, opts.onCompromised ?? (() => undefined)), retries: 0 });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline || opts.signal?.aborted) throw err;
-      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
-      delay = Math.min(150, delay * 1.4);
+      const wait = next(err);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+/** The same lock for a worker thread with nothing else to do meanwhile: it sleeps without spinning. */
+export function lockFileSync(file: string, opts: FileLockOptions = {}): () => void {
+  const stale = opts.staleMs ?? DEFAULT_STALE_MS;
+  const next = backoff(opts, stale);
+  for (;;) {
+    try {
+      return lockfile.lockSync(file, lockOptions(stale, opts.onCompromised ?? (() => undefined)));
+    } catch (err) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, next(err));
     }
   }
 }

@@ -56,3 +56,16 @@ export async function statTracked(layout: VaultLayout, abs: string): Promise<Vau
 export function nameOf(layout: VaultLayout, abs: string): string {
   return relative(layout.root, abs).split(sep).join('/');
 }
+
+/** The one refusal for a name that is not a tracked file of the vault (`why` says more, if known). */
+export function fileNotFound(name: string, why?: string): AppError {
+  return new AppError('FILE_NOT_FOUND', `No tracked file named ${name} in the vault${why ? ` (${why})` : ''}.`);
+}
+
+/** A tracked file that exists now: its path and stat, or FILE_NOT_FOUND. */
+export async function existingTracked(layout: VaultLayout, name: string): Promise<{ abs: string; stat: VaultFileStat }> {
+  const abs = vaultPath(layout, name);
+  const stat = await statTracked(layout, abs);
+  if (!stat) throw fileNotFound(name);
+  return { abs, stat };
+}

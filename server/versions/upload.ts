@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, open, readdir, realpath, stat, unlink } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
 import { basename, dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.js';
+import { fileNotFound } from '../vault/vault-paths.js';
 
 /** Suffix of upload temp files: not a tracked extension, so watchers ignore them. */
 export const UPLOAD_SUFFIX = '.pdm-upload';
@@ -53,17 +53,26 @@ const cutOff = () => new AppError('INVALID_REQUEST', 'The upload was cut off bef
 export async function assertStillReal(abs: string, name: string): Promise<void> {
   const real = await realpath(abs).catch(() => null);
   const st = await lstat(abs).catch(() => null);
-  if (real !== abs || !st?.isFile()) throw new AppError('FILE_NOT_FOUND', `No tracked file named ${name} in the vault (it was moved or replaced by a link).`);
+  if (real !== abs || !st?.isFile()) throw fileNotFound(name, 'it was moved or replaced by a link');
+}
+
+/** The bytes of a new version as they arrive (an HTTP request body, in the server). */
+export interface UploadBody {
+  stream: Readable;
+  /** What the sender said it sends (Content-Length), if anything. */
+  declaredBytes: number | null;
+  /** Whether everything the sender meant to send arrived (the request was not cut off). */
+  complete(): boolean;
 }
 
 /**
- * Streams a request body to a temp file (see uploadTempPath), refusing more than `limit` bytes. On any failure, including a client that went away
- * before this was called (pipeline settles for streams already ended or destroyed), the temp
- * file is closed and removed and an error thrown.
+ * Streams an upload to a temp file (see uploadTempPath), refusing more than `limit` bytes. On any
+ * failure, including a sender that went away before this was called (pipeline settles for streams
+ * already ended or destroyed), the temp file is closed and removed and an error thrown.
  */
-export async function receiveUpload(req: IncomingMessage, target: string, name: string, limit: number, staging: string): Promise<string> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) throw new AppError('PAYLOAD_TOO_LARGE', `The upload is over the limit of ${limit} bytes.`);
+export async function receiveUpload(body: UploadBody, target: string, name: string, limit: number, staging: string): Promise<string> {
+  const req = body.stream;
+  if (body.declaredBytes !== null && body.declaredBytes > limit) throw new AppError('PAYLOAD_TOO_LARGE', `The upload is over the limit of ${limit} bytes.`);
   if (req.destroyed || req.readableAborted) throw cutOff();
   await assertStillReal(target, name);
   const tmp = await uploadTempPath(target, staging);
@@ -78,7 +87,7 @@ export async function receiveUpload(req: IncomingMessage, target: string, name: 
   });
   try {
     await pipeline(req, counter, out);
-    if (!req.complete) throw cutOff();
+    if (!body.complete()) throw cutOff();
     // Durable before it replaces the file.
     const fh = await open(tmp, 'r+');
     try {

@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DEFAULT_STALE_MS } from '../locks/file-lock.js';
+import { DEFAULT_STALE_MS, lockFileSync } from '../locks/file-lock.js';
 import { closeSync, copyFileSync, constants as fsc, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { join, sep } from 'node:path';
-import lockfile from 'proper-lockfile';
 import type { Version } from '../../shared/protocol.js';
 
 /** One file's history as stored in its `versions.json`. */
@@ -292,27 +291,14 @@ export class VersionFiles {
   /** The file's inter-process lock (proper-lockfile, as on the main thread), waiting while it is busy. */
   private locked<T>(name: string, fn: () => T): T {
     const file = join(historyFolder(this.dir, name), 'versions.json');
-    const deadline = Date.now() + this.staleMs * 2 + 5000;
-    let delay = 5;
-    for (;;) {
-      let release: () => void;
+    const release = lockFileSync(file, { staleMs: this.staleMs });
+    try {
+      return fn();
+    } finally {
       try {
-        release = lockfile.lockSync(file, { realpath: false, stale: this.staleMs, update: Math.max(1000, Math.floor(this.staleMs / 3)), onCompromised: () => undefined });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) throw err;
-        // This thread has nothing else to do meanwhile: sleep without spinning.
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay * (0.5 + Math.random()));
-        delay = Math.min(150, delay * 1.4);
-        continue;
-      }
-      try {
-        return fn();
-      } finally {
-        try {
-          release();
-        } catch {
-          // a lock taken over as stale: nothing left to release
-        }
+        release();
+      } catch {
+        // a lock taken over as stale: nothing left to release
       }
     }
   }

@@ -113,6 +113,12 @@ describe('versions', () => {
     expect(act.some((e: any) => e.type === 'version_restored' && e.version === 3)).toBe(true);
     expect((await api(url, '/api/files/PN1001.mcam/versions/9/restore', { method: 'POST', headers: { 'x-pdm-user': 'alice' } })).status).toBe(404);
     expect((await api(url, '/api/files/PN1001.mcam/versions/x/content')).status).toBe(400);
+    // Like every mutation, a JSON body's `user` names the caller (open mode).
+    const byBody = await api(url, '/api/files/PN1001.mcam/versions/2/restore', { json: { user: 'alice' } });
+    expect(byBody.status).toBe(200);
+    expect(byBody.body.version).toMatchObject({ number: 4, user: 'alice', comment: 'restored from version 2' });
+    expect((await api(url, '/api/files/PN1001.mcam/versions/2/restore', { json: { user: 'bob' } })).body.code).toBe('NOT_LOCK_OWNER');
+    expect((await api(url, '/api/files/PN1001.mcam/versions/2/restore', { json: { user: 5 } })).status).toBe(400);
   });
 
   it('a check-in comment goes on the version made while the file was held', async () => {
