@@ -12,14 +12,10 @@ import { VersionContent } from './versions/version-content.js';
 import { EditWarnings } from './versions/edit-warnings.js';
 import { VaultChanges } from './versions/vault-changes.js';
 import { VersionStore } from './versions/version-store.js';
-import { removeLeftoverUploads } from './versions/upload.js';
+import { cleanLeftoverUploads } from './versions/upload.js';
 import { heapFigures } from './threads/start-worker.js';
-import { openIdentity, usersIdentity } from './auth/identity.js';
-import { SessionTokens } from './auth/session-tokens.js';
+import { signInFor } from './auth/sign-in.js';
 import { DEFAULT_SIGN_IN_LIMITS, signInLimiters } from './auth/sign-in-limits.js';
-import { UsersDirectory } from './auth/users-file.js';
-import { accountsFrom } from './auth/accounts.js';
-import { LdapDirectory } from './auth/ldap-directory.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { lfsRoutes } from './lfs/lfs-routes.js';
 import { metricsRoutes } from './http/metrics-routes.js';
@@ -110,30 +106,13 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   }
   const staging = join(config.dataDir, 'uploads');
   // Upload temp files a killed server left behind (in the background: it walks the vault).
-  background.track(
-    Promise.all([removeLeftoverUploads(staging, () => false), removeLeftoverUploads(layout.root, (abs) => abs === layout.dataDir)]).then(([a, b]) => {
-      const n = a + b;
-      if (n > 0) logger.info({ removed: n }, 'removed upload temp files left by a stopped server');
-    }),
-    'removing upload temp files',
-  );
-  store.subscribe({
-    changes: (changes, source) => {
-      void activity.poll();
-      if (source === 'api') prom.lockChanges(changes);
-    },
-    health: () => undefined,
-  });
+  background.track(cleanLeftoverUploads(layout, staging, logger), 'removing upload temp files');
+  // The commit thread appended the lock entries: this server's sockets get them from the log.
+  store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
+  prom.follow(store);
   followLocksForVersions({ store, index, layout, versions, warnings, board, background });
   const commands = new FileCommands(layout, store, board);
-  const users = config.usersFile
-    ? new UsersDirectory(config.usersFile, (problem) => (problem ? logger.error({ problem }, 'the users file cannot be used') : logger.info('the users file is usable again')))
-    : undefined;
-  if (users) await users.reload();
-  const directory = config.ldap ? new LdapDirectory(config.ldap, logger) : undefined;
-  const accounts = users || directory ? accountsFrom(users, directory) : undefined;
-  const tokens = accounts ? new SessionTokens(config.dataDir) : undefined;
-  const identity = accounts && tokens ? usersIdentity(accounts, tokens) : openIdentity(config.admins);
+  const { identity, accounts, tokens } = await signInFor({ usersFile: config.usersFile, ldap: config.ldap, admins: config.admins, dataDir: config.dataDir, logger });
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger });
   const content = new VersionContent({ layout, index, store, versions, changes: vaultChanges, activity, maxUploadBytes: config.maxUploadBytes, staging });
   const caller = callerOf(identity);

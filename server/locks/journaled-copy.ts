@@ -1,4 +1,6 @@
 import type { LocksMap } from '../../shared/protocol.js';
+import type { Logger } from '../logger.js';
+import type { Settled } from './commit-steps.js';
 import { diffLocks, type LockChange } from './lock-diff.js';
 import { parseLocksText, readLocksFile, signatureOf, type FileSignature } from './locks-file.js';
 
@@ -69,5 +71,13 @@ export class JournaledCopy {
     // No usable copy (first start): what is in locks.json now counts as recorded.
     this.recorded = locks;
     this.signature = sig;
+  }
+
+  /** The commit side wrote the copy after a batch (or could not: then the next commit reads it back). */
+  settled(s: Settled, logger: Logger | undefined): void {
+    if (s.journalError) {
+      this.forget();
+      logger?.warn({ err: new Error(s.journalError) }, 'writing the journaled copy of locks.json failed; the batch may be journaled again');
+    } else if (s.journalSignature !== undefined) this.written(s.journalSignature);
   }
 }

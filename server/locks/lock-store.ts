@@ -4,60 +4,17 @@ import type { LockInfo, LocksMap } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import { DEFAULT_STALE_MS } from './file-lock.js';
 import type { HeapFigures } from '../threads/start-worker.js';
-import type { Logger } from '../logger.js';
 import { InlineCommitIO, ThreadCommitIO, type CommitIO } from './commit-io.js';
 import type { Settled, WriteJob } from './commit-steps.js';
 import { StoreProblems, type StoreHealth } from './store-health.js';
-import { Draft, type LocksDraft } from './lock-draft.js';
+import type { LocksDraft } from './lock-draft.js';
+import { answerBatch, applyBatch, journalLines, Unsettled, type Mutation, type Pending } from './lock-batch.js';
 import { diffLocks, type LockChange } from './lock-diff.js';
 import { JournaledCopy } from './journaled-copy.js';
 import { parseLocksText, readLocksFile, signatureOf, type FileSignature, type ReadResult } from './locks-file.js';
-import type { ActivityEvent } from '../../shared/protocol.js';
+import type { Journal, LockStoreOptions, StoreListener } from './store-options.js';
 
-export type { LocksDraft };
-export type Mutation<T> = (draft: LocksDraft) => T;
-
-/**
- * The activity entries that record a batch (`committed`) and the changes on disk nobody recorded
- * yet (`drift`); called under the inter-process lock, and appended durably before the answer.
- */
-export type Journal = (entries: { committed: LockChange[]; drift: LockChange[] }) => Promise<ActivityEvent[]>;
-
-export type { StoreHealth };
-
-export interface StoreListener {
-  changes(changes: LockChange[], source: 'api' | 'disk'): void;
-  health(health: StoreHealth): void;
-}
-
-export interface LockStoreOptions {
-  /** Path of locks.json. */
-  file: string;
-  /** Copy of locks.json as last journaled; lets servers sharing it record each change once. */
-  journaledFile?: string;
-  /** proper-lockfile `stale` in ms: a dead holder's lock is taken over after this. */
-  staleMs?: number;
-  /** false = one lock hold per mutation (the benchmark's baseline). */
-  groupCommit?: boolean;
-  maxBatch?: number;
-  journal?: Journal;
-  /** Where `journal`'s entries are appended (the activity log). */
-  activityFile?: string;
-  /** Told how long each batch took, from its start to its answer (for metrics). */
-  commitTimed?: (seconds: number) => void;
-  /** Test-only: keep the lock this long per commit, to freeze a holder on purpose. */
-  debugHoldMs?: number;
-  /** Do the file work of commits on a thread of its own (the server) instead of this one. */
-  thread?: boolean;
-  logger?: Logger;
-}
-
-interface Pending {
-  run: Mutation<unknown>;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-}
-
+export type { Journal, LocksDraft, LockStoreOptions, Mutation, StoreHealth, StoreListener };
 
 /**
  * locks.json, kept in memory and on disk. Mutations queue in-process and are applied in batches
@@ -83,8 +40,7 @@ export class LockStore {
   private closed = false;
   private listeners: StoreListener[] = [];
   /** Batches sent whose journaled copy and release are not yet reported (one `settled` each). */
-  private unsettled = 0;
-  private settleWaiters: Array<() => void> = [];
+  private readonly unsettled = new Unsettled();
   private readonly groupCommit: boolean;
   private readonly maxBatch: number;
 
@@ -102,10 +58,6 @@ export class LockStore {
     this.problems = new StoreProblems((h) => this.listeners.forEach((l) => l.health(h)), opts.logger);
     const events = { compromised: (message: string) => this.problems.compromised(message), settled: (s: Settled, all = false) => this.onSettled(s, all) };
     this.io = opts.thread ? new ThreadCommitIO(steps, events) : new InlineCommitIO(steps, events);
-  }
-
-  get file(): string {
-    return this.opts.file;
   }
 
   /** Reads locks.json once; a bad file leaves the store empty and unavailable, not failed. */
@@ -166,8 +118,7 @@ export class LockStore {
    * its answer, the journaled copy after) and the lock released.
    */
   settled(): Promise<void> {
-    if (this.unsettled === 0) return Promise.resolve();
-    return new Promise((resolve) => this.settleWaiters.push(resolve));
+    return this.unsettled.settled();
   }
 
   /** Finish the batch being written; one still waiting for the lock is refused, as are later mutations. */
@@ -202,13 +153,9 @@ export class LockStore {
 
   /** The lock was released: what was answered is journaled (as far as the copy could be written). */
   private onSettled(s: Settled, all: boolean): void {
-    if (s.journalError) {
-      this.journaled?.forget();
-      this.opts.logger?.warn({ err: new Error(s.journalError) }, 'writing the journaled copy of locks.json failed; the batch may be journaled again');
-    } else if (s.journalSignature !== undefined) this.journaled?.written(s.journalSignature);
+    this.journaled?.settled(s, this.opts.logger);
     if (s.releaseError) this.opts.logger?.warn({ err: new Error(s.releaseError) }, 'releasing the lock on locks.json failed');
-    this.unsettled = all ? 0 : Math.max(0, this.unsettled - 1);
-    if (this.unsettled === 0) for (const w of this.settleWaiters.splice(0)) w();
+    this.unsettled.end(all);
   }
 
   /** Reads without the lock (renames make that safe), then journals any hand edit it finds. */
@@ -249,21 +196,18 @@ export class LockStore {
   }
 
   /**
-   * One batch under one hold of the inter-process lock, its file work done by `io` (on the commit
-   * thread in the server). The batch is applied to `locks` in place and undone at once (in the
-   * same tick, so no reader sees it): no copy of the whole map per batch, and only the changed
-   * locks are encoded again (LocksText). The thread takes the lock and, when locks.json and the
-   * journaled copy are as this store last saw them (the usual case), writes at once: one round
-   * trip. Otherwise it reads them back under the lock and the batch is applied again to what is
-   * on disk. Once locks.json is durable and the activity lines appended, the batch is applied
-   * again here and the callers are answered; the journaled copy and the release follow.
+   * One batch under one hold of the inter-process lock, its file work done by `io` (the commit
+   * thread in the server): applied to `locks` and undone in the same tick (no copy of the map;
+   * only changed locks are encoded again); written at once when the disk is as last seen, else
+   * read back under the lock and applied again; answered once durable and journaled, released
+   * after. docs/architecture.md draws the whole handshake.
    */
   private async commit(batch: Pending[]): Promise<void> {
     let answered = false;
     const started = performance.now();
     try {
       let plan = await this.plan(batch, []);
-      this.unsettled++; // until the commit side reports the release (settled)
+      this.unsettled.begin(); // until the commit side reports the release (settled)
       let reply = await this.io.commit({ expect: this.signature, rereadJournal: this.journaled?.unsure() ?? false, write: plan.write });
       if (reply.kind === 'reread') {
         plan.abandon();
@@ -296,7 +240,7 @@ export class LockStore {
       if (committed.length > 0) this.emit(committed, 'api');
       if (reply.logError !== null) this.journalFailed(new Error(reply.logError));
       else if (plan.write.journal) this.journaled?.caughtUp();
-      this.answer(batch, plan.results);
+      answerBatch(batch, plan.results);
       answered = true;
       if (batch.length > 0) this.opts.commitTimed?.((performance.now() - started) / 1000);
     } catch (err) {
@@ -314,23 +258,16 @@ export class LockStore {
    * whether the journaled copy follows.
    */
   private async plan(batch: Pending[], drift: LockChange[]) {
-    const { draft, results } = this.apply(batch);
+    const { draft, results } = applyBatch(batch, this.locks);
     const committed = draft.changes();
     if (committed.length > 0) draft.undo();
-    let activity = '';
-    let journaling = committed.length > 0 || drift.length > 0;
-    if (journaling && this.opts.journal) {
-      try {
-        activity = (await this.opts.journal({ committed, drift })).map((e) => JSON.stringify(e) + '\n').join('');
-      } catch (err) {
-        this.journalFailed(err);
-        journaling = false;
-      }
-    }
+    const needed = committed.length > 0 || drift.length > 0;
+    const activity = needed && this.opts.journal ? await journalLines(this.opts.journal, committed, drift, (err) => this.journalFailed(err)) : '';
+    const journaling = needed && activity !== null;
     const write: WriteJob = {
       ...(this.mirrored ? {} : { base: this.locks }),
       changes: committed.map(({ filename, before, after }) => ({ filename, before, after })),
-      activity,
+      activity: activity ?? '',
       journal: journaling && this.journaled !== null,
     };
     // Failed or read again: the commit side's text is not known to mirror `locks` until a batch is done.
@@ -342,30 +279,6 @@ export class LockStore {
   private adopt(text: string | null, signature: FileSignature | null): boolean {
     this.stats.parses++;
     return this.take(parseLocksText(text), signature);
-  }
-
-  /** Runs each mutation of the batch on `locks`; one that throws is rolled back alone. */
-  private apply(batch: Pending[]): { draft: Draft; results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> } {
-    const draft = new Draft(this.locks);
-    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    for (const p of batch) {
-      const mark = draft.mark();
-      try {
-        results.push({ ok: true, value: p.run(draft) });
-      } catch (error) {
-        draft.rollback(mark);
-        results.push({ ok: false, error });
-      }
-    }
-    return { draft, results };
-  }
-
-  private answer(batch: Pending[], results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>): void {
-    batch.forEach((p, i) => {
-      const r = results[i]!;
-      if (r.ok) p.resolve(r.value);
-      else p.reject(r.error);
-    });
   }
 
   /**

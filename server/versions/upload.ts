@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { fileNotFound } from '../vault/vault-paths.js';
 
 /** Suffix of upload temp files: not a tracked extension, so watchers ignore them. */
@@ -132,4 +133,10 @@ export async function removeLeftoverUploads(dir: string, skip: (abs: string) => 
     else if (e.isFile() && e.name.endsWith(UPLOAD_SUFFIX) && (await leftOver(abs))) removed += await unlink(abs).then(() => 1, () => 0);
   }
   return removed;
+}
+
+/** The upload temp files killed servers left in the staging folder and the vault, removed and counted in the log. */
+export async function cleanLeftoverUploads(layout: { root: string; dataDir: string }, staging: string, logger: Logger): Promise<void> {
+  const [a, b] = await Promise.all([removeLeftoverUploads(staging, () => false), removeLeftoverUploads(layout.root, (abs) => abs === layout.dataDir)]);
+  if (a + b > 0) logger.info({ removed: a + b }, 'removed upload temp files left by a stopped server');
 }

@@ -1,0 +1,38 @@
+import type { ActivityEvent } from '../../shared/protocol.js';
+import type { Logger } from '../logger.js';
+import type { LockChange } from './lock-diff.js';
+import type { StoreHealth } from './store-health.js';
+
+/**
+ * The activity entries that record a batch (`committed`) and the changes on disk nobody recorded
+ * yet (`drift`); called under the inter-process lock, and appended durably before the answer.
+ */
+export type Journal = (entries: { committed: LockChange[]; drift: LockChange[] }) => Promise<ActivityEvent[]>;
+
+export interface StoreListener {
+  changes(changes: LockChange[], source: 'api' | 'disk'): void;
+  health(health: StoreHealth): void;
+}
+
+export interface LockStoreOptions {
+  /** Path of locks.json. */
+  file: string;
+  /** Copy of locks.json as last journaled; lets servers sharing it record each change once. */
+  journaledFile?: string;
+  /** proper-lockfile `stale` in ms: a dead holder's lock is taken over after this. */
+  staleMs?: number;
+  /** false = one lock hold per mutation (the benchmark's baseline). */
+  groupCommit?: boolean;
+  maxBatch?: number;
+  journal?: Journal;
+  /** Where `journal`'s entries are appended (the activity log). */
+  activityFile?: string;
+  /** Told how long each batch took, from its start to its answer (for metrics). */
+  commitTimed?: (seconds: number) => void;
+  /** Test-only: keep the lock this long per commit, to freeze a holder on purpose. */
+  debugHoldMs?: number;
+  /** Do the file work of commits on a thread of its own (the server) instead of this one. */
+  thread?: boolean;
+  logger?: Logger;
+}
+
