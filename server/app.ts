@@ -6,6 +6,8 @@ import { ActivityLog } from './activity/activity-log.js';
 import { journalFor } from './activity/activity-journal.js';
 import { BackgroundWork } from './background-work.js';
 import { callerOf } from './http/caller.js';
+import { openApiRoute } from './http/openapi.js';
+import { packageVersion } from './cli/package-files.js';
 import { versionRoutes } from './http/version-routes.js';
 import { followLocksForVersions } from './versions/lock-followers.js';
 import { VersionContent } from './versions/version-content.js';
@@ -138,6 +140,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     () => io?.engine.clientsCount ?? 0,
     async () => ({ main: heapFigures(), commit: await store.threadHeap(), versions: await versions.heap() }),
   );
+  app.use('/api', openApiRoute(packageVersion()));
   app.use('/api', filesRoutes({ layout, board, commands, activity, identity, callerOf: caller, bodyLimit: config.bodyLimit, versions: versionRoutes({ content, board, callerOf: caller }) }));
   app.use('/api', metrics.router); // after filesRoutes, so users mode's session check covers it
   app.use('/api', apiNotFound);

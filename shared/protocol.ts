@@ -51,6 +51,20 @@ export interface VersionsBody {
   versions: Version[];
 }
 
+/** `GET /api/session`: who the caller is; `user` null in open mode without a name. */
+export interface SessionBody {
+  user: string | null;
+  role: 'user' | 'admin';
+  mode: 'open' | 'users';
+}
+
+/** `POST /api/session`: the session, with its token for scripts (`Authorization: Bearer`). */
+export interface SignInBody {
+  user: string;
+  role: 'user' | 'admin';
+  token: string;
+}
+
 export interface HealthBody {
   status: 'ok' | 'degraded';
   locks: 'ok' | 'unavailable';

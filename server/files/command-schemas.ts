@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_NAME_LENGTH } from '../../shared/file-names.js';
+import type { CheckinCommand, CheckoutCommand } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 
 // eslint-disable-next-line no-control-regex
@@ -10,9 +11,9 @@ const filename = z.string().min(1, 'must not be empty').max(MAX_NAME_LENGTH, `mu
 const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 /** POST /api/files/checkout and the socket's `checkout`. */
-export const checkoutSchema = z.object({ filename, message: text(2000).optional(), user: userName.optional() });
+export const checkoutSchema = z.object({ filename, message: text(2000).optional(), user: userName.optional() }) satisfies z.ZodType<CheckoutCommand & { user?: string }>;
 /** POST /api/files/checkin and the socket's `checkin`. */
-export const checkinSchema = z.object({ filename, force: z.boolean().optional(), comment: text(2000).optional(), user: userName.optional() });
+export const checkinSchema = z.object({ filename, force: z.boolean().optional(), comment: text(2000).optional(), user: userName.optional() }) satisfies z.ZodType<CheckinCommand & { user?: string }>;
 export const syncSchema = z.object({}).optional();
 
 export const activityQuerySchema = z.object({

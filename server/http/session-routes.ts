@@ -18,7 +18,7 @@ export interface SessionRoutesDeps {
   onSignOut?: (sid: string) => void;
 }
 
-const signInSchema = z.object({ user: userName, password: z.string().min(1).max(1000) });
+export const signInSchema = z.object({ user: userName, password: z.string().min(1).max(1000) });
 
 /** POST/GET/DELETE /api/session: sign in (cookie + bearer token), who am I, sign out. */
 export function sessionRoutes(d: SessionRoutesDeps): Router {

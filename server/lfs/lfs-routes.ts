@@ -16,10 +16,10 @@ const LFS_TYPE = 'application/vnd.git-lfs+json';
 const MAX_LIMIT = 1000;
 
 const ref = z.object({ name: z.string().max(1024) }).partial().optional();
-const createSchema = z.object({ path: z.string().min(1).max(1024), ref });
-const verifySchema = z.object({ cursor: z.string().max(2048).optional(), limit: z.number().int().min(1).optional(), ref });
-const unlockSchema = z.object({ force: z.boolean().optional(), ref }).optional();
-const listQuery = z.object({
+export const createSchema = z.object({ path: z.string().min(1).max(1024), ref });
+export const verifySchema = z.object({ cursor: z.string().max(2048).optional(), limit: z.number().int().min(1).optional(), ref });
+export const unlockSchema = z.object({ force: z.boolean().optional(), ref }).optional();
+export const listQuery = z.object({
   path: z.string().max(1024).optional(),
   id: z.string().max(200).optional(),
   cursor: z.string().max(2048).optional(),

@@ -1,0 +1,99 @@
+import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import { z } from 'zod';
+import { activityQuerySchema, checkinSchema, checkoutSchema } from '../files/command-schemas.js';
+import { createSchema, listQuery, unlockSchema, verifySchema } from '../lfs/lfs-routes.js';
+import { signInSchema } from './session-routes.js';
+import { restoreSchema } from './version-routes.js';
+import * as wire from './wire-schemas.js';
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const lfsJson = (schema: z.ZodType, description: string) => ({ description, content: { 'application/vnd.git-lfs+json': { schema } } });
+const bytes = (description: string) => ({ description, content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } });
+const error = (description: string) => json(wire.errorBody, description);
+const name = z.object({ name: z.string().meta({ description: 'The file name relative to the vault; `/` between folders, encoded or not.' }) });
+const nameAndVersion = name.extend({ n: z.string().regex(/^[1-9]\d*$/).meta({ description: 'A version number.' }) });
+const errors = { 400: error('Invalid input (INVALID_REQUEST)'), 401: error('No valid session (users mode)'), 404: error('No such file, version or route'), 503: error('locks.json is unavailable') };
+
+/** Every route of the HTTP API, with the schemas its handler validates and answers. */
+const ROUTES: RouteConfig[] = [
+  { method: 'get', path: '/api/health', summary: 'Whether locks.json is usable', responses: { 200: json(wire.healthBody, 'Health') } },
+  { method: 'get', path: '/api/files', summary: 'Every tracked file with its lock', responses: { 200: json(wire.filesBody, 'The files, sorted by name in code-point order'), 401: errors[401] } },
+  { method: 'get', path: '/api/locks', summary: 'locks.json as the server holds it', responses: { 200: json(wire.locksBody, 'The locks'), 401: errors[401] } },
+  { method: 'get', path: '/api/files/{name}', summary: 'One file', request: { params: name }, responses: { 200: json(wire.fileStatus, 'The file'), 400: errors[400], 404: errors[404] } },
+  { method: 'get', path: '/api/files/{name}/content', summary: 'The file\'s bytes', request: { params: name }, responses: { 200: bytes('The content, as an attachment'), 404: errors[404] } },
+  {
+    method: 'post',
+    path: '/api/files/checkout',
+    summary: 'Check a file out (an exclusive lock with a message)',
+    request: { body: { content: { 'application/json': { schema: checkoutSchema } } } },
+    responses: { 200: json(wire.mutationBody, 'Checked out'), 400: errors[400], 404: errors[404], 409: error('ALREADY_LOCKED, with the lock'), 503: errors[503] },
+  },
+  {
+    method: 'post',
+    path: '/api/files/checkin',
+    summary: 'Check a file in (release the lock; `force` for admins)',
+    request: { body: { content: { 'application/json': { schema: checkinSchema } } } },
+    responses: { 200: json(wire.mutationBody, 'Checked in'), 403: error('NOT_LOCK_OWNER or FORBIDDEN'), 409: error('NOT_LOCKED'), 503: errors[503] },
+  },
+  { method: 'get', path: '/api/activity', summary: 'The activity log, oldest first', request: { query: activityQuerySchema }, responses: { 200: json(wire.activityBody, 'Entries after `after`, at most `limit`'), 400: errors[400] } },
+  { method: 'get', path: '/api/files/{name}/versions', summary: 'A file\'s versions, newest first', request: { params: name }, responses: { 200: json(wire.versionsBody, 'The versions'), 404: errors[404] } },
+  { method: 'get', path: '/api/files/{name}/versions/{n}/content', summary: 'One version\'s bytes', request: { params: nameAndVersion }, responses: { 200: bytes('The content of that version'), 400: errors[400], 404: errors[404] } },
+  {
+    method: 'post',
+    path: '/api/files/{name}/versions/{n}/restore',
+    summary: 'Make an old version current (the holder only), as a new version',
+    request: { params: nameAndVersion, body: { required: false, content: { 'application/json': { schema: restoreSchema.unwrap() } } } },
+    responses: { 200: json(wire.versionBody, 'Restored'), 403: error('NOT_LOCK_OWNER'), 404: errors[404], 409: error('NOT_LOCKED') },
+  },
+  {
+    method: 'put',
+    path: '/api/files/{name}/content',
+    summary: 'Upload a new version (the holder only)',
+    request: { params: name, body: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } } },
+    responses: { 200: json(wire.versionBody, 'The new version'), 403: error('NOT_LOCK_OWNER'), 409: error('NOT_LOCKED'), 413: error('PAYLOAD_TOO_LARGE') },
+  },
+  { method: 'get', path: '/api/session', summary: 'Who am I (and which mode)', responses: { 200: json(wire.sessionBody, 'The caller'), 401: json(wire.signInNeeded, 'Not signed in; `directory` names the directory the form signs in to') } },
+  {
+    method: 'post',
+    path: '/api/session',
+    summary: 'Sign in (users mode): a cookie for the page, a token for scripts',
+    request: { body: { content: { 'application/json': { schema: signInSchema } } } },
+    responses: { 200: json(wire.signInBody, 'Signed in'), 401: error('Wrong name or password'), 404: error('Open mode'), 429: error('Too many failed sign-ins (Retry-After)'), 503: error('DIRECTORY_UNAVAILABLE') },
+  },
+  { method: 'delete', path: '/api/session', summary: 'Sign out', responses: { 204: { description: 'Signed out; the cookie and token no longer work' } } },
+  { method: 'get', path: '/api/metrics', summary: 'Process figures (JSON) for the benchmarks and soak', responses: { 200: json(z.looseObject({ rss_bytes: z.number(), open_fds: z.number().nullable(), sockets: z.number() }), 'Figures') } },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } } },
+  { method: 'get', path: '/api/openapi.json', summary: 'This description', responses: { 200: json(z.looseObject({ openapi: z.string() }), 'OpenAPI 3.1') } },
+  { method: 'post', path: '/api/lfs/locks', summary: 'Git LFS: create a lock', request: { body: { content: { 'application/vnd.git-lfs+json': { schema: createSchema } } } }, responses: { 201: lfsJson(wire.lfs.created, 'Locked'), 409: lfsJson(wire.lfs.error, 'Already locked') } },
+  { method: 'get', path: '/api/lfs/locks', summary: 'Git LFS: list locks', request: { query: listQuery }, responses: { 200: lfsJson(wire.lfs.list, 'Locks') } },
+  { method: 'post', path: '/api/lfs/locks/verify', summary: 'Git LFS: ours and theirs', request: { body: { content: { 'application/vnd.git-lfs+json': { schema: verifySchema } } } }, responses: { 200: lfsJson(wire.lfs.verify, 'Locks split by owner'), 401: lfsJson(wire.lfs.error, 'Credentials needed') } },
+  {
+    method: 'post',
+    path: '/api/lfs/locks/{id}/unlock',
+    summary: 'Git LFS: release a lock',
+    request: { params: z.object({ id: z.string() }), body: { required: false, content: { 'application/vnd.git-lfs+json': { schema: unlockSchema.unwrap() } } } },
+    responses: { 200: lfsJson(wire.lfs.created, 'Unlocked'), 403: lfsJson(wire.lfs.error, 'Not the owner'), 404: lfsJson(wire.lfs.error, 'No such lock') },
+  },
+];
+
+/** The OpenAPI 3.1 description of the HTTP API, made from the zod schemas the routes use. */
+export function openApiDocument(version: string) {
+  const registry = new OpenAPIRegistry();
+  for (const route of ROUTES) registry.registerPath({ ...route, tags: [route.path.startsWith('/api/lfs') ? 'Git LFS' : route.path.includes('/versions') || route.path.endsWith('/content') ? 'Versions' : 'Locks'] });
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'PDM Live', version, description: 'Check-out/check-in for a shared folder of CAM programs. Live events: docs/events.md.' },
+  });
+}
+
+/** `GET /api/openapi.json`, made once. */
+export function openApiRoute(version: string): Router {
+  const r = Router();
+  let doc: ReturnType<typeof openApiDocument> | null = null;
+  r.get('/openapi.json', (_req, res) => {
+    doc ??= openApiDocument(version);
+    res.json(doc);
+  });
+  return r;
+}

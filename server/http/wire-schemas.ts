@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type {
+  ActivityBody,
+  ActivityEvent,
+  ActivityType,
+  ErrorBody,
+  FilesBody,
+  FileStatus,
+  HealthBody,
+  LockInfo,
+  LocksBody,
+  MutationBody,
+  SessionBody,
+  SignInBody,
+  Version,
+  VersionBody,
+  VersionsBody,
+} from '../../shared/protocol.js';
+import { ERROR_CODES } from '../../shared/protocol.js';
+
+/*
+ * The answers of the HTTP API as zod schemas, each checked against its wire type in
+ * shared/protocol.ts (`satisfies z.ZodType<T>`), so the OpenAPI description made from them
+ * cannot drift from what the routes answer. `.meta({id})` names each as an OpenAPI component.
+ */
+
+export const lockInfo = z
+  .looseObject({ user: z.string(), timestamp: z.string(), message: z.string() })
+  .meta({ id: 'LockInfo', description: 'A lock record as stored in locks.json; extra fields written by hand or by tools are kept.' }) satisfies z.ZodType<LockInfo>;
+
+export const fileStatus = z
+  .object({
+    name: z.string(),
+    size_bytes: z.number().int().nullable(),
+    modified: z.string().nullable(),
+    status: z.enum(['available', 'checked_out']),
+    locked_by: z.string().nullable(),
+    lock: lockInfo.nullable(),
+    warning: z.enum(['edited_unlocked']).nullable().optional(),
+    protected: z.boolean(),
+  })
+  .meta({ id: 'FileStatus', description: 'A tracked file with its lock status merged in.' }) satisfies z.ZodType<FileStatus>;
+
+export const version = z
+  .object({ number: z.number().int().min(1), user: z.string().nullable(), at: z.string(), size_bytes: z.number().int(), sha256: z.string(), comment: z.string().nullable() })
+  .meta({ id: 'Version', description: 'One saved content of a file; the newest is the current content.' }) satisfies z.ZodType<Version>;
+
+const ACTIVITY_TYPES = ['checkout', 'checkin', 'force_release', 'lock_edited', 'file_added', 'file_changed', 'file_removed', 'locks_unavailable', 'locks_restored', 'version_added', 'version_restored', 'edited_unlocked'] as const satisfies readonly ActivityType[];
+
+export const activityEvent = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    type: z.enum(ACTIVITY_TYPES),
+    filename: z.string().nullable(),
+    user: z.string().nullable(),
+    message: z.string().nullable(),
+    source: z.enum(['api', 'disk']),
+    previous_user: z.string().nullable().optional(),
+    size_bytes: z.number().int().optional(),
+    modified: z.string().optional(),
+    version: z.number().int().optional(),
+  })
+  .meta({ id: 'ActivityEvent' }) satisfies z.ZodType<ActivityEvent>;
+
+export const errorBody = z
+  .object({ detail: z.string(), code: z.enum(ERROR_CODES), lock: lockInfo.optional() })
+  .meta({ id: 'ErrorBody', description: 'Every error answer; `lock` with ALREADY_LOCKED and NOT_LOCK_OWNER.' }) satisfies z.ZodType<ErrorBody>;
+
+export const healthBody = z
+  .object({ status: z.enum(['ok', 'degraded']), locks: z.enum(['ok', 'unavailable']), detail: z.string().nullable(), revision: z.number().int() })
+  .meta({ id: 'HealthBody' }) satisfies z.ZodType<HealthBody>;
+
+export const filesBody = z.object({ revision: z.number().int(), files: z.array(fileStatus) }).meta({ id: 'FilesBody' }) satisfies z.ZodType<FilesBody>;
+export const locksBody = z.object({ revision: z.number().int(), locks: z.record(z.string(), lockInfo) }).meta({ id: 'LocksBody' }) satisfies z.ZodType<LocksBody>;
+export const mutationBody = z.object({ success: z.literal(true), file: fileStatus }).meta({ id: 'MutationBody' }) satisfies z.ZodType<MutationBody>;
+export const versionBody = z.object({ success: z.literal(true), file: fileStatus, version }).meta({ id: 'VersionBody' }) satisfies z.ZodType<VersionBody>;
+export const versionsBody = z.object({ versions: z.array(version) }).meta({ id: 'VersionsBody' }) satisfies z.ZodType<VersionsBody>;
+export const activityBody = z.object({ events: z.array(activityEvent) }).meta({ id: 'ActivityBody' }) satisfies z.ZodType<ActivityBody>;
+export const sessionBody = z
+  .object({ user: z.string().nullable(), role: z.enum(['user', 'admin']), mode: z.enum(['open', 'users']) })
+  .meta({ id: 'SessionBody' }) satisfies z.ZodType<SessionBody>;
+export const signInBody = z.object({ user: z.string(), role: z.enum(['user', 'admin']), token: z.string() }).meta({ id: 'SignInBody' }) satisfies z.ZodType<SignInBody>;
+/** `GET /api/session` before sign-in when a directory is configured: the form names it. */
+export const signInNeeded = errorBody.extend({ directory: z.string().optional() }).meta({ id: 'SignInNeeded' });
+
+const lfsLock = z.object({ id: z.string(), path: z.string(), locked_at: z.string(), owner: z.object({ name: z.string() }) }).meta({ id: 'LfsLock' });
+export const lfs = {
+  lock: lfsLock,
+  created: z.object({ lock: lfsLock }),
+  list: z.object({ locks: z.array(lfsLock), next_cursor: z.string().optional() }),
+  verify: z.object({ ours: z.array(lfsLock), theirs: z.array(lfsLock), next_cursor: z.string().optional() }),
+  error: z.object({ message: z.string(), code: z.enum(ERROR_CODES).optional(), lock: lfsLock.optional() }).meta({ id: 'LfsError' }),
+};
