@@ -16,7 +16,7 @@ const STATUS: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
-/** The one error type: a contract code, its HTTP status and a sentence for a person. */
+/** The one error type: an error code of the API (ErrorBody in /api/openapi.json), its HTTP status and a sentence for a person. */
 export class AppError extends Error {
   readonly status: number;
   constructor(
@@ -35,7 +35,7 @@ export class AppError extends Error {
 }
 
 /**
- * Any thrown value as a contract error: body-parser's refusals (bad JSON, too large, an unknown
+ * Any thrown value as an API error: body-parser's refusals (bad JSON, too large, an unknown
  * charset or content encoding, a body that does not inflate) are the client's fault and 4xx;
  * anything else unknown becomes a generic INTERNAL.
  */

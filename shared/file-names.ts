@@ -1,5 +1,5 @@
 /**
- * The contract's rules for a file name, shared so the page can refuse what the server would.
+ * The rules for a file name (README.md, HTTP API), shared so the page can refuse what the server would.
  * Returns null when the name is acceptable, otherwise a sentence saying why not.
  */
 export const MAX_NAME_LENGTH = 1024;

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
-import type { ActivityEvent, ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol.js';
+import type { ActivityEvent, ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../shared/protocol.js';
 import { UsageError } from './settings.js';
 
 export interface WatchFlags {
@@ -75,7 +75,7 @@ export async function watchEvents(flags: WatchFlags): Promise<void> {
   };
 
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(base.origin, {
-    auth: { ...(flags.user ? { user: flags.user } : {}), ...(flags.token ? { token: flags.token } : {}) },
+    auth: { ...(flags.user ? { user: flags.user } : {}), ...(flags.token ? { token: flags.token } : {}) } satisfies HandshakeAuth,
     reconnectionDelay: 250,
     reconnectionDelayMax: 5000,
     extraHeaders: headers,

@@ -15,7 +15,7 @@ const apiAnswer: ErrorAnswer = (error, res) => {
 };
 
 /**
- * The one place errors become responses: contract codes as they are, anything else a logged
+ * The one place errors become responses: the API's codes as they are, anything else a logged
  * 500. `answer` shapes the body for routers that speak another protocol.
  */
 export function errorHandler(logger: Logger, answer: ErrorAnswer = apiAnswer): ErrorRequestHandler {

@@ -87,7 +87,7 @@ describe('Git LFS locks API with the real git-lfs client', () => {
   });
 });
 
-describe('Git LFS locks API, contract level', () => {
+describe('Git LFS locks API, protocol level', () => {
   let vault: TempVault;
   let server: TestServer;
   let lfs: string;

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ActivityEvent, ClientToServerEvents, FileAck, ServerToClientEvents } from '../../shared/protocol.js';
+import type { ActivityEvent, ClientToServerEvents, FileAck, HandshakeAuth, ServerToClientEvents } from '../../shared/protocol.js';
 import type { BoardStore } from '../state/board-store.js';
 
 type PdmSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -21,7 +21,7 @@ export class LiveConnection {
     this.disconnect();
     this.store.setUser(user);
     this.store.setConnection('connecting');
-    const socket: PdmSocket = io({ auth: { user }, reconnectionDelay: 200, reconnectionDelayMax: 2000 });
+    const socket: PdmSocket = io({ auth: { user } satisfies HandshakeAuth, reconnectionDelay: 200, reconnectionDelayMax: 2000 });
     this.socket = socket;
     socket.on('connect', () => {
       this.store.setConnection('live');
