@@ -67,8 +67,7 @@ describe('BoardStore', () => {
   });
 
   it('tells the holder when someone else releases their lock', () => {
-    const s = new BoardStore();
-    s.setUser('alice');
+    const s = new BoardStore({ me: () => 'alice' });
     s.applySnapshot(snapshot(0, [file('a.mcam', 'alice')]));
     s.applyEvent({ event: 'lock:released', data: { revision: 1, filename: 'a.mcam', previous: { user: 'alice', timestamp: '', message: '' }, by: 'admin', forced: true, source: 'api' } });
     expect(s.notices.map((n) => n.text)).toEqual(['a.mcam: your lock was force-released by admin.']);

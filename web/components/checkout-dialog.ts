@@ -1,6 +1,6 @@
 import { LitElement, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { emit } from '../state/dom-events.js';
+import type { BoardActions } from '../data/board-actions.js';
 import { baseStyles, dialogStyles } from './theme.js';
 
 /** Asks for a check-out message; shows a conflict in place when someone was faster. */
@@ -8,11 +8,13 @@ import { baseStyles, dialogStyles } from './theme.js';
 export class CheckoutDialog extends LitElement {
   /** The file being checked out; '' when closed. */
   @property() filename = '';
-  /** The server's refusal, shown in the dialog. */
-  @property() error = '';
-  /** True while the request is in flight. */
-  @property({ type: Boolean }) busy = false;
+  /** Does the check-out; answers the refusal to show, or null. */
+  @property({ attribute: false }) actions: Pick<BoardActions, 'checkout'> | null = null;
 
+  /** The server's refusal, shown in the dialog. */
+  @state() private _error = '';
+  /** True while the request is in flight. */
+  @state() private _busy = false;
   @state() private _message = '';
   @query('dialog') private _dialog!: HTMLDialogElement;
   @query('textarea') private _field!: HTMLTextAreaElement;
@@ -20,9 +22,9 @@ export class CheckoutDialog extends LitElement {
   /** Opens the dialog for a file. */
   open(filename: string) {
     this.filename = filename;
-    this.error = '';
+    this._error = '';
     this._message = '';
-    this.busy = false;
+    this._busy = false;
     void this.updateComplete.then(() => {
       if (!this._dialog.open) this._dialog.showModal();
       this._field.focus();
@@ -40,18 +42,22 @@ export class CheckoutDialog extends LitElement {
         <h2 id="t">Check out <span class="file">${this.filename}</span></h2>
         <label for="msg">Message</label>
         <textarea id="msg" rows="3" maxlength="2000" placeholder="What are you changing?" .value=${this._message} @input=${(e: Event) => (this._message = (e.target as HTMLTextAreaElement).value)}></textarea>
-        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+        ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
         <div class="buttons">
           <button type="button" @click=${() => this.close()}>Cancel</button>
-          <button type="submit" class="primary" ?disabled=${this.busy}>Confirm check-out</button>
+          <button type="submit" class="primary" ?disabled=${this._busy}>Confirm check-out</button>
         </div>
       </form>
     </dialog>`;
   }
 
-  private _submit(e: Event) {
+  private async _submit(e: Event) {
     e.preventDefault();
-    emit(this, 'checkout-confirm', { filename: this.filename, message: this._message.trim() });
+    if (!this.actions || this._busy) return;
+    this._busy = true;
+    this._error = (await this.actions.checkout(this.filename, this._message.trim())) ?? '';
+    this._busy = false;
+    if (!this._error) this.close();
   }
 
   static override styles = [baseStyles, dialogStyles];

@@ -1,30 +1,55 @@
-import { LitElement, css, html } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { LitElement, html } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import type { Version } from '../../shared/protocol.js';
 import { versionUrl } from '../data/versions-api.js';
-import { emit } from '../state/dom-events.js';
+import type { BoardActions } from '../data/board-actions.js';
 import { formatSize, relativeTime } from './format.js';
-import { baseStyles, dialogStyles } from './theme.js';
+import { versionsPanelStyles } from './versions-panel.styles.js';
 
 /** A file's saved versions: number, who, when, size, comment, download, restore (holder only). */
 @customElement('versions-panel')
 export class VersionsPanel extends LitElement {
   /** The file shown; '' when closed. */
   @property() filename = '';
+  /** Loads the versions and restores one; a restore answers the refusal to show, or null. */
+  @property({ attribute: false }) actions: Pick<BoardActions, 'versions' | 'restore'> | null = null;
+
   /** Its versions, newest first (null while loading). */
-  @property({ attribute: false }) versions: Version[] | null = null;
+  @state() private _versions: Version[] | null = null;
   /** Whether the viewer holds the lock (may restore). */
-  @property({ type: Boolean }) canRestore = false;
+  @state() private _canRestore = false;
   /** A message from the last action. */
-  @property() error = '';
+  @state() private _error = '';
 
   @query('dialog') private _dialog!: HTMLDialogElement;
 
-  open(filename: string) {
+  /** Opens the panel for a file; `canRestore` when the viewer holds its lock. */
+  open(filename: string, canRestore: boolean) {
     this.filename = filename;
-    this.versions = null;
-    this.error = '';
-    void this.updateComplete.then(() => !this._dialog.open && this._dialog.showModal());
+    this._canRestore = canRestore;
+    this._error = '';
+    void this.updateComplete.then(() => {
+      if (!this._dialog.open) this._dialog.showModal();
+    });
+    void this._load();
+  }
+
+  private async _load() {
+    const { filename } = this;
+    this._versions = null;
+    try {
+      const list = (await this.actions?.versions(filename)) ?? [];
+      if (filename === this.filename) this._versions = list;
+    } catch (err) {
+      this._versions = [];
+      this._error = (err as Error).message;
+    }
+  }
+
+  private async _restore(number: number) {
+    const refused = (await this.actions?.restore(this.filename, number)) ?? null;
+    if (refused) this._error = refused;
+    else await this._load();
   }
 
   close() {
@@ -33,7 +58,7 @@ export class VersionsPanel extends LitElement {
   }
 
   override render() {
-    const list = this.versions;
+    const list = this._versions;
     return html`<dialog aria-labelledby="t" @close=${() => (this.filename = '')}>
       <h2 id="t">Versions of <span class="file">${this.filename}</span></h2>
       ${list === null ? html`<p>Loading…</p>` : list.length === 0 ? html`<p>No versions yet: history starts at the first check-out or change.</p>` : ''}
@@ -52,56 +77,19 @@ export class VersionsPanel extends LitElement {
                   <td>${v.comment ?? ''}</td>
                   <td class="actions">
                     <a href=${versionUrl(this.filename, v.number)} download aria-label="Download version ${v.number}">Download</a>
-                    ${this.canRestore && i > 0 ? html`<button @click=${() => emit(this, 'version-restore', { filename: this.filename, number: v.number })} aria-label="Restore version ${v.number}">Restore</button>` : ''}
+                    ${this._canRestore && i > 0 ? html`<button @click=${() => void this._restore(v.number)} aria-label="Restore version ${v.number}">Restore</button>` : ''}
                   </td>
                 </tr>`,
               )}
             </tbody>
           </table>`
         : ''}
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
       <div class="buttons"><button @click=${() => this.close()}>Close</button></div>
     </dialog>`;
   }
 
-  static override styles = [
-    baseStyles,
-    dialogStyles,
-    css`
-      dialog {
-        width: min(44rem, calc(100vw - 2rem));
-      }
-      h2 {
-        margin: 0 0 0.6rem;
-      }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: 0.9rem;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.3rem 0.4rem;
-        border-bottom: 1px solid var(--border);
-      }
-      .actions {
-        display: flex;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      .sr {
-        position: absolute;
-        width: 1px;
-        height: 1px;
-        overflow: hidden;
-        clip: rect(0 0 0 0);
-      }
-      .buttons {
-        margin-top: 0.6rem;
-      }
-    `,
-  ];
+  static override styles = versionsPanelStyles;
 }
 
 declare global {

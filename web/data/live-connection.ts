@@ -19,7 +19,6 @@ export class LiveConnection {
   /** `onRefused`: the server refused the handshake (users mode: no valid session). */
   connect(user: string, onRefused?: () => void): void {
     this.disconnect();
-    this.store.setUser(user);
     this.store.setConnection('connecting');
     const socket: PdmSocket = io({ auth: { user } satisfies HandshakeAuth, reconnectionDelay: 200, reconnectionDelayMax: 2000 });
     this.socket = socket;

@@ -21,6 +21,8 @@ export interface Notice {
 export interface StoreHooks {
   /** A revision gap: ask the server for a snapshot. */
   onGap?: () => void;
+  /** The name this browser acts as (the session's; the store keeps no copy). */
+  me?: () => string | null;
 }
 
 const ACTIVITY_KEPT = 100;
@@ -37,8 +39,6 @@ export class BoardStore {
   health: HealthBody | null = null;
   activity: ActivityEvent[] = [];
   connection: ConnectionState = 'connecting';
-  /** The name this browser acts as. */
-  user: string | null = null;
   /** File name → when it last changed, for a short highlight. */
   recentlyChanged = new Map<string, number>();
   notices: Notice[] = [];
@@ -61,9 +61,9 @@ export class BoardStore {
     return this.sorted;
   }
 
-  setUser(user: string | null): void {
-    this.user = user;
-    this.changed();
+  /** The name this browser acts as. */
+  get user(): string | null {
+    return this.hooks.me?.() ?? null;
   }
 
   setConnection(state: ConnectionState): void {

@@ -1,0 +1,58 @@
+import { css } from 'lit';
+import { baseStyles } from './theme.js';
+
+/** <pdm-app>'s styles. */
+export const pdmAppStyles = [
+  baseStyles,
+  css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      height: 100vh;
+      background: var(--bg);
+    }
+    header {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.75rem;
+      padding: 0.6rem 1rem;
+      border-bottom: 1px solid var(--border);
+      background: var(--panel-bg);
+    }
+    h1 {
+      font-size: 1.2rem;
+      margin: 0 auto 0 0;
+    }
+    .me {
+      color: var(--muted);
+    }
+    main {
+      flex: 1;
+      min-height: 0;
+      display: grid;
+      grid-template-columns: minmax(0, 1fr) 16rem;
+      gap: 1rem;
+      padding: 1rem;
+    }
+    activity-feed {
+      overflow: auto;
+      min-height: 0;
+    }
+    .error {
+      margin: 0;
+      padding: 0.5rem 1rem;
+      color: var(--danger);
+    }
+    @media (max-width: 1100px) {
+      main {
+        grid-template-columns: 1fr;
+        grid-template-rows: minmax(24rem, 1fr) auto;
+        overflow: auto;
+      }
+      activity-feed {
+        max-height: 16rem;
+      }
+    }
+  `,
+];
