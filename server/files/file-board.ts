@@ -67,8 +67,13 @@ export class FileBoard {
    * the caller's own, for a file the watcher may not have reported yet (just created).
    */
   status(name: string, stat: VaultFileStat | null | undefined = this.index.get(name)): FileStatus | null {
+    if (!stat && !this.store.get(name)) return null;
+    return this.statusOf(name, stat);
+  }
+
+  /** As `status`, and for a file that is gone with no lock either: available, of no size. */
+  statusOf(name: string, stat: VaultFileStat | null | undefined = this.index.get(name)): FileStatus {
     const lock = this.store.get(name);
-    if (!stat && !lock) return null;
     return {
       name,
       size_bytes: stat ? stat.size : null,

@@ -91,7 +91,7 @@ export class FileCommands {
   // The watcher may not have seen a file that was just created: trust the stat we took.
   private statusAfterCommit(filename: string, stat: VaultFileStat | null): FileStatus {
     // Null for a lock released on a file that is gone: then it is an available file of no size.
-    return this.board.status(filename, stat) ?? { name: filename, size_bytes: null, modified: null, status: 'available', locked_by: null, lock: null, warning: null, protected: false };
+    return this.board.statusOf(filename, stat);
   }
 }
 

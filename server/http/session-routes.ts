@@ -5,7 +5,7 @@ import { SESSION_COOKIE, tokenFrom, type Identity } from '../auth/identity.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
 import type { Accounts } from '../auth/accounts.js';
 import { AppError } from '../errors.js';
-import type { ErrorBody } from '../../shared/protocol.js';
+import type { ErrorBody, SessionBody, SignInBody } from '../../shared/protocol.js';
 import { parseInput, userName } from '../files/command-schemas.js';
 
 export interface SessionRoutesDeps {
@@ -30,12 +30,12 @@ export function sessionRoutes(d: SessionRoutesDeps): Router {
       // Open mode: callers name themselves; the page uses this to learn the mode and its role.
       const claimed = req.headers['x-pdm-user'];
       const caller = typeof claimed === 'string' && claimed ? await d.identity.fromHttp(req.headers) : null;
-      res.json({ user: caller?.user ?? null, role: caller?.admin ? 'admin' : 'user', mode: 'open' });
+      res.json({ user: caller?.user ?? null, role: caller?.admin ? 'admin' : 'user', mode: 'open' } satisfies SessionBody);
       return;
     }
     try {
       const caller = await d.identity.fromHttp(req.headers);
-      res.json({ user: caller.user, role: caller.admin ? 'admin' : 'user', mode: 'users' });
+      res.json({ user: caller.user, role: caller.admin ? 'admin' : 'user', mode: 'users' } satisfies SessionBody);
     } catch (err) {
       // The sign-in form names the directory it signs in to before anyone has signed in.
       if (!(err instanceof AppError) || err.code !== 'UNAUTHENTICATED' || !d.accounts?.label) throw err;
@@ -54,7 +54,7 @@ export function sessionRoutes(d: SessionRoutesDeps): Router {
       if (!user) throw new AppError('UNAUTHENTICATED', 'Wrong user name or password.');
       const { token } = await d.tokens.issue(user.name, user.role);
       res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: 12 * 3600 * 1000 });
-      res.json({ user: user.name, role: user.role, token });
+      res.json({ user: user.name, role: user.role, token } satisfies SignInBody);
     },
   );
 

@@ -53,7 +53,7 @@ export function versionRoutes(d: VersionRoutesDeps): Router {
     const n = numberOf(req);
     const body = parseInput(restoreSchema, req.body);
     const version = await d.content.restore(await d.callerOf(req, body?.user), name, n);
-    res.json({ success: true, file: d.board.status(name)!, version } satisfies VersionBody);
+    res.json({ success: true, file: d.board.statusOf(name), version } satisfies VersionBody);
   });
 
   r.put('/files/*name/content', async (req, res) => {
@@ -64,7 +64,7 @@ export function versionRoutes(d: VersionRoutesDeps): Router {
       declaredBytes: Number.isFinite(declared) ? declared : null,
       complete: () => req.complete,
     });
-    res.json({ success: true, file: d.board.status(name)!, version } satisfies VersionBody);
+    res.json({ success: true, file: d.board.statusOf(name), version } satisfies VersionBody);
   });
 
   return r;

@@ -1,5 +1,7 @@
-/** The session calls (README.md, Users mode): the page's only HTTP besides activity. */
-export type Mode = 'open' | 'users';
+// The session calls (README.md, Users mode).
+import type { ErrorBody, SessionBody, SignInBody } from '../../shared/protocol.js';
+
+export type Mode = SessionBody['mode'];
 
 export interface SessionInfo {
   mode: Mode;
@@ -17,16 +19,16 @@ export async function getSession(openName: string | null): Promise<SessionInfo> 
     return { mode: 'users', user: null, role: 'user', ...(typeof body.directory === 'string' ? { directory: body.directory } : {}) };
   }
   if (!res.ok) throw new Error(`GET /api/session answered ${res.status}`);
-  const body = (await res.json()) as { user: string | null; role: 'user' | 'admin'; mode?: Mode };
-  return { mode: body.mode ?? 'users', user: body.user, role: body.role };
+  const body = (await res.json()) as SessionBody;
+  return { mode: body.mode, user: body.user, role: body.role };
 }
 
 /** Signs in; the server sets the httpOnly cookie the socket handshake then carries. */
 export async function signIn(user: string, password: string): Promise<SessionInfo | { error: string }> {
   const res = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
-  const body = (await res.json().catch(() => ({}))) as { user?: string; role?: 'user' | 'admin'; detail?: string };
-  if (!res.ok) return { error: body.detail ?? `Sign-in failed (${res.status}).` };
-  return { mode: 'users', user: body.user!, role: body.role ?? 'user' };
+  const body = (await res.json().catch(() => ({}))) as Partial<SignInBody & ErrorBody>;
+  if (!res.ok || !body.user) return { error: body.detail ?? `Sign-in failed (${res.status}).` };
+  return { mode: 'users', user: body.user, role: body.role ?? 'user' };
 }
 
 export async function signOut(): Promise<void> {
