@@ -26,6 +26,9 @@ import { securityHeaders } from './http/security-headers.js';
 import { DEFAULTS, type AppConfig } from './config.js';
 import { FileBoard } from './files/file-board.js';
 import { FileCommands } from './files/file-commands.js';
+import { followHandOffs } from './files/hand-off.js';
+import { Nudges } from './files/nudges.js';
+import { Presence } from './realtime/presence.js';
 import { apiNotFound, errorHandler } from './http/error-handler.js';
 import { filesRoutes } from './http/files-routes.js';
 import { serveWeb } from './http/static-web.js';
@@ -113,8 +116,12 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
   prom.follow(store);
   followLocksForVersions({ store, index, layout, versions, warnings, board, background });
-  const commands = new FileCommands(layout, store, board);
   const { identity, accounts, tokens } = await signInFor({ usersFile: config.usersFile, ldap: config.ldap, admins: config.admins, dataDir: config.dataDir, logger });
+  const commands = new FileCommands(layout, store, board, (user) => accounts?.known(user) ?? true);
+  followHandOffs(store, commands, logger);
+  const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined);
+  const presence = new Presence(config.dataDir, logger);
+  await presence.start();
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger });
   const content = new VersionContent({ layout, index, store, versions, changes: vaultChanges, activity, maxUploadBytes: config.maxUploadBytes, staging });
   const caller = callerOf(identity);
@@ -141,7 +148,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     async () => ({ main: heapFigures(), commit: await store.threadHeap(), versions: await versions.heap() }),
   );
   app.use('/api', openApiRoute(packageVersion()));
-  app.use('/api', filesRoutes({ layout, board, commands, activity, identity, callerOf: caller, bodyLimit: config.bodyLimit, versions: versionRoutes({ content, board, callerOf: caller }) }));
+  app.use('/api', filesRoutes({ layout, board, commands, activity, identity, callerOf: caller, nudges, presence, bodyLimit: config.bodyLimit, versions: versionRoutes({ content, board, callerOf: caller }) }));
   app.use('/api', metrics.router); // after filesRoutes, so users mode's session check covers it
   app.use('/api', apiNotFound);
   app.use(prometheusRoutes(prom, identity, config.metricsToken));
@@ -149,7 +156,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   app.use(errorHandler(logger));
 
   const httpServer = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app) : createServer(app);
-  hub = createSocketHub(httpServer, { board, commands, activity, identity, logger, origins, ...(config.socketLimits ? { limits: config.socketLimits } : {}) });
+  hub = createSocketHub(httpServer, { board, commands, activity, identity, logger, origins, nudges, presence, ...(config.socketLimits ? { limits: config.socketLimits } : {}) });
   io = hub.io;
 
   const vaultWatcher = new VaultWatcher(

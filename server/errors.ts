@@ -23,6 +23,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     readonly detail: string,
     readonly extra: { lock?: LockInfo } = {},
+    /** TOO_MANY_REQUESTS: when to try again (HTTP `Retry-After`; not in the body). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
     this.name = 'AppError';

@@ -3,11 +3,24 @@
  * Socket.IO events documented in README.md are spelled out.
  */
 
+/** One person waiting for a file, in a lock record's `queue` (oldest first). */
+export interface QueueEntry {
+  user: string;
+  since: string;
+  message: string;
+}
+
 /** One lock record as stored in locks.json. Extra fields written by hand or by tools are kept. */
 export interface LockInfo {
   user: string;
   timestamp: string;
   message: string;
+  /** Who waits for it, oldest first; the first gets it when it is released (hand-off). */
+  queue?: QueueEntry[];
+  /** When the holder means to be done (ISO); past it the lock is overdue. */
+  until?: string;
+  /** Set on a lock that was handed over: the previous holder. */
+  handed_over_from?: string;
   [extra: string]: unknown;
 }
 
@@ -29,6 +42,8 @@ export interface FileStatus {
   warning?: 'edited_unlocked' | null;
   /** `--protect`: the file is read-only on the share (not checked out); always false without it. */
   protected: boolean;
+  /** Who waits for it, oldest first (`[]` when nobody, or when it is available). */
+  queue: QueueEntry[];
 }
 
 /** One saved content of a file; numbers start at 1 and grow, the newest is the current content. */
@@ -86,7 +101,10 @@ export type ActivityType =
   | 'locks_restored'
   | 'version_added'
   | 'version_restored'
-  | 'edited_unlocked';
+  | 'edited_unlocked'
+  | 'queued'
+  | 'unqueued'
+  | 'nudge';
 
 export interface ActivityEvent {
   id: string;
@@ -103,6 +121,8 @@ export interface ActivityEvent {
   modified?: string;
   /** For version events: the version number. */
   version?: number;
+  /** For a check-out that was a hand-off from the previous holder to the first in the queue. */
+  handoff?: boolean;
 }
 
 export const ERROR_CODES = [
@@ -162,6 +182,8 @@ export interface LockAcquiredPayload {
   filename: string;
   lock: LockInfo;
   source: ChangeSource;
+  /** The lock was handed over to the first in the queue as the previous one was released. */
+  handoff?: boolean;
 }
 
 export interface LockReleasedPayload {
@@ -178,7 +200,8 @@ export interface LockUpdatedPayload {
   filename: string;
   lock: LockInfo;
   previous: LockInfo;
-  source: 'disk';
+  /** `api`: the queue changed (wait, unwait); `disk`: the record was edited by hand. */
+  source: ChangeSource;
 }
 
 export interface FilePayload {
@@ -216,6 +239,26 @@ export interface BatchPayload {
 export type Ack<T> = ({ ok: true } & T) | ({ ok: false } & ErrorBody);
 export type FileAck = Ack<{ file: FileStatus }>;
 
+/** `lock:nudged`: someone asks the holder to release a file (sent to the holder's sockets). */
+export interface NudgedPayload {
+  filename: string;
+  by: string;
+  message: string | null;
+  at: string;
+}
+
+/** One person's presence across the servers sharing the data folder. */
+export interface PresenceEntry {
+  user: string;
+  online: boolean;
+  /** When they were last connected (now, while online); null if never seen. */
+  last_seen: string | null;
+}
+
+export interface PresenceBody {
+  users: PresenceEntry[];
+}
+
 export interface ServerToClientEvents {
   snapshot: (p: SnapshotPayload) => void;
   'lock:acquired': (p: LockAcquiredPayload) => void;
@@ -227,9 +270,18 @@ export interface ServerToClientEvents {
   batch: (p: BatchPayload) => void;
   health: (p: HealthBody) => void;
   activity: (p: ActivityEvent) => void;
+  'lock:nudged': (p: NudgedPayload) => void;
+  presence: (p: PresenceEntry) => void;
 }
 
 export interface CheckoutCommand {
+  filename: string;
+  message?: string;
+  /** When you mean to be done: ISO, in the future, within 365 days. */
+  until?: string;
+}
+/** `wait` (join the queue) and `nudge` (ask the holder to release). */
+export interface WaitCommand {
   filename: string;
   message?: string;
 }
@@ -244,6 +296,9 @@ export interface ClientToServerEvents {
   checkout: (p: CheckoutCommand, ack: (a: FileAck) => void) => void;
   checkin: (p: CheckinCommand, ack: (a: FileAck) => void) => void;
   sync: (p: Record<string, never>, ack: (a: Ack<SnapshotPayload>) => void) => void;
+  wait: (p: WaitCommand, ack: (a: FileAck) => void) => void;
+  unwait: (p: { filename: string }, ack: (a: FileAck) => void) => void;
+  nudge: (p: WaitCommand, ack: (a: Ack<object>) => void) => void;
 }
 
 /** What the handshake may carry (`io(url, {auth})`). */

@@ -22,6 +22,11 @@ export interface Accounts {
   current(name: string, lastKnown?: Account): Promise<Account | null>;
   /** Changes when the account's password does, so a remembered good pair goes stale with it. */
   stamp(name: string): Promise<string>;
+  /**
+   * Whether `name` may still be given a file, as far as is known without asking (hand-off): in
+   * the users file as last read, or a directory user not found removed at their last re-check.
+   */
+  known(name: string): boolean;
   /** What the sign-in form names (`--ldap-label`), null for the users file alone. */
   readonly label: string | null;
 }
@@ -30,6 +35,8 @@ export interface Accounts {
 export interface DirectoryAccounts {
   signIn(name: string, password: string): Promise<Account | null>;
   current(name: string, lastKnown?: Account): Promise<Account | null>;
+  /** False only for someone the directory said (at sign-in or a re-check) does not exist. */
+  known(name: string): boolean;
   readonly label: string;
 }
 
@@ -57,6 +64,10 @@ export function accountsFrom(users: UsersDirectory | undefined, directory: Direc
     },
     async stamp(name) {
       return (await local(name))?.hash ?? 'directory';
+    },
+    known(name) {
+      if (users?.has(name)) return true;
+      return directory ? directory.known(name) : false;
     },
   };
 }

@@ -58,6 +58,11 @@ export class LdapDirectory implements DirectoryAccounts {
     return this.o.label;
   }
 
+  known(name: string): boolean {
+    const hit = this.cache.get(name.toLowerCase());
+    return hit === undefined || hit.account !== null;
+  }
+
   async signIn(name: string, password: string): Promise<Account | null> {
     // An empty password is an "unauthenticated bind" (RFC 4513 §5.1.2), which succeeds.
     if (!name || !password) return null;

@@ -54,6 +54,11 @@ export class UsersDirectory {
     private readonly onProblem: (problem: string | null) => void = () => undefined,
   ) {}
 
+  /** Whether the users file as last read has `name` (no re-read: for rules that cannot wait). */
+  has(name: string): boolean {
+    return this.users.has(name);
+  }
+
   async get(name: string): Promise<UserRecord | undefined> {
     await this.reload();
     return this.users.get(name);

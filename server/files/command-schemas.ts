@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_NAME_LENGTH } from '../../shared/file-names.js';
-import type { CheckinCommand, CheckoutCommand } from '../../shared/protocol.js';
+import type { CheckinCommand, CheckoutCommand, WaitCommand } from '../../shared/protocol.js';
+import { untilProblem } from './queue.js';
 import { AppError } from '../errors.js';
 
 // eslint-disable-next-line no-control-regex
@@ -10,8 +11,21 @@ export const userName = z.string().trim().min(1, 'must not be empty').max(100, '
 const filename = z.string().min(1, 'must not be empty').max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`);
 const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
+// The custom check runs once the string is known to be short: an outsider's 10 MB `until` is refused by max first.
+const until = z
+  .string()
+  .max(40, 'must be an ISO time such as 2026-12-03T16:00:00Z')
+  .superRefine((v, ctx) => {
+    const problem = untilProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 /** POST /api/files/checkout and the socket's `checkout`. */
-export const checkoutSchema = z.object({ filename, message: text(2000).optional(), user: userName.optional() }) satisfies z.ZodType<CheckoutCommand & { user?: string }>;
+export const checkoutSchema = z.object({ filename, message: text(2000).optional(), until: until.optional(), user: userName.optional() }) satisfies z.ZodType<CheckoutCommand & { user?: string }>;
+/** POST /api/files/wait and nudge, and the sockets' `wait` and `nudge`. */
+export const waitSchema = z.object({ filename, message: text(2000).optional(), user: userName.optional() }) satisfies z.ZodType<WaitCommand & { user?: string }>;
+/** POST /api/files/unwait and the socket's `unwait`. */
+export const unwaitSchema = z.object({ filename, user: userName.optional() });
 /** POST /api/files/checkin and the socket's `checkin`. */
 export const checkinSchema = z.object({ filename, force: z.boolean().optional(), comment: text(2000).optional(), user: userName.optional() }) satisfies z.ZodType<CheckinCommand & { user?: string }>;
 export const syncSchema = z.object({}).optional();

@@ -1,4 +1,5 @@
 import { compareNames } from '../../shared/file-names.js';
+import { queueOf } from './queue.js';
 import type { FileStatus, HealthBody, LocksMap, RevisionedEvent, SnapshotPayload } from '../../shared/protocol.js';
 import type { LockChange } from '../locks/lock-diff.js';
 import type { LockStore } from '../locks/lock-store.js';
@@ -18,6 +19,8 @@ export interface BoardListener {
 export class FileBoard {
   private revision = 0;
   private listeners: BoardListener[] = [];
+  /** Files whose `queue` a hand edit made unreadable (ignored for hand-off, reported in health). */
+  private readonly badQueues = new Set<string>();
 
   constructor(
     private readonly index: VaultIndex,
@@ -45,7 +48,13 @@ export class FileBoard {
 
   health(): HealthBody {
     const h = this.store.getHealth();
-    return { status: h.ok ? 'ok' : 'degraded', locks: h.ok ? 'ok' : 'unavailable', detail: h.detail ?? this.otherProblem(), revision: this.revision };
+    return { status: h.ok ? 'ok' : 'degraded', locks: h.ok ? 'ok' : 'unavailable', detail: h.detail ?? this.otherProblem() ?? this.queueProblem(), revision: this.revision };
+  }
+
+  private queueProblem(): string | null {
+    if (this.badQueues.size === 0) return null;
+    const names = [...this.badQueues].slice(0, 5).join(', ');
+    return `locks.json: the queue of ${names}${this.badQueues.size > 5 ? ` and ${this.badQueues.size - 5} more` : ''} is not a list of {"user"} records: it is ignored for hand-off until fixed.`;
   }
 
   /** Tells listeners the health again (its detail changed outside the store). */
@@ -83,6 +92,7 @@ export class FileBoard {
       lock,
       warning: this.warned(name) ? 'edited_unlocked' : null,
       protected: stat ? this.isProtected(name) : false,
+      queue: queueOf(lock) ?? [],
     };
   }
 
@@ -150,19 +160,23 @@ export class FileBoard {
   }
 
   private onLockChanges(changes: LockChange[], source: 'api' | 'disk'): void {
+    const hadBadQueues = this.badQueues.size;
     const events: RevisionedEvent[] = changes.map((c): RevisionedEvent => {
       this.invalidate(c.filename);
+      if (c.after && queueOf(c.after) === null) this.badQueues.add(c.filename);
+      else this.badQueues.delete(c.filename);
       const revision = ++this.revision;
-      if (!c.before) return { event: 'lock:acquired', data: { revision, filename: c.filename, lock: c.after!, source } };
+      if (!c.before) return { event: 'lock:acquired', data: { revision, filename: c.filename, lock: c.after!, source, ...(c.meta?.handoff ? { handoff: true } : {}) } };
       if (!c.after) {
         return {
           event: 'lock:released',
           data: { revision, filename: c.filename, previous: c.before, by: c.meta?.by ?? null, forced: c.meta?.forced === true, source },
         };
       }
-      return { event: 'lock:updated', data: { revision, filename: c.filename, lock: c.after, previous: c.before, source: 'disk' } };
+      return { event: 'lock:updated', data: { revision, filename: c.filename, lock: c.after, previous: c.before, source } };
     });
     this.publish(events);
+    if (hadBadQueues !== this.badQueues.size) this.announceHealth();
   }
 
   private publish(events: RevisionedEvent[]): void {

@@ -1,4 +1,5 @@
-import type { FileStatus, LockInfo } from '../../shared/protocol.js';
+import type { FileStatus, LockInfo, QueueEntry } from '../../shared/protocol.js';
+import { handOff, MAX_QUEUE, queueOf, withQueue } from './queue.js';
 import { AppError } from '../errors.js';
 import type { LockStore } from '../locks/lock-store.js';
 import { fileNotFound, statTracked, vaultPath, type VaultFileStat, type VaultLayout } from '../vault/vault-paths.js';
@@ -15,8 +16,15 @@ export interface Caller {
 export interface CheckoutInput {
   filename: string;
   message?: string | undefined;
+  /** When the holder means to be done (validated by the schema). */
+  until?: string | undefined;
   /** Extra fields for the record (e.g. a Git LFS lock id); never from a request body. */
   extra?: (timestamp: string) => Record<string, unknown>;
+}
+
+export interface WaitInput {
+  filename: string;
+  message?: string | undefined;
 }
 
 export interface CheckinInput {
@@ -25,12 +33,20 @@ export interface CheckinInput {
   comment?: string | undefined;
 }
 
-/** Check-out and check-in: the same rules whether they arrive over HTTP or a socket. */
+/**
+ * Check-out, check-in and the queue: the same rules whether they arrive over HTTP, a socket or
+ * Git LFS. A release hands the file over to the first waiter in the same write.
+ */
 export class FileCommands {
+  /**
+   * @param known whether a waiter may still get a file (users mode: still in the users file or
+   * the directory); one who is not is skipped at hand-off.
+   */
   constructor(
     private readonly layout: VaultLayout,
     private readonly store: LockStore,
     private readonly board: FileBoard,
+    private readonly known: (user: string) => boolean = () => true,
   ) {}
 
   /** Read one file's status, by the same name rules as the commands. */
@@ -51,7 +67,7 @@ export class FileCommands {
         throw new AppError('ALREADY_LOCKED', `${filename} is already checked out by ${held.user}${held.message ? ` ("${held.message}")` : ''}.`, { lock: held });
       }
       const timestamp = new Date().toISOString();
-      draft.set(filename, { user: caller.user, timestamp, message: input.message ?? '', ...input.extra?.(timestamp) }, { by: caller.user });
+      draft.set(filename, { user: caller.user, timestamp, message: input.message ?? '', ...(input.until ? { until: input.until } : {}), ...input.extra?.(timestamp) }, { by: caller.user });
     });
     return this.statusAfterCommit(filename, stat);
   }
@@ -74,8 +90,60 @@ export class FileCommands {
       }
       if (forced && !caller.admin) throw new AppError('FORBIDDEN', `Only an admin may force the release of ${held.user}'s lock.`);
       draft.delete(filename, { by: caller.user, forced, comment: input.comment ?? null });
+      // In the same write: nobody can take the file between the release and the hand-off.
+      const next = handOff(held, new Date().toISOString(), this.known);
+      if (next) draft.set(filename, next, { by: caller.user, handoff: true });
     });
     return this.statusAfterCommit(filename, stat);
+  }
+
+  /** Joins the queue of a file someone else holds (twice changes nothing). */
+  async wait(caller: Caller, input: WaitInput): Promise<FileStatus> {
+    const { filename } = input;
+    const stat = await this.stat(filename);
+    await this.store.mutate((draft) => {
+      const held = draft.get(filename);
+      if (!held) throw stat ? new AppError('NOT_LOCKED', `${filename} is not checked out: check it out instead.`) : notFound(filename);
+      if (held.user === caller.user) throw new AppError('ALREADY_LOCKED', `You hold ${filename} already.`, { lock: held });
+      const queue = this.readableQueue(filename, held);
+      if (queue.some((w) => w.user === caller.user)) return;
+      if (queue.length >= MAX_QUEUE) throw new AppError('INVALID_REQUEST', `The queue for ${filename} is full (${MAX_QUEUE} people).`);
+      draft.set(filename, withQueue(held, [...queue, { user: caller.user, since: new Date().toISOString(), message: input.message ?? '' }]), { by: caller.user, queue: 'joined' });
+    });
+    return this.statusAfterCommit(filename, stat);
+  }
+
+  /** Leaves the queue (a caller who is not in it, or a file nobody holds: nothing changes). */
+  async unwait(caller: Caller, input: { filename: string }): Promise<FileStatus> {
+    const { filename } = input;
+    const stat = await this.stat(filename);
+    if (!stat && !this.store.get(filename)) throw notFound(filename);
+    await this.store.mutate((draft) => {
+      const held = draft.get(filename);
+      if (!held) return;
+      const queue = this.readableQueue(filename, held);
+      if (!queue.some((w) => w.user === caller.user)) return;
+      draft.set(filename, withQueue(held, queue.filter((w) => w.user !== caller.user)), { by: caller.user, queue: 'left' });
+    });
+    return this.statusAfterCommit(filename, stat);
+  }
+
+  /**
+   * A record with a queue was removed from locks.json by hand: the first waiter gets the file,
+   * unless it is held again meanwhile (another server sharing the vault handed it over first).
+   */
+  async handOverAfterEdit(filename: string, released: LockInfo): Promise<void> {
+    await this.store.mutate((draft) => {
+      if (draft.get(filename)) return;
+      const next = handOff(released, new Date().toISOString(), this.known);
+      if (next) draft.set(filename, next, { by: null, handoff: true });
+    });
+  }
+
+  private readableQueue(filename: string, held: LockInfo): QueueEntry[] {
+    const queue = queueOf(held);
+    if (!queue) throw new AppError('INVALID_REQUEST', `The queue of ${filename} in locks.json was edited by hand and cannot be read: fix it there first.`);
+    return queue;
   }
 
   /**

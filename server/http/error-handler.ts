@@ -11,6 +11,7 @@ export const apiNotFound: RequestHandler = (req, _res, next) => {
 export type ErrorAnswer = (error: AppError, res: Response) => void;
 
 const apiAnswer: ErrorAnswer = (error, res) => {
+  if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
   res.status(error.status).json(error.toBody());
 };
 

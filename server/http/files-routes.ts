@@ -1,9 +1,11 @@
 import { Router, type Request } from 'express';
-import type { ActivityBody, FileStatus, HealthBody, LocksBody, MutationBody } from '../../shared/protocol.js';
+import type { ActivityBody, FileStatus, HealthBody, LocksBody, MutationBody, PresenceBody } from '../../shared/protocol.js';
 import type { ActivityLog } from '../activity/activity-log.js';
 import type { Identity } from '../auth/identity.js';
 import type { FileBoard } from '../files/file-board.js';
-import { activityQuerySchema, checkinSchema, checkoutSchema, parseInput } from '../files/command-schemas.js';
+import { activityQuerySchema, checkinSchema, checkoutSchema, parseInput, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import type { Nudges } from '../files/nudges.js';
+import type { Presence } from '../realtime/presence.js';
 import type { FileCommands } from '../files/file-commands.js';
 import { existingTracked, type VaultLayout } from '../vault/vault-paths.js';
 import type { CallerOf } from './caller.js';
@@ -18,6 +20,8 @@ export interface FilesRoutesDeps {
   activity: ActivityLog;
   identity: Identity;
   callerOf: CallerOf;
+  nudges: Nudges;
+  presence: Presence;
   bodyLimit: string;
   /** The version routes, mounted where the session check covers them and before `/files/*name`. */
   versions: Router;
@@ -62,6 +66,28 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
     const body = parseInput(checkinSchema, req.body);
     const file = await d.commands.checkin(await d.callerOf(req, body.user), body);
     res.json({ success: true, file } satisfies MutationBody);
+  });
+
+  r.post('/files/wait', json, async (req, res) => {
+    const body = parseInput(waitSchema, req.body);
+    const file = await d.commands.wait(await d.callerOf(req, body.user), body);
+    res.json({ success: true, file } satisfies MutationBody);
+  });
+
+  r.post('/files/unwait', json, async (req, res) => {
+    const body = parseInput(unwaitSchema, req.body);
+    const file = await d.commands.unwait(await d.callerOf(req, body.user), body);
+    res.json({ success: true, file } satisfies MutationBody);
+  });
+
+  r.post('/files/nudge', json, async (req, res) => {
+    const body = parseInput(waitSchema, req.body);
+    await d.nudges.nudge(await d.callerOf(req, body.user), body);
+    res.json({ success: true });
+  });
+
+  r.get('/presence', (_req, res) => {
+    res.json({ users: d.presence.list() } satisfies PresenceBody);
   });
 
   r.get('/activity', async (req, res) => {

@@ -10,6 +10,8 @@ import type {
   LockInfo,
   LocksBody,
   MutationBody,
+  PresenceBody,
+  QueueEntry,
   SessionBody,
   SignInBody,
   Version,
@@ -24,8 +26,10 @@ import { ERROR_CODES } from '../../shared/protocol.js';
  * cannot drift from what the routes answer. `.meta({id})` names each as an OpenAPI component.
  */
 
+export const queueEntry = z.object({ user: z.string(), since: z.string(), message: z.string() }).meta({ id: 'QueueEntry' }) satisfies z.ZodType<QueueEntry>;
+
 export const lockInfo = z
-  .looseObject({ user: z.string(), timestamp: z.string(), message: z.string() })
+  .looseObject({ user: z.string(), timestamp: z.string(), message: z.string(), queue: z.array(queueEntry).optional(), until: z.string().optional(), handed_over_from: z.string().optional() })
   .meta({ id: 'LockInfo', description: 'A lock record as stored in locks.json; extra fields written by hand or by tools are kept.' }) satisfies z.ZodType<LockInfo>;
 
 export const fileStatus = z
@@ -38,6 +42,7 @@ export const fileStatus = z
     lock: lockInfo.nullable(),
     warning: z.enum(['edited_unlocked']).nullable().optional(),
     protected: z.boolean(),
+    queue: z.array(queueEntry),
   })
   .meta({ id: 'FileStatus', description: 'A tracked file with its lock status merged in.' }) satisfies z.ZodType<FileStatus>;
 
@@ -45,7 +50,7 @@ export const version = z
   .object({ number: z.number().int().min(1), user: z.string().nullable(), at: z.string(), size_bytes: z.number().int(), sha256: z.string(), comment: z.string().nullable() })
   .meta({ id: 'Version', description: 'One saved content of a file; the newest is the current content.' }) satisfies z.ZodType<Version>;
 
-const ACTIVITY_TYPES = ['checkout', 'checkin', 'force_release', 'lock_edited', 'file_added', 'file_changed', 'file_removed', 'locks_unavailable', 'locks_restored', 'version_added', 'version_restored', 'edited_unlocked'] as const satisfies readonly ActivityType[];
+const ACTIVITY_TYPES = ['checkout', 'checkin', 'force_release', 'lock_edited', 'file_added', 'file_changed', 'file_removed', 'locks_unavailable', 'locks_restored', 'version_added', 'version_restored', 'edited_unlocked', 'queued', 'unqueued', 'nudge'] as const satisfies readonly ActivityType[];
 
 export const activityEvent = z
   .object({
@@ -60,6 +65,7 @@ export const activityEvent = z
     size_bytes: z.number().int().optional(),
     modified: z.string().optional(),
     version: z.number().int().optional(),
+    handoff: z.boolean().optional(),
   })
   .meta({ id: 'ActivityEvent' }) satisfies z.ZodType<ActivityEvent>;
 
@@ -84,7 +90,7 @@ export const signInBody = z.object({ user: z.string(), role: z.enum(['user', 'ad
 /** `GET /api/session` before sign-in when a directory is configured: the form names it. */
 export const signInNeeded = errorBody.extend({ directory: z.string().optional() }).meta({ id: 'SignInNeeded' });
 
-const lfsLock = z.object({ id: z.string(), path: z.string(), locked_at: z.string(), owner: z.object({ name: z.string() }) }).meta({ id: 'LfsLock' });
+const lfsLock = z.object({ id: z.string(), path: z.string(), locked_at: z.string(), owner: z.object({ name: z.string() }), message: z.string().optional() }).meta({ id: 'LfsLock' });
 export const lfs = {
   lock: lfsLock,
   created: z.object({ lock: lfsLock }),
@@ -92,3 +98,7 @@ export const lfs = {
   verify: z.object({ ours: z.array(lfsLock), theirs: z.array(lfsLock), next_cursor: z.string().optional() }),
   error: z.object({ message: z.string(), code: z.enum(ERROR_CODES).optional(), lock: lfsLock.optional() }).meta({ id: 'LfsError' }),
 };
+export const presenceBody = z
+  .object({ users: z.array(z.object({ user: z.string(), online: z.boolean(), last_seen: z.string().nullable() })) })
+  .meta({ id: 'PresenceBody' }) satisfies z.ZodType<PresenceBody>;
+export const okBody = z.object({ success: z.literal(true) }).meta({ id: 'OkBody' });

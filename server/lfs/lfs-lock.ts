@@ -7,6 +7,8 @@ export interface LfsLock {
   path: string;
   locked_at: string;
   owner: { name: string };
+  /** The check-out message: an extra field, for LFS clients that show it (git-lfs #5068). */
+  message?: string;
 }
 
 /**
@@ -24,5 +26,5 @@ export function deriveId(path: string, user: string, timestamp: string): string 
 }
 
 export function toLfsLock(path: string, lock: LockInfo): LfsLock {
-  return { id: lockId(path, lock), path, locked_at: lock.timestamp, owner: { name: lock.user } };
+  return { id: lockId(path, lock), path, locked_at: lock.timestamp, owner: { name: lock.user }, ...(lock.message ? { message: lock.message } : {}) };
 }

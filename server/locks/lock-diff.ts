@@ -7,6 +7,10 @@ export interface ChangeMeta {
   forced?: boolean;
   /** A check-in comment, for the activity log. */
   comment?: string | null;
+  /** The lock was handed over to the first in the queue as the previous one was released. */
+  handoff?: boolean;
+  /** Only the queue changed: someone joined it or left it. */
+  queue?: 'joined' | 'left';
 }
 
 /** One file's lock before and after; at least one of them is non-null and they differ. */

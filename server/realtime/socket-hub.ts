@@ -5,7 +5,9 @@ import type { ActivityLog } from '../activity/activity-log.js';
 import type { Identity } from '../auth/identity.js';
 import { AppError } from '../errors.js';
 import type { FileBoard } from '../files/file-board.js';
-import { checkinSchema, checkoutSchema, parseInput, syncSchema } from '../files/command-schemas.js';
+import { checkinSchema, checkoutSchema, parseInput, syncSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import type { Nudges } from '../files/nudges.js';
+import type { Presence } from './presence.js';
 import type { Caller, FileCommands } from '../files/file-commands.js';
 import type { Logger } from '../logger.js';
 import { answer } from './ack.js';
@@ -40,6 +42,9 @@ export interface SocketHubDeps {
   identity: Identity;
   logger: Logger;
   origins: OriginPolicy;
+  nudges: Nudges;
+  /** Built by the caller, started by the hub, which tells it who connects and leaves. */
+  presence: Presence;
   limits?: Partial<SocketLimits>;
 }
 
@@ -55,6 +60,8 @@ const BUFFER_CHECK_MS = 1000;
 // A socket's user is its handshake's, never the payload's.
 const socketCheckout = checkoutSchema.omit({ user: true });
 const socketCheckin = checkinSchema.omit({ user: true });
+const socketWait = waitSchema.omit({ user: true });
+const socketUnwait = unwaitSchema.omit({ user: true });
 
 /** Socket.IO on the app's HTTP server: snapshot on connect, every change pushed, commands acked. */
 export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): SocketHub {
@@ -108,6 +115,9 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     // memory per socket (Socket.IO's own advice, done after the handshake so cookies still count).
     (socket.conn as unknown as { request: unknown }).request = null;
     snapshots.add(socket);
+    const user = socket.data.caller.user;
+    d.presence.connected(user);
+    socket.once('disconnect', () => d.presence.disconnected(user));
     const commands = commandBucket();
     const syncs = syncBucket();
     // A client flooding commands is answered TOO_MANY_REQUESTS, not served; its socket stays.
@@ -134,6 +144,18 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     );
     socket.on('checkin', (payload, ack) =>
       void answer(ack, d.logger, async () => ({ file: await d.commands.checkin(socket.data.caller, parseInput(socketCheckin, payload)) })),
+    );
+    socket.on('wait', (payload, ack) =>
+      void answer(ack, d.logger, async () => ({ file: await d.commands.wait(socket.data.caller, parseInput(socketWait, payload)) })),
+    );
+    socket.on('unwait', (payload, ack) =>
+      void answer(ack, d.logger, async () => ({ file: await d.commands.unwait(socket.data.caller, parseInput(socketUnwait, payload)) })),
+    );
+    socket.on('nudge', (payload, ack) =>
+      void answer(ack, d.logger, async () => {
+        await d.nudges.nudge(socket.data.caller, parseInput(socketWait, payload));
+        return {};
+      }),
     );
     socket.on('sync', (payload, ack) =>
       // `emit('sync', ack)` without a payload is accepted too.
@@ -166,6 +188,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     snapshots.flush();
     (io.emit as (ev: string, data: unknown) => boolean)(event, data);
   };
+  d.presence.onChange((entry) => broadcast('presence', entry));
   d.board.subscribe({
     // Several changes at once (a group commit, a folder copied in) go out as one `batch`.
     events: (events) => (events.length === 1 ? broadcast(events[0]!.event, events[0]!.data) : broadcast('batch', { events })),
@@ -177,6 +200,11 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
   // reach 5,000 clients twice as late (measured, BENCHMARKS.md §2).
   let feed: ActivityEvent[] = [];
   d.activity.onAppend((e) => {
+    // A nudge, from this server or another sharing the log: to the holder's sockets here.
+    if (e.type === 'nudge' && e.filename && e.user && e.previous_user) {
+      const nudged = { filename: e.filename, by: e.user, message: e.message, at: e.at };
+      for (const s of io.of('/').sockets.values()) if (s.data.caller.user === e.previous_user) s.emit('lock:nudged', nudged);
+    }
     if (feed.push(e) > 1) return;
     setTimeout(() => {
       const out = feed;
@@ -189,7 +217,8 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     disconnectSession: (sid) => {
       for (const s of io.of('/').sockets.values()) if (s.data.caller.sid === sid) s.disconnect(true);
     },
-    close: () => {
+    close: async () => {
+      await d.presence.close();
       clearInterval(rechecks);
       clearInterval(bufferChecks);
       for (const s of io.of('/').sockets.values()) dropSocket(s);

@@ -35,6 +35,7 @@ describe('identity: users mode over the users file and a directory', () => {
   const directory: DirectoryAccounts = {
     label: 'SHOP',
     signIn: (name, password) => Promise.resolve(people[name.toLowerCase()] && password === `${name.toLowerCase()}-pw` ? { name: name.toLowerCase(), role: people[name.toLowerCase()]! } : null),
+    known: (name) => people[name.toLowerCase()] !== undefined,
     current: (name, lastKnown) => Promise.resolve(reachable ? (people[name] ? { name, role: people[name] } : null) : (lastKnown ?? null)),
   };
   beforeEach(async () => {

@@ -1,0 +1,45 @@
+import type { ActivityLog } from '../activity/activity-log.js';
+import { makeActivity } from '../activity/activity-log.js';
+import { AppError } from '../errors.js';
+import type { LockStore } from '../locks/lock-store.js';
+import { fileNotFound } from '../vault/vault-paths.js';
+import type { Caller, WaitInput } from './file-commands.js';
+
+/** One nudge per caller and file per window. */
+export const NUDGE_WINDOW_MS = 10 * 60_000;
+/** Remembered (caller, file) pairs at most; the oldest go first. */
+const REMEMBERED_MAX = 10_000;
+
+/**
+ * "Ask to release": written to the activity log as `nudge`, which every server sharing the data
+ * folder tails, so the holder's sockets on each of them get `lock:nudged`. Limited per caller and
+ * file on this server (a second server keeps its own count).
+ */
+export class Nudges {
+  private readonly last = new Map<string, number>();
+
+  constructor(
+    private readonly store: LockStore,
+    private readonly activity: ActivityLog,
+    private readonly exists: (filename: string) => boolean,
+    private readonly windowMs = NUDGE_WINDOW_MS,
+  ) {}
+
+  async nudge(caller: Caller, input: WaitInput): Promise<void> {
+    const { filename } = input;
+    const held = this.store.get(filename);
+    if (!held) throw this.exists(filename) ? new AppError('NOT_LOCKED', `${filename} is not checked out: nobody to ask.`) : fileNotFound(filename);
+    if (held.user === caller.user) throw new AppError('FORBIDDEN', `You hold ${filename} yourself.`);
+    const key = `${caller.user}\u0000${filename}`;
+    const now = Date.now();
+    const at = this.last.get(key);
+    if (at !== undefined && now - at < this.windowMs) {
+      const seconds = Math.ceil((at + this.windowMs - now) / 1000);
+      throw new AppError('TOO_MANY_REQUESTS', `You asked ${held.user} about ${filename} already: try again in ${seconds} s.`, {}, seconds);
+    }
+    this.last.delete(key);
+    this.last.set(key, now);
+    if (this.last.size > REMEMBERED_MAX) this.last.delete(this.last.keys().next().value!);
+    await this.activity.append([makeActivity({ type: 'nudge', filename, user: caller.user, message: input.message ?? null, source: 'api', previous_user: held.user })]);
+  }
+}

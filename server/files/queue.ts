@@ -1,0 +1,55 @@
+import type { LockInfo, QueueEntry } from '../../shared/protocol.js';
+
+/** The longest queue a file may have: past it, `wait` is refused (400). */
+export const MAX_QUEUE = 100;
+/** How far ahead `until` may be. */
+export const MAX_UNTIL_MS = 365 * 24 * 3600 * 1000;
+
+/**
+ * A lock record's queue as the rules read it: `[]` when there is none; null when a hand edit
+ * made it something other than a list of `{user}` records (then it is ignored for hand-off and
+ * reported, and never rewritten by wait or unwait).
+ */
+export function queueOf(lock: LockInfo | null): QueueEntry[] | null {
+  if (!lock) return [];
+  const q: unknown = lock.queue;
+  if (q === undefined) return [];
+  if (!Array.isArray(q) || q.length > MAX_QUEUE * 10) return null;
+  const out: QueueEntry[] = [];
+  for (const e of q as unknown[]) {
+    if (typeof e !== 'object' || e === null || typeof (e as { user?: unknown }).user !== 'string' || !(e as { user: string }).user) return null;
+    const r = e as { user: string; since?: unknown; message?: unknown };
+    out.push({ user: r.user, since: typeof r.since === 'string' ? r.since : '', message: typeof r.message === 'string' ? r.message : '' });
+  }
+  return out;
+}
+
+/** The record with `queue` replaced (the field left out when empty; other fields kept). */
+export function withQueue(lock: LockInfo, queue: QueueEntry[]): LockInfo {
+  const { queue: _old, ...rest } = lock;
+  return queue.length > 0 ? { ...rest, queue } : rest;
+}
+
+/**
+ * Who gets the file when `released` is let go: the first in its queue that `known` still accepts
+ * (a waiter removed from the users file is skipped), as a new record that keeps the rest of the
+ * queue; null when nobody waits (or the queue is unreadable).
+ */
+export function handOff(released: LockInfo, now: string, known: (user: string) => boolean): LockInfo | null {
+  const queue = queueOf(released);
+  if (!queue) return null;
+  const i = queue.findIndex((w) => known(w.user) && w.user !== released.user);
+  if (i < 0) return null;
+  const next = queue[i]!;
+  const rest = queue.slice(i + 1).filter((w) => w.user !== next.user);
+  return { user: next.user, timestamp: now, message: next.message, handed_over_from: released.user, ...(rest.length > 0 ? { queue: rest } : {}) };
+}
+
+/** Why `until` cannot be kept, or null: ISO, in the future, within MAX_UNTIL_MS. */
+export function untilProblem(until: string, now = Date.now()): string | null {
+  const t = Date.parse(until);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(until) || Number.isNaN(t)) return 'must be an ISO time such as 2026-12-03T16:00:00Z';
+  if (t <= now) return 'must be in the future';
+  if (t - now > MAX_UNTIL_MS) return 'must be within 365 days';
+  return null;
+}
