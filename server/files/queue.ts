@@ -26,7 +26,8 @@ export function queueOf(lock: LockInfo | null): QueueEntry[] | null {
 
 /** The record with `queue` replaced (the field left out when empty; other fields kept). */
 export function withQueue(lock: LockInfo, queue: QueueEntry[]): LockInfo {
-  const { queue: _old, ...rest } = lock;
+  const rest: LockInfo = { ...lock };
+  delete rest.queue;
   return queue.length > 0 ? { ...rest, queue } : rest;
 }
 

@@ -1,7 +1,7 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
-import { activityQuerySchema, checkinSchema, checkoutSchema } from '../files/command-schemas.js';
+import { activityQuerySchema, checkinSchema, checkoutSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
 import { createSchema, listQuery, unlockSchema, verifySchema } from '../lfs/lfs-routes.js';
 import { signInSchema } from './session-routes.js';
 import { restoreSchema } from './version-routes.js';
@@ -36,6 +36,28 @@ const ROUTES: RouteConfig[] = [
     request: { body: { content: { 'application/json': { schema: checkinSchema } } } },
     responses: { 200: json(wire.mutationBody, 'Checked in'), 403: error('NOT_LOCK_OWNER or FORBIDDEN'), 409: error('NOT_LOCKED'), 503: errors[503] },
   },
+  {
+    method: 'post',
+    path: '/api/files/wait',
+    summary: 'Join the queue of a file someone else holds (it is yours when released)',
+    request: { body: { content: { 'application/json': { schema: waitSchema } } } },
+    responses: { 200: json(wire.mutationBody, 'Queued (joining twice changes nothing)'), 400: error('Invalid input, or the queue is full (100)'), 404: errors[404], 409: error('NOT_LOCKED (check it out instead) or ALREADY_LOCKED (you hold it)') },
+  },
+  {
+    method: 'post',
+    path: '/api/files/unwait',
+    summary: 'Leave the queue',
+    request: { body: { content: { 'application/json': { schema: unwaitSchema } } } },
+    responses: { 200: json(wire.mutationBody, 'Left (also when not queued)'), 404: errors[404] },
+  },
+  {
+    method: 'post',
+    path: '/api/files/nudge',
+    summary: 'Ask the holder to release a file (lock:nudged to their sockets on every server)',
+    request: { body: { content: { 'application/json': { schema: waitSchema } } } },
+    responses: { 200: json(wire.okBody, 'Sent'), 403: error('You hold it'), 404: errors[404], 409: error('NOT_LOCKED'), 429: error('Asked already within 10 minutes (Retry-After)') },
+  },
+  { method: 'get', path: '/api/presence', summary: 'Who is online, and when others were last seen', responses: { 200: json(wire.presenceBody, 'Presence across the servers sharing the data folder') } },
   { method: 'get', path: '/api/activity', summary: 'The activity log, oldest first', request: { query: activityQuerySchema }, responses: { 200: json(wire.activityBody, 'Entries after `after`, at most `limit`'), 400: errors[400] } },
   { method: 'get', path: '/api/files/{name}/versions', summary: 'A file\'s versions, newest first', request: { params: name }, responses: { 200: json(wire.versionsBody, 'The versions'), 404: errors[404] } },
   { method: 'get', path: '/api/files/{name}/versions/{n}/content', summary: 'One version\'s bytes', request: { params: nameAndVersion }, responses: { 200: bytes('The content of that version'), 400: errors[400], 404: errors[404] } },

@@ -87,6 +87,13 @@ describe('the OpenAPI description matches the API', () => {
     await check(o, 'post', '/api/files/checkin', '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'bob' } });
     await check(o, 'post', '/api/files/checkin', '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice', comment: 'done' } });
     await check(o, 'post', '/api/files/checkin', '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice' } });
+    await check(o, 'post', '/api/files/checkout', '/api/files/checkout', { json: { filename: 'PN1002.mcam', user: 'carol', until: new Date(Date.now() + 3600_000).toISOString() } });
+    await check(o, 'post', '/api/files/wait', '/api/files/wait', { json: { filename: 'PN1002.mcam', user: 'dan', message: 'next' } });
+    await check(o, 'post', '/api/files/wait', '/api/files/wait', { json: { filename: 'PN1003.vnc', user: 'dan' } });
+    await check(o, 'post', '/api/files/unwait', '/api/files/unwait', { json: { filename: 'PN1002.mcam', user: 'dan' } });
+    await check(o, 'post', '/api/files/nudge', '/api/files/nudge', { json: { filename: 'PN1002.mcam', user: 'dan' } });
+    await check(o, 'post', '/api/files/nudge', '/api/files/nudge', { json: { filename: 'PN1002.mcam', user: 'dan' } });
+    await check(o, 'get', '/api/presence', '/api/presence');
     await check(o, 'get', '/api/activity', '/api/activity?limit=50');
     await check(o, 'get', '/api/activity', '/api/activity?limit=zero');
     await check(o, 'get', '/api/session', '/api/session', { headers: alice });
