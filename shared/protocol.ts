@@ -298,7 +298,7 @@ export interface ClientToServerEvents {
   sync: (p: Record<string, never>, ack: (a: Ack<SnapshotPayload>) => void) => void;
   wait: (p: WaitCommand, ack: (a: FileAck) => void) => void;
   unwait: (p: { filename: string }, ack: (a: FileAck) => void) => void;
-  nudge: (p: WaitCommand, ack: (a: Ack<object>) => void) => void;
+  nudge: (p: WaitCommand, ack: (a: Ack<{ success: true }>) => void) => void;
 }
 
 /** What the handshake may carry (`io(url, {auth})`). */

@@ -154,7 +154,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     socket.on('nudge', (payload, ack) =>
       void answer(ack, d.logger, async () => {
         await d.nudges.nudge(socket.data.caller, parseInput(socketWait, payload));
-        return {};
+        return { success: true as const };
       }),
     );
     socket.on('sync', (payload, ack) =>

@@ -40,22 +40,24 @@ describe('the lock board in Chromium, two people', () => {
     await expect.poll(() => row(b, 'PN1001.mcam').count()).toBe(1);
     await row(a, 'PN1001.mcam').getByText('Available').waitFor();
 
-    // A checks out through the dialog; B sees it with the message.
-    await row(a, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).click();
+    // B opens the check-out dialog while the file is free; A checks it out first, through the dialog.
+    await row(b, 'PN1001.mcam').getByRole('button', { name: 'Check out', exact: true }).click();
+    await row(a, 'PN1001.mcam').getByRole('button', { name: 'Check out', exact: true }).click();
     await a.getByLabel('Message').fill('Working on revisions');
     await a.getByRole('button', { name: 'Confirm check-out' }).click();
     await row(b, 'PN1001.mcam').getByText('Checked out by alice').waitFor({ timeout: 2000 });
     await row(b, 'PN1001.mcam').getByText('Working on revisions').waitFor();
     await a.screenshot({ path: join(SHOTS, 'board-alice.png') });
 
-    // B tries the same file: the dialog shows who has it.
-    await row(b, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).click();
+    // B confirms the dialog opened before: it shows who was faster. The row itself now offers no check-out.
     await b.getByLabel('Message').fill('me too');
     await b.getByRole('button', { name: 'Confirm check-out' }).click();
     await b.getByRole('dialog').getByRole('alert').filter({ hasText: 'alice' }).waitFor();
     await b.screenshot({ path: join(SHOTS, 'conflict-bob.png') });
     await b.keyboard.press('Escape');
     await expect.poll(() => b.getByRole('dialog').count()).toBe(0);
+    expect(await row(b, 'PN1001.mcam').getByRole('button', { name: 'Check out', exact: true }).count()).toBe(0);
+    await row(b, 'PN1001.mcam').getByRole('button', { name: 'Check out when free: PN1001.mcam' }).waitFor();
 
     // A checks in; B sees Available.
     await row(a, 'PN1001.mcam').getByRole('button', { name: 'Check in' }).click();

@@ -157,7 +157,7 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
       expect(again.status).toBe(429);
       expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(500);
       const carol = await connect(url, 'carol');
-      expect(await carol.socket.emitWithAck('nudge', { filename: F })).toEqual({ ok: true });
+      expect(await carol.socket.emitWithAck('nudge', { filename: F })).toEqual({ ok: true, success: true });
       carol.close();
       await eventually(() => alice.received.filter((r) => r.event === 'lock:nudged').length === 2, 3000, 'second nudge');
       expect(other.received.some((r) => r.event === 'lock:nudged')).toBe(false);

@@ -16,6 +16,8 @@ export class CheckoutDialog extends LitElement {
   /** True while the request is in flight. */
   @state() private _busy = false;
   @state() private _message = '';
+  /** `datetime-local` value, '' for none. */
+  @state() private _until = '';
   @query('dialog') private _dialog!: HTMLDialogElement;
   @query('textarea') private _field!: HTMLTextAreaElement;
 
@@ -24,6 +26,7 @@ export class CheckoutDialog extends LitElement {
     this.filename = filename;
     this._error = '';
     this._message = '';
+    this._until = '';
     this._busy = false;
     void this.updateComplete.then(() => {
       if (!this._dialog.open) this._dialog.showModal();
@@ -42,6 +45,9 @@ export class CheckoutDialog extends LitElement {
         <h2 id="t">Check out <span class="file">${this.filename}</span></h2>
         <label for="msg">Message</label>
         <textarea id="msg" rows="3" maxlength="2000" placeholder="What are you changing?" .value=${this._message} @input=${(e: Event) => (this._message = (e.target as HTMLTextAreaElement).value)}></textarea>
+        <label for="until">Until</label>
+        <input id="until" type="datetime-local" .value=${this._until} @input=${(e: Event) => (this._until = (e.target as HTMLInputElement).value)} aria-describedby="until-hint" />
+        <small id="until-hint">Optional: when you mean to be done. Past it the lock shows as overdue.</small>
         ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
         <div class="buttons">
           <button type="button" @click=${() => this.close()}>Cancel</button>
@@ -55,7 +61,9 @@ export class CheckoutDialog extends LitElement {
     e.preventDefault();
     if (!this.actions || this._busy) return;
     this._busy = true;
-    this._error = (await this.actions.checkout(this.filename, this._message.trim())) ?? '';
+    // datetime-local is the browser's local time; the server keeps ISO (UTC).
+    const until = this._until ? new Date(this._until).toISOString() : undefined;
+    this._error = (await this.actions.checkout(this.filename, this._message.trim(), until)) ?? '';
     this._busy = false;
     if (!this._error) this.close();
   }

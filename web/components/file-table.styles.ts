@@ -167,5 +167,17 @@ export const fileTableStyles = [
         margin-left: 0;
       }
     }
+    .presence,
+    .queue {
+      color: var(--muted);
+      font-size: 0.85em;
+    }
+    .presence.online {
+      color: var(--ok, var(--muted));
+    }
+    .overdue {
+      color: var(--danger);
+      font-weight: 600;
+    }
   `,
 ];

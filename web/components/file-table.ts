@@ -2,13 +2,16 @@ import '@lit-labs/virtualizer';
 import { LitElement, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { compareNames } from '../../shared/file-names.js';
-import type { FileStatus } from '../../shared/protocol.js';
+import type { FileStatus, PresenceEntry } from '../../shared/protocol.js';
 import { emit } from '../state/dom-events.js';
 import { duration, formatSize, relativeTime } from './format.js';
 import { fileTableStyles } from './file-table.styles.js';
 
 type SortKey = 'name' | 'size' | 'modified' | 'status' | 'message' | 'held';
-type StatusFilter = 'all' | 'mine' | 'checked_out' | 'available';
+type StatusFilter = 'all' | 'mine' | 'checked_out' | 'available' | 'overdue' | 'waiting';
+
+/** Whether a lock is past the `until` its holder gave. */
+export const isOverdue = (f: FileStatus, now = Date.now()) => f.lock?.until !== undefined && Date.parse(f.lock.until) < now;
 
 const COLUMNS: Array<[SortKey, string]> = [
   ['name', 'Name'],
@@ -40,11 +43,11 @@ function sortValue(f: FileStatus, key: SortKey): string | number {
   }
 }
 
-/** Every tracked file: sortable, filterable, virtualized so 10,000 rows stay smooth. */
 // <lit-virtualizer>'s callbacks take items of any type (its T is not inferred from `.items`). A new
 // renderItem each render is what makes it render its rows again when the table's inputs change.
 const keyOfRow = (f: unknown) => (f as FileStatus).name;
 
+/** Every tracked file: sortable, filterable, virtualized so 10,000 rows stay smooth. */
 @customElement('file-table')
 export class FileTable extends LitElement {
   /** All files, in name order. */
@@ -55,6 +58,8 @@ export class FileTable extends LitElement {
   @property({ type: Boolean }) admin = false;
   /** Why commands are disabled (e.g. not connected), or '' when they are allowed. */
   @property() disabledReason = '';
+  /** Who is online, and when others were last seen. */
+  @property({ attribute: false }) presence: ReadonlyMap<string, PresenceEntry> = new Map();
   /** Rows to flash briefly because they just changed. */
   @property({ attribute: false }) highlighted: (name: string) => boolean = () => false;
 
@@ -76,6 +81,8 @@ export class FileTable extends LitElement {
       if (this._status === 'mine' && f.locked_by !== this.user) return false;
       if (this._status === 'checked_out' && f.status !== 'checked_out') return false;
       if (this._status === 'available' && f.status !== 'available') return false;
+      if (this._status === 'overdue' && !isOverdue(f)) return false;
+      if (this._status === 'waiting' && !f.queue.some((w) => w.user === this.user)) return false;
       if (text && !f.name.toLowerCase().includes(text) && !(f.lock?.message ?? '').toLowerCase().includes(text) && !(f.locked_by ?? '').toLowerCase().includes(text)) return false;
       return true;
     });
@@ -105,6 +112,8 @@ export class FileTable extends LitElement {
             <option value="mine">Mine</option>
             <option value="checked_out">Checked out</option>
             <option value="available">Available</option>
+            <option value="overdue">Overdue</option>
+            <option value="waiting">Waiting for</option>
           </select></label
         >
         <label
@@ -152,17 +161,23 @@ export class FileTable extends LitElement {
     let action;
     if (mine) {
       action = html`<button class="primary" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkin-request', { filename: f.name, force: false })}>Check in</button>`;
-    } else if (other && this.admin) {
-      action = html`<button class="danger" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkin-request', { filename: f.name, force: true })}>Force release</button>`;
+    } else if (other) {
+      // Held by someone else: nothing to check out; wait for it, or ask for it.
+      const queued = f.queue.some((w) => w.user === this.user);
+      action = html`<button ?disabled=${disabled} title=${title} @click=${() => emit(this, 'wait-request', { filename: f.name, join: !queued })} aria-label="${queued ? 'Leave queue' : 'Check out when free'}: ${f.name}">${queued ? 'Leave queue' : 'Check out when free'}</button
+        ><button class="link" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'nudge-request', { filename: f.name })} aria-label="Ask to release: ${f.name}">Ask to release</button
+        >${this.admin ? html`<button class="danger" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkin-request', { filename: f.name, force: true })}>Force release</button>` : ''}`;
     } else {
       action = html`<button ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkout-request', { filename: f.name })}>Check out</button>`;
     }
+    const holder = f.locked_by ? this.presence.get(f.locked_by) : undefined;
+    const overdue = isOverdue(f);
     const url = `/api/files/${f.name.split('/').map(encodeURIComponent).join('/')}/content`;
     return html`<div role="row" class="row ${f.locked_by ? 'out' : ''} ${mine ? 'mine' : ''} ${this.highlighted(f.name) ? 'flash' : ''}" data-name=${f.name}>
       <div role="cell" class="c-name"><span class="path">${folderOf(f.name) ? folderOf(f.name) + '/' : ''}</span>${baseOf(f.name)}</div>
       <div role="cell" class="c-size">${formatSize(f.size_bytes)}</div>
       <div role="cell" class="c-modified"><time datetime=${f.modified ?? ''} title=${f.modified ? new Date(f.modified).toLocaleString() : ''}>${relativeTime(f.modified)}</time></div>
-      <div role="cell" class="c-status"><span class="badge">${status}</span>${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
+      <div role="cell" class="c-status"><span class="badge">${status}</span>${holder ? html` <span class="presence ${holder.online ? 'online' : ''}">${holder.online ? 'online' : `last seen ${relativeTime(holder.last_seen)}`}</span>` : ''}${overdue ? html` <span class="overdue" title="Meant to be done by ${new Date(f.lock!.until!).toLocaleString()}">Overdue</span>` : ''}${f.queue.length > 0 ? html` <span class="queue">Queue: ${f.queue.map((w) => w.user).join(', ')}</span>` : ''}${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
       <div role="cell" class="c-message">${f.lock?.message ?? ''}</div>
       <div role="cell" class="c-held">${f.lock ? duration(f.lock.timestamp) : ''}</div>
       <div role="cell" class="c-actions">${action}<a href=${url} download aria-label="Download ${f.name}">Download</a

@@ -3,6 +3,7 @@ import { customElement, query, state } from 'lit/decorators.js';
 import { boardActions } from '../data/board-actions.js';
 import { LiveConnection } from '../data/live-connection.js';
 import { SessionController } from '../data/session-controller.js';
+import { askToNotify, canAskToNotify, notifyBrowser } from '../data/browser-notices.js';
 import { StoreController } from '../state/store-controller.js';
 import { BoardStore } from '../state/board-store.js';
 import type { CheckinRequest } from '../state/dom-events.js';
@@ -29,7 +30,7 @@ import { pdmAppStyles } from './pdm-app.styles.js';
 @customElement('pdm-app')
 export class PdmApp extends LitElement {
   private readonly _session = new SessionController(this, (user) => this._connectAs(user));
-  readonly store: BoardStore = new BoardStore({ onGap: () => this._conn.sync(), me: () => this._session.user });
+  readonly store: BoardStore = new BoardStore({ onGap: () => this._conn.sync(), me: () => this._session.user, onPersonal: (text) => notifyBrowser(text) });
   private readonly _conn = new LiveConnection(this.store);
   private readonly _actions = boardActions(this._conn, () => (this._session.session?.mode === 'open' ? this._session.user : null));
   private readonly _signIn = (user: string, password: string) => this._session.signIn(user, password);
@@ -48,6 +49,8 @@ export class PdmApp extends LitElement {
     this.addEventListener('checkin-request', (e) => void this._checkin(e.detail));
     this.addEventListener('versions-request', (e) => this._versions.open(e.detail.filename, this.store.files.get(e.detail.filename)?.locked_by === this._session.user));
     this.addEventListener('notice-dismiss', (e) => this.store.dismissNotice(e.detail.id));
+    this.addEventListener('wait-request', (e) => void this._conn.wait(e.detail.filename, e.detail.join).then((ack) => this._setError(ack.ok ? '' : ack.detail)));
+    this.addEventListener('nudge-request', (e) => void this._conn.nudge(e.detail.filename).then((ack) => this._setError(ack.ok ? '' : ack.detail)));
   }
 
   override disconnectedCallback() {
@@ -74,6 +77,7 @@ export class PdmApp extends LitElement {
         ${session.mode === 'users'
           ? html`<button @click=${() => void this._session.signOut()}>Sign out</button>`
           : html`<button @click=${() => this._session.clearName()}>Change name</button>`}
+        ${canAskToNotify() ? html`<button @click=${() => void askToNotify().then(() => this.requestUpdate())}>Allow notifications</button>` : ''}
         <theme-toggle></theme-toggle>
       </header>
       <locks-banner .health=${s.health}></locks-banner>
@@ -84,6 +88,7 @@ export class PdmApp extends LitElement {
           .user=${user}
           .admin=${admin}
           .disabledReason=${live ? '' : 'Not connected: commands are disabled until the page is Live again.'}
+          .presence=${s.presence}
           .highlighted=${(n: string) => s.isHighlighted(n)}
         ></file-table>
         <activity-feed .events=${s.activity}></activity-feed>

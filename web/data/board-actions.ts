@@ -7,7 +7,7 @@ import { listVersions, restoreVersion, uploadVersion, type Upload } from './vers
  * when it is done, so a dialog owns its request's state (busy, error, progress) itself.
  */
 export interface BoardActions {
-  checkout(filename: string, message: string): Promise<string | null>;
+  checkout(filename: string, message: string, until?: string): Promise<string | null>;
   checkin(filename: string, comment: string): Promise<string | null>;
   upload(filename: string, file: Blob, progress: (fraction: number) => void): Upload;
   versions(filename: string): Promise<Version[]>;
@@ -17,8 +17,8 @@ export interface BoardActions {
 /** The actions over the page's one connection; `openModeUser` names the caller in open mode (HTTP calls). */
 export function boardActions(conn: LiveConnection, openModeUser: () => string | null): BoardActions {
   return {
-    async checkout(filename, message) {
-      const ack = await conn.checkout(filename, message || undefined);
+    async checkout(filename, message, until) {
+      const ack = await conn.checkout(filename, message || undefined, until);
       if (ack.ok) return null;
       if (ack.code === 'ALREADY_LOCKED' && ack.lock) return `Someone was faster: ${filename} is checked out by ${ack.lock.user}${ack.lock.message ? ` ("${ack.lock.message}")` : ''}.`;
       return ack.detail;

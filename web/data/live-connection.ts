@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ActivityEvent, ClientToServerEvents, FileAck, HandshakeAuth, ServerToClientEvents } from '../../shared/protocol.js';
+import type { Ack, ActivityEvent, ClientToServerEvents, FileAck, HandshakeAuth, PresenceBody, ServerToClientEvents } from '../../shared/protocol.js';
 import type { BoardStore } from '../state/board-store.js';
 
 type PdmSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -25,6 +25,7 @@ export class LiveConnection {
     socket.on('connect', () => {
       this.store.setConnection('live');
       void this.loadActivity();
+      void this.loadPresence();
     });
     socket.on('disconnect', (reason) => {
       this.store.setConnection('reconnecting');
@@ -36,6 +37,8 @@ export class LiveConnection {
       if (err.message.startsWith('UNAUTHENTICATED')) onRefused?.();
     });
     socket.on('snapshot', (s) => this.store.applySnapshot(s));
+    socket.on('lock:nudged', (n) => this.store.applyNudge(n));
+    socket.on('presence', (p) => this.store.applyPresence(p));
     socket.on('batch', (b) => this.store.applyBatch(b));
     socket.on('lock:acquired', (data) => this.store.applyEvent({ event: 'lock:acquired', data }));
     socket.on('lock:released', (data) => this.store.applyEvent({ event: 'lock:released', data }));
@@ -64,8 +67,26 @@ export class LiveConnection {
     });
   }
 
-  checkout(filename: string, message: string | undefined): Promise<FileAck> {
-    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkout', message ? { filename, message } : { filename }));
+  checkout(filename: string, message: string | undefined, until?: string): Promise<FileAck> {
+    const payload = { filename, ...(message ? { message } : {}), ...(until ? { until } : {}) };
+    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkout', payload));
+  }
+
+  /** Joins the queue (`wait`), or leaves it. */
+  wait(filename: string, join: boolean): Promise<FileAck> {
+    return this.command((s) => (join ? s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('wait', { filename }) : s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('unwait', { filename })));
+  }
+
+  /** Asks the holder to release the file. */
+  async nudge(filename: string): Promise<Ack<{ success: true }>> {
+    const s = this.socket;
+    if (!s?.connected) return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'Not connected to the server: try again once it shows Live.' };
+    try {
+      // socket.io's emitWithAck loses this ack's type (it comes out `any`): the protocol names it.
+      return (await s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('nudge', { filename })) as Ack<{ success: true }>;
+    } catch {
+      return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'The server did not answer in time.' };
+    }
   }
 
   checkin(filename: string, force: boolean, comment?: string): Promise<FileAck> {
@@ -80,6 +101,15 @@ export class LiveConnection {
       return await send(s);
     } catch {
       return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'The server did not answer in time; refresh the row state before trying again.' };
+    }
+  }
+
+  private async loadPresence(): Promise<void> {
+    try {
+      const res = await fetch('/api/presence');
+      if (res.ok) this.store.setPresence(((await res.json()) as PresenceBody).users);
+    } catch {
+      /* presence events still arrive */
     }
   }
 

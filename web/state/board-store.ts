@@ -1,14 +1,5 @@
 import { compareNames } from '../../shared/file-names.js';
-import type {
-  ActivityEvent,
-  BatchPayload,
-  FileStatus,
-  HealthBody,
-  LockInfo,
-  LocksMap,
-  RevisionedEvent,
-  SnapshotPayload,
-} from '../../shared/protocol.js';
+import type { ActivityEvent, BatchPayload, FileStatus, HealthBody, LockInfo, LocksMap, NudgedPayload, PresenceEntry, RevisionedEvent, SnapshotPayload } from '../../shared/protocol.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 
@@ -16,6 +7,8 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 export interface Notice {
   id: number;
   text: string;
+  /** About you: handed over to you, asked to release, force-released (a browser notification too, if allowed). */
+  personal?: boolean;
 }
 
 export interface StoreHooks {
@@ -23,6 +16,8 @@ export interface StoreHooks {
   onGap?: () => void;
   /** The name this browser acts as (the session's; the store keeps no copy). */
   me?: () => string | null;
+  /** A personal notice was added (the page may raise a browser notification). */
+  onPersonal?: (text: string) => void;
 }
 
 const ACTIVITY_KEPT = 100;
@@ -42,6 +37,8 @@ export class BoardStore {
   /** File name → when it last changed, for a short highlight. */
   recentlyChanged = new Map<string, number>();
   notices: Notice[] = [];
+  /** Who is online, and when others were last seen (GET /api/presence, then `presence` events). */
+  presence = new Map<string, PresenceEntry>();
   version = 0;
   private awaitingSnapshot = false;
   private listeners = new Set<() => void>();
@@ -102,13 +99,18 @@ export class BoardStore {
     this.revision = rev;
     switch (e.event) {
       case 'lock:acquired':
+        this.setLock(e.data.filename, e.data.lock);
+        if (e.data.handoff && this.user && e.data.lock.user === this.user) {
+          this.notice(`${e.data.filename} is now checked out to you${e.data.lock.handed_over_from ? ` (handed over by ${e.data.lock.handed_over_from})` : ''}.`, true);
+        }
+        break;
       case 'lock:updated':
         this.setLock(e.data.filename, e.data.lock);
         break;
       case 'lock:released':
         this.setLock(e.data.filename, null);
         if (e.data.previous.user === this.user && e.data.by !== this.user) {
-          this.notice(`${e.data.filename}: your lock was ${e.data.forced ? 'force-released' : 'released'}${e.data.by ? ` by ${e.data.by}` : ' on disk'}.`);
+          this.notice(`${e.data.filename}: your lock was ${e.data.forced ? 'force-released' : 'released'}${e.data.by ? ` by ${e.data.by}` : ' on disk'}.`, e.data.forced);
         }
         break;
       case 'file:added':
@@ -146,6 +148,22 @@ export class BoardStore {
     this.changed();
   }
 
+  /** Someone asks you to release a file you hold. */
+  applyNudge(n: NudgedPayload): void {
+    this.notice(`${n.by} asks you to release ${n.filename}${n.message ? `: "${n.message}"` : '.'}`, true);
+    this.changed();
+  }
+
+  setPresence(list: PresenceEntry[]): void {
+    this.presence = new Map(list.map((p) => [p.user, p]));
+    this.changed();
+  }
+
+  applyPresence(p: PresenceEntry): void {
+    this.presence = new Map(this.presence).set(p.user, p);
+    this.changed();
+  }
+
   dismissNotice(id: number): void {
     this.notices = this.notices.filter((n) => n.id !== id);
     this.changed();
@@ -167,7 +185,9 @@ export class BoardStore {
       // --protect: a checked-out file is writable; a released one read-only again (as the server
       // makes it, within a second). Lock events carry no FileStatus, so the page follows the rule.
       const protectedNow = lock ? false : this.protecting || f.protected;
-      this.files.set(filename, { ...f, lock, locked_by: lock?.user ?? null, status: lock ? 'checked_out' : 'available', protected: protectedNow });
+      // The queue is the lock record's (the server sends [] for one a hand edit made unreadable).
+      const queue = Array.isArray(lock?.queue) ? lock.queue.filter((w) => typeof w.user === 'string') : [];
+      this.files.set(filename, { ...f, lock, locked_by: lock?.user ?? null, status: lock ? 'checked_out' : 'available', protected: protectedNow, queue });
       this.sorted = null;
     }
     this.touch(filename);
@@ -177,8 +197,9 @@ export class BoardStore {
     this.recentlyChanged.set(name, Date.now());
   }
 
-  private notice(text: string): void {
-    this.notices = [...this.notices, { id: ++this.noticeSeq, text }].slice(-5);
+  private notice(text: string, personal = false): void {
+    this.notices = [...this.notices, { id: ++this.noticeSeq, text, ...(personal ? { personal } : {}) }].slice(-5);
+    if (personal) this.hooks.onPersonal?.(text);
   }
 
   private changed(): void {

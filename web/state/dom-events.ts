@@ -25,6 +25,9 @@ declare global {
     'name-submit': CustomEvent<NameSubmit>;
     'name-change-request': CustomEvent<null>;
     'versions-request': CustomEvent<{ filename: string }>;
+    /** Join (`join: true`) or leave the queue of a file someone else holds. */
+    'wait-request': CustomEvent<{ filename: string; join: boolean }>;
+    'nudge-request': CustomEvent<{ filename: string }>;
     'sign-out-request': CustomEvent<null>;
     'notice-dismiss': CustomEvent<{ id: number }>;
   }
