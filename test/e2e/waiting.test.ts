@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
@@ -45,7 +46,7 @@ describe('waiting for a file in Chromium, two people', () => {
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     return page;
   }
-  const notes = (p: Page) => p.evaluate(() => (window as unknown as { __notes: string[] }).__notes);
+  const notes = (p: Page) => p.evaluate(() => (globalThis as unknown as { __notes: string[] }).__notes);
 
   it('bob queues, alice checks in, the file is bob\'s with a notification; alice asks bob to release', async () => {
     const alice = await person('alice');
@@ -83,7 +84,6 @@ describe('waiting for a file in Chromium, two people', () => {
     await row(alice, file).getByRole('button', { name: `Ask to release: ${file}` }).click();
     await alice.getByRole('alert').getByText(/asked bob about/).waitFor();
     // A lock past its `until` (written by hand here: the API takes only future times) is Overdue, and filterable.
-    const { writeFile, readFile } = await import('node:fs/promises');
     const locks = JSON.parse(await readFile(vault.locksFile, 'utf8'));
     locks['PN1002.mcam'] = { user: 'carol', timestamp: new Date(Date.now() - 7200_000).toISOString(), message: 'late', until: new Date(Date.now() - 3600_000).toISOString() };
     await writeFile(vault.locksFile, JSON.stringify(locks, null, 2));
