@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark in one run, printed as Markdown tables (copied into BENCHMARKS.md).
 // BENCH_SECONDS, BENCH_THROUGHPUT_BASELINE_BIN, BENCH_FANOUT=1000,5000, BENCH_VAULT_FILES, BENCH_BASELINE_BIN,
-// BENCH_PAGE_FILES, BENCH_VERSIONS_BASELINE_DIR, BENCH_PROTECT_ROUNDS, BENCH_PROTECT_FILES.
+// BENCH_PAGE_FILES, BENCH_VERSIONS_BASELINE_DIR, BENCH_PROTECT_ROUNDS, BENCH_PROTECT_FILES, BENCH_HANDOFF_ROUNDS.
 import os from 'node:os';
 import { diskToClient, fanout, printFanout } from './fanout.js';
 import { lockThroughput, printThroughput } from './lock-throughput.js';
 import { pageBench, printPage } from './page.js';
 import { printBursts, printScale as printProtectScale, protectBursts, protectScale } from './protect.js';
+import { handoffLatency, printHandoff } from './handoff.js';
 import { fmt } from './support.js';
 import { printScale, vaultScale } from './vault-scale.js';
 import { printVersions, versionRecords } from './version-records.js';
@@ -42,4 +43,7 @@ console.log('\n## 6. --protect: a burst of check-outs and check-ins, and the sta
 console.log(printBursts(await protectBursts(Number(process.env.BENCH_PROTECT_ROUNDS ?? 5))));
 const protectFiles = Number(process.env.BENCH_PROTECT_FILES ?? vaultFiles);
 console.log('\n' + printProtectScale(await protectScale(protectFiles), protectFiles));
+
+console.log('\n## 7. Hand-off: the check-in to the waiter\'s socket, beside a check-out\n');
+console.log(printHandoff(await handoffLatency(Number(process.env.BENCH_HANDOFF_ROUNDS ?? 200))));
 process.exit(0);

@@ -26,7 +26,6 @@ import { securityHeaders } from './http/security-headers.js';
 import { DEFAULTS, type AppConfig } from './config.js';
 import { FileBoard } from './files/file-board.js';
 import { FileCommands } from './files/file-commands.js';
-import { followHandOffs } from './files/hand-off.js';
 import { Nudges } from './files/nudges.js';
 import { Presence } from './realtime/presence.js';
 import { apiNotFound, errorHandler } from './http/error-handler.js';
@@ -118,7 +117,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   followLocksForVersions({ store, index, layout, versions, warnings, board, background });
   const { identity, accounts, tokens } = await signInFor({ usersFile: config.usersFile, ldap: config.ldap, admins: config.admins, dataDir: config.dataDir, logger });
   const commands = new FileCommands(layout, store, board, (user) => accounts?.known(user) ?? true);
-  followHandOffs(store, commands, logger);
+  store.followDriftWith((drift, draft) => commands.handOffDrift(drift, draft));
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined);
   const presence = new Presence(config.dataDir, logger);
   await presence.start();

@@ -1,7 +1,8 @@
 import type { FileStatus, LockInfo, QueueEntry } from '../../shared/protocol.js';
 import { handOff, MAX_QUEUE, queueOf, withQueue } from './queue.js';
 import { AppError } from '../errors.js';
-import type { LockStore } from '../locks/lock-store.js';
+import type { LocksDraft, LockStore } from '../locks/lock-store.js';
+import type { LockChange } from '../locks/lock-diff.js';
 import { fileNotFound, statTracked, vaultPath, type VaultFileStat, type VaultLayout } from '../vault/vault-paths.js';
 import type { FileBoard } from './file-board.js';
 
@@ -129,15 +130,17 @@ export class FileCommands {
   }
 
   /**
-   * A record with a queue was removed from locks.json by hand: the first waiter gets the file,
-   * unless it is held again meanwhile (another server sharing the vault handed it over first).
+   * Records with a queue removed from locks.json by hand: the first waiter gets each file, in the
+   * write that journals the removal. Every server sharing the vault sees the edit; the one that
+   * journals it hands over, the others then find nothing unjournaled (LockStore.followDriftWith).
    */
-  async handOverAfterEdit(filename: string, released: LockInfo): Promise<void> {
-    await this.store.mutate((draft) => {
-      if (draft.get(filename)) return;
-      const next = handOff(released, new Date().toISOString(), this.known);
-      if (next) draft.set(filename, next, { by: null, handoff: true });
-    });
+  handOffDrift(drift: LockChange[], draft: LocksDraft): void {
+    const now = new Date().toISOString();
+    for (const c of drift) {
+      if (!c.before || c.after || draft.get(c.filename)) continue;
+      const next = handOff(c.before, now, this.known);
+      if (next) draft.set(c.filename, next, { by: null, handoff: true });
+    }
   }
 
   private readableQueue(filename: string, held: LockInfo): QueueEntry[] {

@@ -72,3 +72,17 @@ export async function journalLines(journal: Journal, committed: LockChange[], dr
     return null;
   }
 }
+
+/** What a store does, in the same write, about changes found on disk (see LockStore.followDriftWith). */
+export type DriftFollower = (drift: LockChange[], draft: LocksDraft) => void;
+
+/** Runs the follower; one that throws changes nothing (its part of the draft is rolled back). */
+export function followDrift(follower: DriftFollower, drift: LockChange[], draft: Draft, logger: { warn(o: object, m: string): void } | undefined): void {
+  const mark = draft.mark();
+  try {
+    follower(drift, draft);
+  } catch (err) {
+    draft.rollback(mark);
+    logger?.warn({ err }, 'following a change on disk failed');
+  }
+}

@@ -8,7 +8,7 @@ import { InlineCommitIO, ThreadCommitIO, type CommitIO } from './commit-io.js';
 import type { Settled, WriteJob } from './commit-steps.js';
 import { StoreProblems, type StoreHealth } from './store-health.js';
 import type { LocksDraft } from './lock-draft.js';
-import { answerBatch, applyBatch, journalLines, Unsettled, type Mutation, type Pending } from './lock-batch.js';
+import { answerBatch, applyBatch, followDrift, journalLines, Unsettled, type DriftFollower, type Mutation, type Pending } from './lock-batch.js';
 import { diffLocks, type LockChange } from './lock-diff.js';
 import { JournaledCopy } from './journaled-copy.js';
 import { parseLocksText, readLocksFile, signatureOf, type FileSignature, type ReadResult } from './locks-file.js';
@@ -43,6 +43,7 @@ export class LockStore {
   private readonly unsettled = new Unsettled();
   private readonly groupCommit: boolean;
   private readonly maxBatch: number;
+  private driftFollower: DriftFollower | null = null;
 
   constructor(private readonly opts: LockStoreOptions) {
     this.groupCommit = opts.groupCommit ?? true;
@@ -90,12 +91,15 @@ export class LockStore {
   }
 
   /** The commit thread's heap, for /api/metrics (null when commits run inline). */
-  threadHeap(): Promise<HeapFigures | null> {
-    return this.io.heap();
-  }
+  readonly threadHeap = (): Promise<HeapFigures | null> => this.io.heap();
 
   getHealth(): StoreHealth {
     return this.problems.health;
+  }
+
+  /** Told, under the lock, of changes on disk nobody journaled yet; what it drafts is written with them. */
+  followDriftWith(follower: DriftFollower): void {
+    this.driftFollower = follower;
   }
 
   /** Queue a mutation; resolves with its result once the batch it joined is durable. */
@@ -196,11 +200,9 @@ export class LockStore {
   }
 
   /**
-   * One batch under one hold of the inter-process lock, its file work done by `io` (the commit
-   * thread in the server): applied to `locks` and undone in the same tick (no copy of the map;
-   * only changed locks are encoded again); written at once when the disk is as last seen, else
-   * read back under the lock and applied again; answered once durable and journaled, released
-   * after. docs/architecture.md draws the whole handshake.
+   * One batch under one lock hold, its file work done by `io` (the commit thread): written at once
+   * when the disk is as last seen, else read back and applied again; answered once durable and
+   * journaled, released after (docs/architecture.md draws it).
    */
   private async commit(batch: Pending[]): Promise<void> {
     let answered = false;
@@ -252,13 +254,14 @@ export class LockStore {
   }
 
   /**
-   * The batch applied to `locks` and undone again, with what it writes: its changes to locks.json
-   * (encoded on the commit side, which keeps the file's text: sending the whole file per batch
-   * cost the main thread ~7% in structured clones), the activity lines for it and `drift`, and
-   * whether the journaled copy follows.
+   * The batch applied and undone again, with what it writes: its changes (the commit side keeps
+   * the file's text; sending it whole cost ~7% in clones), activity lines, the journaled copy.
    */
   private async plan(batch: Pending[], drift: LockChange[]) {
     const { draft, results } = applyBatch(batch, this.locks);
+    // Drift comes from the journaled copy read under the lock: its `before` is the record as
+    // last journaled, fresher than any one server's memory of it.
+    if (drift.length > 0 && this.driftFollower) followDrift(this.driftFollower, drift, draft, this.opts.logger);
     const committed = draft.changes();
     if (committed.length > 0) draft.undo();
     const needed = committed.length > 0 || drift.length > 0;
