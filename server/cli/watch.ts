@@ -14,7 +14,7 @@ export interface WatchFlags {
 export function describeActivity(e: ActivityEvent): string {
   const time = e.at.slice(11, 19);
   const who = e.user ? ` by ${e.user}` : '';
-  const prev = e.previous_user && e.previous_user !== e.user ? ` (held by ${e.previous_user})` : '';
+  const prev = e.handoff ? ` (handed over by ${e.previous_user ?? 'the holder'})` : e.previous_user && e.previous_user !== e.user ? ` (held by ${e.previous_user})` : '';
   const msg = e.message ? `: "${e.message}"` : '';
   return `${time} ${e.type} ${e.filename ?? ''}${who}${prev}${msg} [${e.source}]`;
 }

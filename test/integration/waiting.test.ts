@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawnServer } from '../support/processes.js';
+import { spawn } from 'node:child_process';
+import { BIN, ROOT, spawnServer } from '../support/processes.js';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
 import { connect } from '../support/sockets.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
@@ -165,6 +166,23 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
     } finally {
       alice.close();
       other.close();
+    }
+  });
+
+  it('pdm-live watch prints the queue, the hand-off and the nudge', async () => {
+    const w = spawn(process.execPath, [BIN, 'watch', '--url', url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    w.stdout.on('data', (d) => (out += d));
+    try {
+      await post('/api/files/checkout', { filename: F, user: 'alice' });
+      await post('/api/files/wait', { filename: F, user: 'bob' });
+      await post('/api/files/nudge', { filename: F, user: 'bob', message: 'soon?' });
+      await post('/api/files/checkin', { filename: F, user: 'alice' });
+      await eventually(() => out.includes(`checkout ${F} by bob (handed over by alice)`), 8000, 'watch output');
+      expect(out).toContain(`queued ${F} by bob (held by alice)`);
+      expect(out).toContain(`nudge ${F} by bob (held by alice): "soon?"`);
+    } finally {
+      w.kill('SIGINT');
     }
   });
 
