@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode, LockInfo } from '../shared/protocol.js';
+import type { ErrorBody, ErrorCode, LockInfo, LocksMap } from '../shared/protocol.js';
 
 const STATUS: Record<ErrorCode, number> = {
   INVALID_REQUEST: 400,
@@ -22,7 +22,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
-    readonly extra: { lock?: LockInfo } = {},
+    readonly extra: { lock?: LockInfo; locks?: LocksMap; missing?: string[] } = {},
     /** TOO_MANY_REQUESTS: when to try again (HTTP `Retry-After`; not in the body). */
     readonly retryAfterSeconds?: number,
   ) {

@@ -147,6 +147,10 @@ export interface ErrorBody {
   detail: string;
   code: ErrorCode;
   lock?: LockInfo;
+  /** Several files at once: the ones already locked (ALREADY_LOCKED), by name. */
+  locks?: LocksMap;
+  /** Several files at once: the names that are not tracked files (FILE_NOT_FOUND). */
+  missing?: string[];
 }
 
 export interface FilesBody {
@@ -162,6 +166,12 @@ export interface LocksBody {
 export interface MutationBody {
   success: true;
   file: FileStatus;
+}
+
+/** Several files checked out or in at once (`filenames`). */
+export interface FilesMutationBody {
+  success: true;
+  files: FileStatus[];
 }
 
 export interface ActivityBody {
@@ -193,6 +203,8 @@ export interface LockReleasedPayload {
   by: string | null;
   forced: boolean;
   source: ChangeSource;
+  /** A forced release's reason, when the admin gave one. */
+  reason?: string;
 }
 
 export interface LockUpdatedPayload {
@@ -288,6 +300,8 @@ export interface WaitCommand {
 export interface CheckinCommand {
   filename: string;
   force?: boolean;
+  /** With `force`: why (the activity entry's message, and `lock:released`'s `reason`). */
+  reason?: string;
   /** Goes on the version made while the file was held, and into the activity log. */
   comment?: string;
 }

@@ -46,7 +46,7 @@ function lockActivity(c: LockChange, source: 'api' | 'disk'): ActivityEvent {
       type: forced ? 'force_release' : 'checkin',
       filename,
       user: c.meta?.by ?? c.before.user,
-      message: c.meta?.comment ?? null,
+      message: (forced ? c.meta?.reason : null) ?? c.meta?.comment ?? null,
       source,
       previous_user: c.before.user,
     });

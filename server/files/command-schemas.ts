@@ -22,12 +22,25 @@ const until = z
 
 /** POST /api/files/checkout and the socket's `checkout`. */
 export const checkoutSchema = z.object({ filename, message: text(2000).optional(), until: until.optional(), user: userName.optional() }) satisfies z.ZodType<CheckoutCommand & { user?: string }>;
+/** 1 to 500 distinct names, for several files at once. */
+const filenames = z
+  .array(filename)
+  .min(1, 'must name at least one file')
+  .max(500, 'must name at most 500 files')
+  .refine((names) => new Set(names).size === names.length, 'must not name a file twice');
+/** POST /api/files/checkout with `filenames`: all or nothing. */
+export const checkoutManySchema = z.object({ filenames, message: text(2000).optional(), until: until.optional(), user: userName.optional() });
+/** POST /api/files/checkin with `filenames`: every one held by the caller, or nothing changes. */
+export const checkinManySchema = z.object({ filenames, comment: text(2000).optional(), user: userName.optional() });
+/** Whether a body names several files (`filenames`) rather than one. */
+export const namesSeveral = (body: unknown): boolean => typeof body === 'object' && body !== null && 'filenames' in body;
+
 /** POST /api/files/wait and nudge, and the sockets' `wait` and `nudge`. */
 export const waitSchema = z.object({ filename, message: text(2000).optional(), user: userName.optional() }) satisfies z.ZodType<WaitCommand & { user?: string }>;
 /** POST /api/files/unwait and the socket's `unwait`. */
 export const unwaitSchema = z.object({ filename, user: userName.optional() });
 /** POST /api/files/checkin and the socket's `checkin`. */
-export const checkinSchema = z.object({ filename, force: z.boolean().optional(), comment: text(2000).optional(), user: userName.optional() }) satisfies z.ZodType<CheckinCommand & { user?: string }>;
+export const checkinSchema = z.object({ filename, force: z.boolean().optional(), reason: text(2000).optional(), comment: text(2000).optional(), user: userName.optional() }) satisfies z.ZodType<CheckinCommand & { user?: string }>;
 export const syncSchema = z.object({}).optional();
 
 export const activityQuerySchema = z.object({

@@ -170,7 +170,7 @@ export class FileBoard {
       if (!c.after) {
         return {
           event: 'lock:released',
-          data: { revision, filename: c.filename, previous: c.before, by: c.meta?.by ?? null, forced: c.meta?.forced === true, source },
+          data: { revision, filename: c.filename, previous: c.before, by: c.meta?.by ?? null, forced: c.meta?.forced === true, source, ...(c.meta?.reason ? { reason: c.meta.reason } : {}) },
         };
       }
       return { event: 'lock:updated', data: { revision, filename: c.filename, lock: c.after, previous: c.before, source } };

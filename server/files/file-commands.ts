@@ -31,6 +31,8 @@ export interface WaitInput {
 export interface CheckinInput {
   filename: string;
   force?: boolean | undefined;
+  /** With `force`: why. */
+  reason?: string | undefined;
   comment?: string | undefined;
 }
 
@@ -90,12 +92,50 @@ export class FileCommands {
         throw new AppError('NOT_LOCK_OWNER', `${filename} is checked out by ${held.user}, not by ${caller.user}.`, { lock: held });
       }
       if (forced && !caller.admin) throw new AppError('FORBIDDEN', `Only an admin may force the release of ${held.user}'s lock.`);
-      draft.delete(filename, { by: caller.user, forced, comment: input.comment ?? null });
+      draft.delete(filename, { by: caller.user, forced, comment: input.comment ?? null, ...(forced && input.reason ? { reason: input.reason } : {}) });
       // In the same write: nobody can take the file between the release and the hand-off.
       const next = handOff(held, new Date().toISOString(), this.known);
       if (next) draft.set(filename, next, { by: caller.user, handoff: true });
     });
     return this.statusAfterCommit(filename, stat);
+  }
+
+  /**
+   * Several files checked out in one write, all or nothing: any missing is FILE_NOT_FOUND with
+   * `missing`, any held (by anyone, the caller too) ALREADY_LOCKED with their `locks`.
+   */
+  async checkoutMany(caller: Caller, input: { filenames: string[]; message?: string | undefined; until?: string | undefined }): Promise<FileStatus[]> {
+    const stats = await Promise.all(input.filenames.map((f) => this.stat(f)));
+    const missing = input.filenames.filter((_, i) => !stats[i]);
+    if (missing.length > 0) throw new AppError('FILE_NOT_FOUND', `No tracked file named ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} in the vault.`, { missing });
+    await this.store.mutate((draft) => {
+      const locks = Object.fromEntries(input.filenames.flatMap((f) => (draft.get(f) ? [[f, draft.get(f)!]] : [])));
+      const held = Object.keys(locks);
+      if (held.length > 0) throw new AppError('ALREADY_LOCKED', `${held.slice(0, 5).join(', ')}${held.length > 5 ? ` and ${held.length - 5} more` : ''} ${held.length === 1 ? 'is' : 'are'} already checked out: nothing was checked out.`, { locks });
+      const timestamp = new Date().toISOString();
+      for (const f of input.filenames) draft.set(f, { user: caller.user, timestamp, message: input.message ?? '', ...(input.until ? { until: input.until } : {}) }, { by: caller.user });
+    });
+    return input.filenames.map((f, i) => this.statusAfterCommit(f, stats[i]!));
+  }
+
+  /** Several of the caller's files checked in in one write (each handed over if someone waits); else nothing changes. */
+  async checkinMany(caller: Caller, input: { filenames: string[]; comment?: string | undefined }): Promise<FileStatus[]> {
+    const stats = await Promise.all(input.filenames.map((f) => this.stat(f)));
+    await this.store.mutate((draft) => {
+      for (const f of input.filenames) {
+        const held = draft.get(f);
+        if (!held) throw new AppError('NOT_LOCKED', `${f} is not checked out: nothing was checked in.`);
+        if (held.user !== caller.user) throw new AppError('NOT_LOCK_OWNER', `${f} is checked out by ${held.user}, not by ${caller.user}: nothing was checked in.`, { lock: held });
+      }
+      const now = new Date().toISOString();
+      for (const f of input.filenames) {
+        const held = draft.get(f)!;
+        draft.delete(f, { by: caller.user, forced: false, comment: input.comment ?? null });
+        const next = handOff(held, now, this.known);
+        if (next) draft.set(f, next, { by: caller.user, handoff: true });
+      }
+    });
+    return input.filenames.map((f, i) => this.statusAfterCommit(f, stats[i] ?? null));
   }
 
   /** Joins the queue of a file someone else holds (twice changes nothing). */

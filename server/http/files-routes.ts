@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
-import type { ActivityBody, FileStatus, HealthBody, LocksBody, MutationBody, PresenceBody } from '../../shared/protocol.js';
+import type { ActivityBody, FilesMutationBody, FileStatus, HealthBody, LocksBody, MutationBody, PresenceBody } from '../../shared/protocol.js';
 import type { ActivityLog } from '../activity/activity-log.js';
 import type { Identity } from '../auth/identity.js';
 import type { FileBoard } from '../files/file-board.js';
-import { activityQuerySchema, checkinSchema, checkoutSchema, parseInput, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import { activityQuerySchema, checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, parseInput, unwaitSchema, waitSchema } from '../files/command-schemas.js';
 import type { Nudges } from '../files/nudges.js';
 import type { Presence } from '../realtime/presence.js';
 import type { FileCommands } from '../files/file-commands.js';
@@ -57,12 +57,24 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
   });
 
   r.post('/files/checkout', json, async (req, res) => {
+    if (namesSeveral(req.body)) {
+      const body = parseInput(checkoutManySchema, req.body);
+      const files = await d.commands.checkoutMany(await d.callerOf(req, body.user), body);
+      res.json({ success: true, files } satisfies FilesMutationBody);
+      return;
+    }
     const body = parseInput(checkoutSchema, req.body);
     const file = await d.commands.checkout(await d.callerOf(req, body.user), body);
     res.json({ success: true, file } satisfies MutationBody);
   });
 
   r.post('/files/checkin', json, async (req, res) => {
+    if (namesSeveral(req.body)) {
+      const body = parseInput(checkinManySchema, req.body);
+      const files = await d.commands.checkinMany(await d.callerOf(req, body.user), body);
+      res.json({ success: true, files } satisfies FilesMutationBody);
+      return;
+    }
     const body = parseInput(checkinSchema, req.body);
     const file = await d.commands.checkin(await d.callerOf(req, body.user), body);
     res.json({ success: true, file } satisfies MutationBody);

@@ -1,7 +1,7 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
-import { activityQuerySchema, checkinSchema, checkoutSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import { activityQuerySchema, checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
 import { createSchema, listQuery, unlockSchema, verifySchema } from '../lfs/lfs-routes.js';
 import { signInSchema } from './session-routes.js';
 import { restoreSchema } from './version-routes.js';
@@ -25,16 +25,16 @@ const ROUTES: RouteConfig[] = [
   {
     method: 'post',
     path: '/api/files/checkout',
-    summary: 'Check a file out (an exclusive lock with a message)',
-    request: { body: { content: { 'application/json': { schema: checkoutSchema } } } },
-    responses: { 200: json(wire.mutationBody, 'Checked out'), 400: errors[400], 404: errors[404], 409: error('ALREADY_LOCKED, with the lock'), 503: errors[503] },
+    summary: 'Check a file out (an exclusive lock with a message), or several at once (`filenames`: all or nothing)',
+    request: { body: { content: { 'application/json': { schema: z.union([checkoutSchema, checkoutManySchema]) } } } },
+    responses: { 200: json(z.union([wire.mutationBody, wire.filesMutationBody]), 'Checked out'), 400: errors[400], 404: error('FILE_NOT_FOUND (`missing` for several)'), 409: error('ALREADY_LOCKED, with the lock (`locks` for several)'), 503: errors[503] },
   },
   {
     method: 'post',
     path: '/api/files/checkin',
-    summary: 'Check a file in (release the lock; `force` for admins)',
-    request: { body: { content: { 'application/json': { schema: checkinSchema } } } },
-    responses: { 200: json(wire.mutationBody, 'Checked in'), 403: error('NOT_LOCK_OWNER or FORBIDDEN'), 409: error('NOT_LOCKED'), 503: errors[503] },
+    summary: 'Check a file in (release the lock; `force` and `reason` for admins), or several of yours at once (`filenames`)',
+    request: { body: { content: { 'application/json': { schema: z.union([checkinSchema, checkinManySchema]) } } } },
+    responses: { 200: json(z.union([wire.mutationBody, wire.filesMutationBody]), 'Checked in'), 400: errors[400], 403: error('NOT_LOCK_OWNER or FORBIDDEN'), 409: error('NOT_LOCKED'), 503: errors[503] },
   },
   {
     method: 'post',

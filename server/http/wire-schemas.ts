@@ -10,6 +10,7 @@ import type {
   LockInfo,
   LocksBody,
   MutationBody,
+  FilesMutationBody,
   PresenceBody,
   QueueEntry,
   SessionBody,
@@ -70,7 +71,7 @@ export const activityEvent = z
   .meta({ id: 'ActivityEvent' }) satisfies z.ZodType<ActivityEvent>;
 
 export const errorBody = z
-  .object({ detail: z.string(), code: z.enum(ERROR_CODES), lock: lockInfo.optional() })
+  .object({ detail: z.string(), code: z.enum(ERROR_CODES), lock: lockInfo.optional(), locks: z.record(z.string(), lockInfo).optional(), missing: z.array(z.string()).optional() })
   .meta({ id: 'ErrorBody', description: 'Every error answer; `lock` with ALREADY_LOCKED and NOT_LOCK_OWNER.' }) satisfies z.ZodType<ErrorBody>;
 
 export const healthBody = z
@@ -79,6 +80,7 @@ export const healthBody = z
 
 export const filesBody = z.object({ revision: z.number().int(), files: z.array(fileStatus) }).meta({ id: 'FilesBody' }) satisfies z.ZodType<FilesBody>;
 export const locksBody = z.object({ revision: z.number().int(), locks: z.record(z.string(), lockInfo) }).meta({ id: 'LocksBody' }) satisfies z.ZodType<LocksBody>;
+export const filesMutationBody = z.object({ success: z.literal(true), files: z.array(fileStatus) }).meta({ id: 'FilesMutationBody' }) satisfies z.ZodType<FilesMutationBody>;
 export const mutationBody = z.object({ success: z.literal(true), file: fileStatus }).meta({ id: 'MutationBody' }) satisfies z.ZodType<MutationBody>;
 export const versionBody = z.object({ success: z.literal(true), file: fileStatus, version }).meta({ id: 'VersionBody' }) satisfies z.ZodType<VersionBody>;
 export const versionsBody = z.object({ versions: z.array(version) }).meta({ id: 'VersionsBody' }) satisfies z.ZodType<VersionsBody>;

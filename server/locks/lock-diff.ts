@@ -7,6 +7,8 @@ export interface ChangeMeta {
   forced?: boolean;
   /** A check-in comment, for the activity log. */
   comment?: string | null;
+  /** A forced release's reason. */
+  reason?: string | null;
   /** The lock was handed over to the first in the queue as the previous one was released. */
   handoff?: boolean;
   /** Only the queue changed: someone joined it or left it. */

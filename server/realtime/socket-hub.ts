@@ -5,7 +5,7 @@ import type { ActivityLog } from '../activity/activity-log.js';
 import type { Identity } from '../auth/identity.js';
 import { AppError } from '../errors.js';
 import type { FileBoard } from '../files/file-board.js';
-import { checkinSchema, checkoutSchema, parseInput, syncSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import { checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, parseInput, syncSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
 import type { Nudges } from '../files/nudges.js';
 import type { Presence } from './presence.js';
 import type { Caller, FileCommands } from '../files/file-commands.js';
@@ -61,6 +61,8 @@ const BUFFER_CHECK_MS = 1000;
 const socketCheckout = checkoutSchema.omit({ user: true });
 const socketCheckin = checkinSchema.omit({ user: true });
 const socketWait = waitSchema.omit({ user: true });
+const socketCheckoutMany = checkoutManySchema.omit({ user: true });
+const socketCheckinMany = checkinManySchema.omit({ user: true });
 const socketUnwait = unwaitSchema.omit({ user: true });
 
 /** Socket.IO on the app's HTTP server: snapshot on connect, every change pushed, commands acked. */
@@ -140,10 +142,14 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
       });
     });
     socket.on('checkout', (payload, ack) =>
-      void answer(ack, d.logger, async () => ({ file: await d.commands.checkout(socket.data.caller, parseInput(socketCheckout, payload)) })),
+      void answer(ack, d.logger, async () =>
+        namesSeveral(payload) ? { files: await d.commands.checkoutMany(socket.data.caller, parseInput(socketCheckoutMany, payload)) } : { file: await d.commands.checkout(socket.data.caller, parseInput(socketCheckout, payload)) },
+      ),
     );
     socket.on('checkin', (payload, ack) =>
-      void answer(ack, d.logger, async () => ({ file: await d.commands.checkin(socket.data.caller, parseInput(socketCheckin, payload)) })),
+      void answer(ack, d.logger, async () =>
+        namesSeveral(payload) ? { files: await d.commands.checkinMany(socket.data.caller, parseInput(socketCheckinMany, payload)) } : { file: await d.commands.checkin(socket.data.caller, parseInput(socketCheckin, payload)) },
+      ),
     );
     socket.on('wait', (payload, ack) =>
       void answer(ack, d.logger, async () => ({ file: await d.commands.wait(socket.data.caller, parseInput(socketWait, payload)) })),

@@ -89,6 +89,9 @@ describe('the OpenAPI description matches the API', () => {
     await check(o, 'post', '/api/files/checkin', '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice' } });
     await check(o, 'post', '/api/files/checkout', '/api/files/checkout', { json: { filename: 'PN1002.mcam', user: 'carol', until: new Date(Date.now() + 3600_000).toISOString() } });
     await check(o, 'post', '/api/files/wait', '/api/files/wait', { json: { filename: 'PN1002.mcam', user: 'dan', message: 'next' } });
+    await check(o, 'post', '/api/files/checkout', '/api/files/checkout', { json: { filenames: ['PN1002.mcam', 'PN1003.vnc'], user: 'erin' } });
+    await check(o, 'post', '/api/files/checkout', '/api/files/checkout', { json: { filenames: ['PN1003.vnc', 'customer-a/PN2002.vnc'], user: 'erin' } });
+    await check(o, 'post', '/api/files/checkin', '/api/files/checkin', { json: { filenames: ['customer-a/PN2002.vnc'], user: 'erin' } });
     await check(o, 'post', '/api/files/wait', '/api/files/wait', { json: { filename: 'PN1003.vnc', user: 'dan' } });
     await check(o, 'post', '/api/files/unwait', '/api/files/unwait', { json: { filename: 'PN1002.mcam', user: 'dan' } });
     await check(o, 'post', '/api/files/nudge', '/api/files/nudge', { json: { filename: 'PN1002.mcam', user: 'dan' } });

@@ -110,7 +110,8 @@ export class BoardStore {
       case 'lock:released':
         this.setLock(e.data.filename, null);
         if (e.data.previous.user === this.user && e.data.by !== this.user) {
-          this.notice(`${e.data.filename}: your lock was ${e.data.forced ? 'force-released' : 'released'}${e.data.by ? ` by ${e.data.by}` : ' on disk'}.`, e.data.forced);
+          const why = e.data.reason ? `: "${e.data.reason}"` : '.';
+          this.notice(`${e.data.filename}: your lock was ${e.data.forced ? 'force-released' : 'released'}${e.data.by ? ` by ${e.data.by}` : ' on disk'}${why}`, e.data.forced);
         }
         break;
       case 'file:added':
