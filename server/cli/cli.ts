@@ -5,6 +5,8 @@ import { unprotect } from './unprotect-command.js';
 import { SERVE_OPTIONS, UsageError, type OptionSpec } from './settings.js';
 import { userAdd, userList, userRemove } from './user-command.js';
 import { watchEvents, type WatchFlags } from './watch.js';
+import { ClientError } from './client.js';
+import { registerClientCommands } from './client-commands.js';
 
 /** `pdm-live <command>`: flags are parsed and checked here; errors are one line on stderr. */
 export async function runCli(argv: string[]): Promise<void> {
@@ -62,9 +64,15 @@ export async function runCli(argv: string[]): Promise<void> {
     .option(usersOpt, usersHelp)
     .action((opts: { users?: string }) => userList(opts));
 
+  registerClientCommands(program);
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
+    if (err instanceof ClientError) {
+      process.stderr.write(`pdm-live: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
     if (err instanceof CommanderError) {
       process.exit(err.exitCode === 0 ? 0 : 2);
     }

@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+import { io } from 'socket.io-client';
+import type { ErrorBody, FileStatus, LockAcquiredPayload, RevisionedEvent, SnapshotPayload } from '../../shared/protocol.js';
+
+/** A client command's failure: one line on stderr and this exit code (1 refused, 2 usage, 3 unreachable). */
+export class ClientError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 | 3,
+  ) {
+    super(message);
+  }
+}
+
+export interface ClientFlags {
+  url?: string;
+  user?: string;
+  token?: string;
+  json?: boolean;
+}
+
+interface Target {
+  base: URL;
+  headers: Record<string, string>;
+  user: string | undefined;
+  token: string | undefined;
+}
+
+/** `--url`/`PDM_URL`, `--user`/`PDM_USER`, `--token`/`PDM_TOKEN`. */
+export function target(flags: ClientFlags, env: NodeJS.ProcessEnv = process.env): Target {
+  const raw = flags.url ?? env.PDM_URL ?? 'http://127.0.0.1:8000';
+  let base: URL;
+  try {
+    base = new URL(raw);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new ClientError(`invalid --url "${raw}": expected http://host:port`, 2);
+  }
+  const user = flags.user ?? env.PDM_USER;
+  const token = flags.token ?? env.PDM_TOKEN;
+  return { base, user, token, headers: { ...(user ? { 'x-pdm-user': user } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) } };
+}
+
+/** One call to the API: its JSON body, or ClientError 1 (refused, with the server's detail) or 3 (unreachable). */
+export async function call<T>(t: Target, method: string, path: string, body?: unknown, raw?: Buffer): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, t.base), {
+      method,
+      headers: { ...t.headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(raw ? { 'content-type': 'application/octet-stream' } : {}) },
+      body: raw ?? (body !== undefined ? JSON.stringify(body) : null),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new ClientError(`cannot reach ${t.base.origin} (${cause?.code ?? cause?.message ?? (err as Error).message})`, 3);
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  if (!res.ok) throw new ClientError((json as ErrorBody | null)?.detail ?? `the server answered ${res.status}`, 1);
+  return json as T;
+}
+
+const pathOf = (name: string) => `/api/files/${name.split('/').map(encodeURIComponent).join('/')}`;
+
+/** One line per file: a padded table on a terminal, tab-separated when piped. */
+export function formatFiles(files: FileStatus[], tty: boolean): string {
+  const rows = files.map((f) => [f.name, f.status === 'checked_out' ? 'checked out' : 'available', f.locked_by ?? '', f.lock?.message ?? '', f.queue.length > 0 ? `queue: ${f.queue.map((w) => w.user).join(', ')}` : '']);
+  if (!tty) return rows.map((r) => r.join('\t').trimEnd()).join('\n');
+  const head = ['NAME', 'STATUS', 'HOLDER', 'MESSAGE', 'WAITING'];
+  const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  const line = (r: string[]) => r.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+export async function status(t: Target, names: string[], mine: boolean): Promise<{ files: FileStatus[] }> {
+  const { files } = await call<{ files: FileStatus[] }>(t, 'GET', '/api/files');
+  const wanted = new Set(names);
+  const me = t.user ?? (t.token ? (await call<{ user: string | null }>(t, 'GET', '/api/session')).user : null);
+  const out = files.filter((f) => (wanted.size === 0 || wanted.has(f.name)) && (!mine || (me !== null && f.locked_by === me)));
+  const unknown = names.filter((n) => !files.some((f) => f.name === n));
+  if (unknown.length > 0) throw new ClientError(`no tracked file named ${unknown.join(', ')}`, 1);
+  return { files: out };
+}
+
+export async function checkout(t: Target, names: string[], message?: string, until?: string): Promise<{ files: FileStatus[] }> {
+  const extra = { ...(message ? { message } : {}), ...(until ? { until } : {}) };
+  if (names.length === 1) return { files: [(await call<{ file: FileStatus }>(t, 'POST', '/api/files/checkout', { filename: names[0], ...extra })).file] };
+  return call<{ files: FileStatus[] }>(t, 'POST', '/api/files/checkout', { filenames: names, ...extra });
+}
+
+export async function checkin(t: Target, names: string[], comment?: string, upload?: string): Promise<{ files: FileStatus[] }> {
+  if (upload) {
+    if (names.length !== 1) throw new ClientError('--upload takes exactly one file name', 2);
+    const bytes = await readFile(upload).catch((err: unknown) => {
+      throw new ClientError(`cannot read ${upload} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 2);
+    });
+    await call(t, 'PUT', `${pathOf(names[0]!)}/content`, undefined, bytes);
+  }
+  const extra = comment ? { comment } : {};
+  if (names.length === 1) return { files: [(await call<{ file: FileStatus }>(t, 'POST', '/api/files/checkin', { filename: names[0], ...extra })).file] };
+  return call<{ files: FileStatus[] }>(t, 'POST', '/api/files/checkin', { filenames: names, ...extra });
+}
+
+/**
+ * Joins the queue and blocks until the file is handed over to the caller (or is already theirs,
+ * or free: then it is checked out). Interrupted (Ctrl-C), it leaves the queue first.
+ */
+export async function waitFor(t: Target, name: string, message: string | undefined, onQueued: (f: FileStatus) => void): Promise<{ files: FileStatus[] }> {
+  let queued: FileStatus;
+  try {
+    queued = (await call<{ file: FileStatus }>(t, 'POST', '/api/files/wait', { filename: name, ...(message ? { message } : {}) })).file;
+  } catch (err) {
+    // Free now: simply take it.
+    if (err instanceof ClientError && /not checked out/.test(err.message)) return checkout(t, [name], message);
+    if (err instanceof ClientError && /You hold/.test(err.message)) return status(t, [name], false);
+    throw err;
+  }
+  onQueued(queued);
+  const me = queued.queue.at(-1)?.user;
+  const socket = io(t.base.origin, { auth: { ...(t.user ? { user: t.user } : {}), ...(t.token ? { token: t.token } : {}) }, transports: ['websocket'] });
+  const leave = () => {
+    void call(t, 'POST', '/api/files/unwait', { filename: name }).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', leave);
+  try {
+    await new Promise<void>((resolve) => {
+      const mine = (e: { event: string; data: unknown }) => e.event === 'lock:acquired' && (e.data as LockAcquiredPayload).filename === name && (e.data as LockAcquiredPayload).lock.user === me;
+      socket.on('lock:acquired', (data) => mine({ event: 'lock:acquired', data }) && resolve());
+      socket.on('batch', (b: { events: RevisionedEvent[] }) => b.events.some(mine) && resolve());
+      // Handed over while the socket was connecting: the snapshot says so.
+      socket.on('snapshot', (s: SnapshotPayload) => s.locks[name]?.user === me && resolve());
+    });
+  } finally {
+    process.off('SIGINT', leave);
+    socket.close();
+  }
+  return status(t, [name], false);
+}
