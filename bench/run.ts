@@ -7,6 +7,7 @@ import { lockThroughput, printThroughput } from './lock-throughput.js';
 import { pageBench, printPage } from './page.js';
 import { printBursts, printScale as printProtectScale, protectBursts, protectScale } from './protect.js';
 import { handoffLatency, printHandoff } from './handoff.js';
+import { printSeveral, severalFiles } from './several-files.js';
 import { fmt } from './support.js';
 import { printScale, vaultScale } from './vault-scale.js';
 import { printVersions, versionRecords } from './version-records.js';
@@ -46,4 +47,7 @@ console.log('\n' + printProtectScale(await protectScale(protectFiles), protectFi
 
 console.log('\n## 7. Hand-off: the check-in to the waiter\'s socket, beside a check-out\n');
 console.log(printHandoff(await handoffLatency(Number(process.env.BENCH_HANDOFF_ROUNDS ?? 200))));
+
+console.log('\n## 8. Several files per request beside one per request\n');
+console.log(printSeveral(await severalFiles(seconds)));
 process.exit(0);
