@@ -2,7 +2,7 @@ import type { FileStatus, LockInfo, QueueEntry } from '../../shared/protocol.js'
 import { handOff, MAX_QUEUE, queueOf, withQueue } from './queue.js';
 import { AppError } from '../errors.js';
 import type { LocksDraft, LockStore } from '../locks/lock-store.js';
-import type { LockChange } from '../locks/lock-diff.js';
+import type { ChangeMeta, LockChange } from '../locks/lock-diff.js';
 import { fileNotFound, statTracked, vaultPath, type VaultFileStat, type VaultLayout } from '../vault/vault-paths.js';
 import type { FileBoard } from './file-board.js';
 
@@ -70,7 +70,7 @@ export class FileCommands {
         throw new AppError('ALREADY_LOCKED', `${filename} is already checked out by ${held.user}${held.message ? ` ("${held.message}")` : ''}.`, { lock: held });
       }
       const timestamp = new Date().toISOString();
-      draft.set(filename, { user: caller.user, timestamp, message: input.message ?? '', ...(input.until ? { until: input.until } : {}), ...input.extra?.(timestamp) }, { by: caller.user });
+      draft.set(filename, { ...newLock(caller, input, timestamp), ...input.extra?.(timestamp) }, { by: caller.user });
     });
     return this.statusAfterCommit(filename, stat);
   }
@@ -92,10 +92,7 @@ export class FileCommands {
         throw new AppError('NOT_LOCK_OWNER', `${filename} is checked out by ${held.user}, not by ${caller.user}.`, { lock: held });
       }
       if (forced && !caller.admin) throw new AppError('FORBIDDEN', `Only an admin may force the release of ${held.user}'s lock.`);
-      draft.delete(filename, { by: caller.user, forced, comment: input.comment ?? null, ...(forced && input.reason ? { reason: input.reason } : {}) });
-      // In the same write: nobody can take the file between the release and the hand-off.
-      const next = handOff(held, new Date().toISOString(), this.known);
-      if (next) draft.set(filename, next, { by: caller.user, handoff: true });
+      this.release(draft, filename, held, { by: caller.user, forced, comment: input.comment ?? null, ...(forced && input.reason ? { reason: input.reason } : {}) });
     });
     return this.statusAfterCommit(filename, stat);
   }
@@ -107,13 +104,13 @@ export class FileCommands {
   async checkoutMany(caller: Caller, input: { filenames: string[]; message?: string | undefined; until?: string | undefined }): Promise<FileStatus[]> {
     const stats = await Promise.all(input.filenames.map((f) => this.stat(f)));
     const missing = input.filenames.filter((_, i) => !stats[i]);
-    if (missing.length > 0) throw new AppError('FILE_NOT_FOUND', `No tracked file named ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} in the vault.`, { missing });
+    if (missing.length > 0) throw new AppError('FILE_NOT_FOUND', `No tracked file named ${listed(missing)} in the vault.`, { missing });
     await this.store.mutate((draft) => {
       const locks = Object.fromEntries(input.filenames.flatMap((f) => (draft.get(f) ? [[f, draft.get(f)!]] : [])));
       const held = Object.keys(locks);
-      if (held.length > 0) throw new AppError('ALREADY_LOCKED', `${held.slice(0, 5).join(', ')}${held.length > 5 ? ` and ${held.length - 5} more` : ''} ${held.length === 1 ? 'is' : 'are'} already checked out: nothing was checked out.`, { locks });
+      if (held.length > 0) throw new AppError('ALREADY_LOCKED', `${listed(held)} ${held.length === 1 ? 'is' : 'are'} already checked out: nothing was checked out.`, { locks });
       const timestamp = new Date().toISOString();
-      for (const f of input.filenames) draft.set(f, { user: caller.user, timestamp, message: input.message ?? '', ...(input.until ? { until: input.until } : {}) }, { by: caller.user });
+      for (const f of input.filenames) draft.set(f, newLock(caller, input, timestamp), { by: caller.user });
     });
     return input.filenames.map((f, i) => this.statusAfterCommit(f, stats[i]!));
   }
@@ -127,13 +124,7 @@ export class FileCommands {
         if (!held) throw new AppError('NOT_LOCKED', `${f} is not checked out: nothing was checked in.`);
         if (held.user !== caller.user) throw new AppError('NOT_LOCK_OWNER', `${f} is checked out by ${held.user}, not by ${caller.user}: nothing was checked in.`, { lock: held });
       }
-      const now = new Date().toISOString();
-      for (const f of input.filenames) {
-        const held = draft.get(f)!;
-        draft.delete(f, { by: caller.user, forced: false, comment: input.comment ?? null });
-        const next = handOff(held, now, this.known);
-        if (next) draft.set(f, next, { by: caller.user, handoff: true });
-      }
+      for (const f of input.filenames) this.release(draft, f, draft.get(f)!, { by: caller.user, forced: false, comment: input.comment ?? null });
     });
     return input.filenames.map((f, i) => this.statusAfterCommit(f, stats[i] ?? null));
   }
@@ -183,6 +174,13 @@ export class FileCommands {
     }
   }
 
+  /** Releases `held` and, in the same write, hands the file over to the first waiter (if any). */
+  private release(draft: LocksDraft, filename: string, held: LockInfo, meta: ChangeMeta): void {
+    draft.delete(filename, meta);
+    const next = handOff(held, new Date().toISOString(), this.known);
+    if (next) draft.set(filename, next, { by: meta.by, handoff: true });
+  }
+
   private readableQueue(filename: string, held: LockInfo): QueueEntry[] {
     const queue = queueOf(held);
     if (!queue) throw new AppError('INVALID_REQUEST', `The queue of ${filename} in locks.json was edited by hand and cannot be read: fix it there first.`);
@@ -207,3 +205,13 @@ export class FileCommands {
 }
 
 const notFound = fileNotFound;
+
+/** A new lock record for a check-out. */
+function newLock(caller: Caller, input: { message?: string | undefined; until?: string | undefined }, timestamp: string): LockInfo {
+  return { user: caller.user, timestamp, message: input.message ?? '', ...(input.until ? { until: input.until } : {}) };
+}
+
+/** `a, b, c, d, e and 3 more`: names in a sentence, at most five of them. */
+function listed(names: string[]): string {
+  return `${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
+}

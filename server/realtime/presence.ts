@@ -16,6 +16,8 @@ interface ServerPresence {
 const STALE_FACTOR = 3;
 /** Files of servers stopped this long ago are merged into ours and removed. */
 const FORGET_MS = 24 * 3600 * 1000;
+/** Connection changes within this long are merged and written once. */
+const SOON_MS = 50;
 /** People remembered at most (the oldest last_seen go first). */
 const MAX_PEOPLE = 10_000;
 
@@ -33,8 +35,14 @@ export class Presence {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private readonly dir: string;
-
   private listeners: Array<(entry: PresenceEntry) => void> = [];
+  private others = new Map<string, ServerPresence>();
+  private closed = false;
+  /** A merge and a write are due soon (connections come in floods: every browser after a restart). */
+  private due: NodeJS.Timeout | null = null;
+  /** A write is under way, and another is wanted after it. */
+  private writingNow = false;
+  private writeAgain = false;
 
   constructor(
     dataDir: string,
@@ -64,8 +72,7 @@ export class Presence {
   connected(user: string): void {
     this.local.set(user, (this.local.get(user) ?? 0) + 1);
     this.seen(user);
-    this.update();
-    this.save();
+    this.soon();
   }
 
   disconnected(user: string): void {
@@ -73,8 +80,18 @@ export class Presence {
     if (n > 0) this.local.set(user, n);
     else this.local.delete(user);
     this.seen(user);
-    this.update();
-    this.save();
+    this.soon();
+  }
+
+  /** One merge and one write for every connection change within SOON_MS. */
+  private soon(): void {
+    if (this.due || this.closed) return;
+    this.due = setTimeout(() => {
+      this.due = null;
+      this.update();
+      this.save();
+    }, SOON_MS);
+    this.due.unref();
   }
 
   list(): PresenceEntry[] {
@@ -88,14 +105,14 @@ export class Presence {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.due) clearTimeout(this.due);
     for (const user of this.local.keys()) this.seen(user);
     this.local.clear();
+    // The last write has everyone here offline: a write under way is followed by this one.
     this.save();
+    for (let i = 0; i < 3 && this.writingNow; i++) await this.writing;
     this.closed = true;
-    await this.writing;
   }
-
-  private closed = false;
 
   private seen(user: string, at = new Date().toISOString()): void {
     const before = this.lastSeen.get(user);
@@ -104,8 +121,6 @@ export class Presence {
     this.lastSeen.set(user, at);
     if (this.lastSeen.size > MAX_PEOPLE) this.lastSeen.delete(this.lastSeen.keys().next().value!);
   }
-
-  private others = new Map<string, ServerPresence>();
 
   /** Reads the other servers' files; at start also merges and removes those of long-stopped servers. */
   private async refresh(starting: boolean): Promise<void> {
@@ -148,11 +163,23 @@ export class Presence {
     this.view = next;
   }
 
+  /** Writes this server's file; while a write is under way, one more follows it with the state then. */
   private save(): void {
     if (this.closed) return;
+    if (this.writingNow) {
+      this.writeAgain = true;
+      return;
+    }
+    this.writingNow = true;
     const body: ServerPresence = { heartbeat: new Date().toISOString(), online: [...this.local.keys()], last_seen: Object.fromEntries(this.lastSeen) };
-    this.writing = this.writing
-      .then(() => writeFileAtomic(join(this.dir, `${this.id}.json`), JSON.stringify(body)))
-      .catch((err: unknown) => this.logger.warn({ err }, 'writing presence failed'));
+    this.writing = writeFileAtomic(join(this.dir, `${this.id}.json`), JSON.stringify(body))
+      .catch((err: unknown) => this.logger.warn({ err }, 'writing presence failed'))
+      .finally(() => {
+        this.writingNow = false;
+        if (this.writeAgain) {
+          this.writeAgain = false;
+          this.save();
+        }
+      });
   }
 }
