@@ -27,6 +27,7 @@ import { DEFAULTS, type AppConfig } from './config.js';
 import { FileBoard } from './files/file-board.js';
 import { FileCommands } from './files/file-commands.js';
 import { Nudges } from './files/nudges.js';
+import { handOffRemoved } from './files/queue.js';
 import { Presence } from './realtime/presence.js';
 import { apiNotFound, errorHandler } from './http/error-handler.js';
 import { filesRoutes } from './http/files-routes.js';
@@ -62,6 +63,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const logger = options.logger ?? createLogger();
   const layout: VaultLayout = { root: config.repo, dataDir: config.dataDir, extensions: config.extensions };
 
+  const { identity, accounts, tokens } = await signInFor({ usersFile: config.usersFile, ldap: config.ldap, admins: config.admins, dataDir: config.dataDir, logger });
+  // Who may still be given a file at hand-off (users mode: still in the users file or directory).
+  const known = (user: string) => accounts?.known(user) ?? true;
   const activity = new ActivityLog(join(config.dataDir, 'activity.jsonl'), logger, config.staleMs);
   let io: PdmServer | null = null;
   const store = new LockStore({
@@ -77,6 +81,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     debugHoldMs: config.debugHoldMs ?? 0,
     commitTimed: (seconds) => prom.commitSeconds(seconds),
     journal: journalFor(activity),
+    followDrift: (drift, draft) => handOffRemoved(drift, draft, known),
   });
   const prom = new PdmMetrics({ sockets: () => io?.engine.clientsCount ?? 0, locksHeld: () => Object.keys(store.snapshot()).length });
   // The log first: the store's start-up may journal drift, which looks at the log's last entries.
@@ -115,9 +120,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
   prom.follow(store);
   followLocksForVersions({ store, index, layout, versions, warnings, board, background });
-  const { identity, accounts, tokens } = await signInFor({ usersFile: config.usersFile, ldap: config.ldap, admins: config.admins, dataDir: config.dataDir, logger });
-  const commands = new FileCommands(layout, store, board, (user) => accounts?.known(user) ?? true);
-  store.followDriftWith((drift, draft) => commands.handOffDrift(drift, draft));
+  const commands = new FileCommands(layout, store, board, known);
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined);
   const presence = new Presence(config.dataDir, logger);
   await presence.start();

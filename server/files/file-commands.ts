@@ -2,7 +2,7 @@ import type { FileStatus, LockInfo, QueueEntry } from '../../shared/protocol.js'
 import { handOff, MAX_QUEUE, queueOf, withQueue } from './queue.js';
 import { AppError } from '../errors.js';
 import type { LocksDraft, LockStore } from '../locks/lock-store.js';
-import type { ChangeMeta, LockChange } from '../locks/lock-diff.js';
+import type { ChangeMeta } from '../locks/lock-diff.js';
 import { fileNotFound, statTracked, vaultPath, type VaultFileStat, type VaultLayout } from '../vault/vault-paths.js';
 import type { FileBoard } from './file-board.js';
 
@@ -158,20 +158,6 @@ export class FileCommands {
       draft.set(filename, withQueue(held, queue.filter((w) => w.user !== caller.user)), { by: caller.user, queue: 'left' });
     });
     return this.statusAfterCommit(filename, stat);
-  }
-
-  /**
-   * Records with a queue removed from locks.json by hand: the first waiter gets each file, in the
-   * write that journals the removal. Every server sharing the vault sees the edit; the one that
-   * journals it hands over, the others then find nothing unjournaled (LockStore.followDriftWith).
-   */
-  handOffDrift(drift: LockChange[], draft: LocksDraft): void {
-    const now = new Date().toISOString();
-    for (const c of drift) {
-      if (!c.before || c.after || draft.get(c.filename)) continue;
-      const next = handOff(c.before, now, this.known);
-      if (next) draft.set(c.filename, next, { by: null, handoff: true });
-    }
   }
 
   /** Releases `held` and, in the same write, hands the file over to the first waiter (if any). */

@@ -1,4 +1,6 @@
 import type { LockInfo, QueueEntry } from '../../shared/protocol.js';
+import type { LockChange } from '../locks/lock-diff.js';
+import type { LocksDraft } from '../locks/lock-draft.js';
 
 /** The longest queue a file may have: past it, `wait` is refused (400). */
 export const MAX_QUEUE = 100;
@@ -53,4 +55,19 @@ export function untilProblem(until: string, now = Date.now()): string | null {
   if (t <= now) return 'must be in the future';
   if (t - now > MAX_UNTIL_MS) return 'must be within 365 days';
   return null;
+}
+
+/**
+ * Records with a queue removed from locks.json by hand: the first waiter gets each file, in the
+ * write that journals the removal (LockStore's `followDrift`). Every server sharing the vault sees
+ * the edit; the one that journals it hands over, the others then find nothing unjournaled. The
+ * removed record is the journaled copy's, read under the lock: fresher than any server's memory.
+ */
+export function handOffRemoved(drift: LockChange[], draft: LocksDraft, known: (user: string) => boolean): void {
+  const now = new Date().toISOString();
+  for (const c of drift) {
+    if (!c.before || c.after || draft.get(c.filename)) continue;
+    const next = handOff(c.before, now, known);
+    if (next) draft.set(c.filename, next, { by: null, handoff: true });
+  }
 }

@@ -8,7 +8,7 @@ import { InlineCommitIO, ThreadCommitIO, type CommitIO } from './commit-io.js';
 import type { Settled, WriteJob } from './commit-steps.js';
 import { StoreProblems, type StoreHealth } from './store-health.js';
 import type { LocksDraft } from './lock-draft.js';
-import { answerBatch, applyBatch, followDrift, journalLines, Unsettled, type DriftFollower, type Mutation, type Pending } from './lock-batch.js';
+import { answerBatch, applyBatch, followDrift, journalLines, Unsettled, type Mutation, type Pending } from './lock-batch.js';
 import { diffLocks, type LockChange } from './lock-diff.js';
 import { JournaledCopy } from './journaled-copy.js';
 import { parseLocksText, readLocksFile, signatureOf, type FileSignature, type ReadResult } from './locks-file.js';
@@ -43,7 +43,6 @@ export class LockStore {
   private readonly unsettled = new Unsettled();
   private readonly groupCommit: boolean;
   private readonly maxBatch: number;
-  private driftFollower: DriftFollower | null = null;
 
   constructor(private readonly opts: LockStoreOptions) {
     this.groupCommit = opts.groupCommit ?? true;
@@ -97,10 +96,6 @@ export class LockStore {
     return this.problems.health;
   }
 
-  /** Told, under the lock, of changes on disk nobody journaled yet; what it drafts is written with them. */
-  followDriftWith(follower: DriftFollower): void {
-    this.driftFollower = follower;
-  }
 
   /** Queue a mutation; resolves with its result once the batch it joined is durable. */
   mutate<T>(run: Mutation<T>): Promise<T> {
@@ -261,7 +256,7 @@ export class LockStore {
     const { draft, results } = applyBatch(batch, this.locks);
     // Drift comes from the journaled copy read under the lock: its `before` is the record as
     // last journaled, fresher than any one server's memory of it.
-    if (drift.length > 0 && this.driftFollower) followDrift(this.driftFollower, drift, draft, this.opts.logger);
+    if (drift.length > 0 && this.opts.followDrift) followDrift(this.opts.followDrift, drift, draft, this.opts.logger);
     const committed = draft.changes();
     if (committed.length > 0) draft.undo();
     const needed = committed.length > 0 || drift.length > 0;

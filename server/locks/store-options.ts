@@ -2,6 +2,7 @@ import type { ActivityEvent } from '../../shared/protocol.js';
 import type { Logger } from '../logger.js';
 import type { LockChange } from './lock-diff.js';
 import type { StoreHealth } from './store-health.js';
+import type { DriftFollower } from './lock-batch.js';
 
 /**
  * The activity entries that record a batch (`committed`) and the changes on disk nobody recorded
@@ -25,6 +26,12 @@ export interface LockStoreOptions {
   groupCommit?: boolean;
   maxBatch?: number;
   journal?: Journal;
+  /**
+   * Told, under the lock, of changes on disk nobody journaled yet (a hand edit), in the batch that
+   * journals them; what it drafts is written with them. Set at construction: the start-up's own
+   * journaling may come before anything else is wired.
+   */
+  followDrift?: DriftFollower;
   /** Where `journal`'s entries are appended (the activity log). */
   activityFile?: string;
   /** Told how long each batch took, from its start to its answer (for metrics). */

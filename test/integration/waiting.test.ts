@@ -126,6 +126,17 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
     await eventually(async () => (await api(url, '/api/health')).body.detail === null, 5000, 'report gone with the record');
   });
 
+  it('a record with a queue removed by hand while the server was down is handed over as it starts', async () => {
+    await post('/api/files/checkout', { filename: F, user: 'alice' });
+    await post('/api/files/wait', { filename: F, user: 'bob' });
+    await server.close();
+    await writeFile(vault.locksFile, '{}');
+    server = await startServer(vault, { admins: ['boss'] });
+    url = server.url;
+    await eventually(async () => (await api(url, `/api/files/${F}`)).body.locked_by === 'bob', 5000, 'handed over at start');
+    expect((await api(url, `/api/files/${F}`)).body.lock).toMatchObject({ handed_over_from: 'alice' });
+  });
+
   it('until: kept on the lock when valid; in the past, not ISO or beyond 365 days is 400', async () => {
     for (const until of [new Date(Date.now() - 60_000).toISOString(), 'tomorrow', '2026-13-45T00:00:00Z', new Date(Date.now() + 400 * 86_400_000).toISOString(), 'x'.repeat(5000)]) {
       const r = await post('/api/files/checkout', { filename: F, user: 'alice', until });
