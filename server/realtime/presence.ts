@@ -86,20 +86,27 @@ export class Presence {
   /** One merge and one write for every connection change within SOON_MS. */
   private soon(): void {
     if (this.due || this.closed) return;
-    this.due = setTimeout(() => {
-      this.due = null;
-      this.update();
-      this.save();
-    }, SOON_MS);
+    this.due = setTimeout(() => this.flush(), SOON_MS);
     this.due.unref();
   }
 
+  /** The merge and write that are due, now (a reader must see the connections made so far). */
+  private flush(): void {
+    if (!this.due) return;
+    clearTimeout(this.due);
+    this.due = null;
+    this.update();
+    this.save();
+  }
+
   list(): PresenceEntry[] {
+    this.flush();
     const now = new Date().toISOString();
     return [...this.view.values()].map((e) => (e.online ? { ...e, last_seen: now } : e)).sort((a, b) => (a.user < b.user ? -1 : 1));
   }
 
   get(user: string): PresenceEntry | undefined {
+    this.flush();
     return this.view.get(user);
   }
 
