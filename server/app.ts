@@ -26,6 +26,8 @@ import { securityHeaders } from './http/security-headers.js';
 import { DEFAULTS, type AppConfig } from './config.js';
 import { FileBoard } from './files/file-board.js';
 import { FileCommands } from './files/file-commands.js';
+import { UndoCheckout } from './files/undo-checkout.js';
+import { activityRoutes } from './http/activity-routes.js';
 import { Nudges } from './files/nudges.js';
 import { handOffRemoved } from './files/queue.js';
 import { Presence } from './realtime/presence.js';
@@ -126,6 +128,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   await presence.start();
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger });
   const content = new VersionContent({ layout, index, store, versions, changes: vaultChanges, activity, maxUploadBytes: config.maxUploadBytes, staging });
+  const undo = new UndoCheckout(layout, store, commands, content);
   const caller = callerOf(identity);
 
   const app = express();
@@ -144,13 +147,20 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   app.use(originGuard(origins));
   const signInLimits = signInLimiters(config.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
   app.use('/api/lfs', lfsRoutes({ board, commands, identity, logger, ...(accounts ? { signInLimits } : {}) }));
-  app.use('/api', sessionRoutes({ identity, accounts, tokens, onSignOut, signInLimits }));
+  app.use('/api', sessionRoutes({ identity, accounts, tokens, onSignOut, signInLimits, sharePath: config.sharePath ?? config.repo }));
   const metrics = metricsRoutes(
     () => io?.engine.clientsCount ?? 0,
     async () => ({ main: heapFigures(), commit: await store.threadHeap(), versions: await versions.heap() }),
   );
   app.use('/api', openApiRoute(packageVersion()));
-  app.use('/api', filesRoutes({ layout, board, commands, activity, identity, callerOf: caller, nudges, presence, bodyLimit: config.bodyLimit, versions: versionRoutes({ content, board, callerOf: caller }) }));
+  app.use(
+    '/api',
+    filesRoutes({
+      layout, board, commands, identity, callerOf: caller, nudges, presence, undo, bodyLimit: config.bodyLimit,
+      versions: versionRoutes({ content, board, callerOf: caller }),
+      activityRoutes: activityRoutes({ activity, layout }),
+    }),
+  );
   app.use('/api', metrics.router); // after filesRoutes, so users mode's session check covers it
   app.use('/api', apiNotFound);
   app.use(prometheusRoutes(prom, identity, config.metricsToken));
@@ -158,7 +168,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   app.use(errorHandler(logger));
 
   const httpServer = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app) : createServer(app);
-  hub = createSocketHub(httpServer, { board, commands, activity, identity, logger, origins, nudges, presence, ...(config.socketLimits ? { limits: config.socketLimits } : {}) });
+  hub = createSocketHub(httpServer, { board, commands, undo, activity, identity, logger, origins, nudges, presence, ...(config.socketLimits ? { limits: config.socketLimits } : {}) });
   io = hub.io;
 
   const vaultWatcher = new VaultWatcher(
@@ -191,6 +201,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await vaultChanges.publish([]);
       await protection?.settled();
       await background.settled();
+      await activity.close();
       await versions.close();
       await hub.close();
       httpServer.closeAllConnections();

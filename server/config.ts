@@ -44,6 +44,8 @@ export interface AppConfig {
   allowedOrigins?: string[];
   /** Sockets per client and the send buffer a socket may fill (defaults: DEFAULT_SOCKET_LIMITS). */
   socketLimits?: Partial<SocketLimits>;
+  /** `--share-path`: the vault's folder as people open it (default: the vault's own path). */
+  sharePath?: string;
   /** `--protect`: tracked files are read-only on disk unless checked out. */
   protect?: boolean;
   /** Test-only: keep the lock on locks.json this long per commit, to freeze a holder on purpose. */

@@ -71,6 +71,8 @@ export interface SessionBody {
   user: string | null;
   role: 'user' | 'admin';
   mode: 'open' | 'users';
+  /** Where the vault's folder is as people open it (`--share-path`), for `Copy path`. */
+  share_path: string;
 }
 
 /** `POST /api/session`: the session, with its token for scripts (`Authorization: Bearer`). */
@@ -89,22 +91,26 @@ export interface HealthBody {
 
 export type ChangeSource = 'api' | 'disk';
 
-export type ActivityType =
-  | 'checkout'
-  | 'checkin'
-  | 'force_release'
-  | 'lock_edited'
-  | 'file_added'
-  | 'file_changed'
-  | 'file_removed'
-  | 'locks_unavailable'
-  | 'locks_restored'
-  | 'version_added'
-  | 'version_restored'
-  | 'edited_unlocked'
-  | 'queued'
-  | 'unqueued'
-  | 'nudge';
+/** Every kind of activity entry. */
+export const ACTIVITY_TYPES = [
+  'checkout',
+  'checkin',
+  'force_release',
+  'lock_edited',
+  'file_added',
+  'file_changed',
+  'file_removed',
+  'locks_unavailable',
+  'locks_restored',
+  'version_added',
+  'version_restored',
+  'edited_unlocked',
+  'queued',
+  'unqueued',
+  'nudge',
+  'undo_checkout',
+] as const;
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
 export interface ActivityEvent {
   id: string;
@@ -176,6 +182,45 @@ export interface FilesMutationBody {
 
 export interface ActivityBody {
   events: ActivityEvent[];
+}
+
+/** How a hold ended: see `GET /api/files/{name}/history`. */
+export type HoldEnd = 'checkin' | 'force_release' | 'undo_checkout' | 'handoff' | 'disk';
+
+/** One check-out to its release; `to` and `ended` are null for the current hold. */
+export interface FileHold {
+  user: string;
+  from: string;
+  to: string | null;
+  /** The check-out's message. */
+  message: string | null;
+  /** The check-in's comment, or a forced release's reason. */
+  comment: string | null;
+  ended: HoldEnd | null;
+}
+
+/** Over every hold of the file; the times (seconds) over the ended ones, null when none ended. */
+export interface HoldStats {
+  holds: number;
+  median_hold_s: number | null;
+  p90_hold_s: number | null;
+  longest_hold_s: number | null;
+  /** Holds per person. */
+  holders: Record<string, number>;
+}
+
+/** `GET /api/files/{name}/history`: holds newest first. */
+export interface HistoryBody {
+  holds: FileHold[];
+  stats: HoldStats;
+}
+
+/** `POST /api/files/checkin` with `revert`: the file back at its content at check-out, then released. */
+export interface UndoBody {
+  success: true;
+  file: FileStatus;
+  /** Whether the content had changed and was put back. */
+  reverted: boolean;
 }
 
 // ---- Socket.IO ------------------------------------------------------------------------------
@@ -304,6 +349,8 @@ export interface CheckinCommand {
   reason?: string;
   /** Goes on the version made while the file was held, and into the activity log. */
   comment?: string;
+  /** Undo check-out: the content at check-out put back, then released (holder only). */
+  revert?: boolean;
 }
 
 export interface ClientToServerEvents {

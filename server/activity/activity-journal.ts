@@ -4,7 +4,7 @@ import type { VaultChange } from '../vault/vault-index.js';
 import type { Journal } from '../locks/lock-store.js';
 import { makeActivity, type ActivityLog } from './activity-log.js';
 
-const LOCK_TYPES = new Set<ActivityEvent['type']>(['checkout', 'checkin', 'force_release', 'lock_edited']);
+const LOCK_TYPES = new Set<ActivityEvent['type']>(['checkout', 'checkin', 'force_release', 'lock_edited', 'undo_checkout']);
 
 /** Whether an entry records a lock change (as opposed to a file or version event). */
 export const isLockEntry = (e: ActivityEvent) => LOCK_TYPES.has(e.type);
@@ -43,7 +43,7 @@ function lockActivity(c: LockChange, source: 'api' | 'disk'): ActivityEvent {
   if (c.before && !c.after) {
     const forced = c.meta?.forced === true;
     return makeActivity({
-      type: forced ? 'force_release' : 'checkin',
+      type: forced ? 'force_release' : c.meta?.undo ? 'undo_checkout' : 'checkin',
       filename,
       user: c.meta?.by ?? c.before.user,
       message: (forced ? c.meta?.reason : null) ?? c.meta?.comment ?? null,

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { DEFAULT_STALE_MS, lockFile } from '../locks/file-lock.js';
-import type { ActivityEvent } from '../../shared/protocol.js';
+import type { ActivityEvent, HistoryBody } from '../../shared/protocol.js';
 import type { Logger } from '../logger.js';
+import { MAX_LINE, parseLine, separatorFor } from './activity-lines.js';
+import { entriesAt, searchBackward, type ActivityFilter } from './activity-search.js';
+import { loadCheckpoint, saveCheckpoint } from './activity-checkpoint.js';
+import { HoldIndex } from './hold-index.js';
+
+export { isActivityEvent, separatorFor } from './activity-lines.js';
 
 /**
  * Entries kept in memory (between RING and 1.5 x RING): the page's history, subscribers catching
@@ -10,46 +16,12 @@ import type { Logger } from '../logger.js';
  * (10,000 kept ~5 MB more, and in the soak that memory was still filling after its warm-up.)
  */
 const RING = 2_000;
+/** How much of the log one read takes in. */
+const READ_CHUNK = 1024 * 1024;
+/** Entries read between two checkpoints of the hold index (a checkpoint of 1,000,000 entries' holds is ~30 MB). */
+const CHECKPOINT_EVERY = 20_000;
 
 export type NewActivity = Omit<ActivityEvent, 'id' | 'at'> & { at?: string };
-
-const optionalText = (v: unknown) => v === undefined || v === null || typeof v === 'string';
-
-/** An entry as the log holds it: a line that parses but is not one (an array, wrong types) is not served. */
-export function isActivityEvent(v: unknown): v is ActivityEvent {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const e = v as Record<string, unknown>;
-  return (
-    typeof e.id === 'string' && e.id.length > 0 && e.id.length <= 100 &&
-    typeof e.at === 'string' && !Number.isNaN(Date.parse(e.at)) &&
-    typeof e.type === 'string' && e.type.length <= 50 &&
-    typeof e.source === 'string' &&
-    optionalText(e.filename) && optionalText(e.user) && optionalText(e.message)
-  );
-}
-
-/** Longest line read back; longer ones (not written by a server) are skipped. */
-const MAX_LINE = 64 * 1024;
-
-/** One line of the log; a blank or torn line (a writer cut off), or one that is no entry, is skipped. */
-function parseLine(line: string): ActivityEvent | null {
-  if (!line.trim() || line.length > MAX_LINE) return null;
-  try {
-    const e: unknown = JSON.parse(line);
-    return isActivityEvent(e) ? e : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * What to write before new lines so they start on a line of their own: a newline when the file
- * ends in a torn line (an append cut short by a crash or a full disk), else nothing. Without it
- * the next entry would be glued onto the torn one and lost with it.
- */
-export function separatorFor(lastByte: number | null): string {
-  return lastByte === null || lastByte === 0x0a ? '' : '\n';
-}
 
 /** Ids are unique across servers sharing the log; order is the file's order. */
 export function makeActivity(a: NewActivity): ActivityEvent {
@@ -65,8 +37,15 @@ const QUERY_WAIT_MS = 1000;
  */
 export class ActivityLog {
   private recent: ActivityEvent[] = [];
+  /** Where each of `recent` starts in the file (a page `before` one of them reads back from there). */
+  private recentAt: number[] = [];
   private offset = 0;
   private total = 0;
+  /** Inside a line longer than any entry: skipped up to its end. */
+  private skipping = false;
+  private readonly holds = new HoldIndex();
+  private sinceCheckpoint = 0;
+  private checkpointing: Promise<void> | null = null;
   private polling: Promise<void> = Promise.resolve();
   private listeners: Array<(e: ActivityEvent) => void> = [];
   private pendingWrites: () => Promise<void> = () => Promise.resolve();
@@ -78,9 +57,60 @@ export class ActivityLog {
     private readonly staleMs = DEFAULT_STALE_MS,
   ) {}
 
-  /** Reads what is there; those entries are history, not news, so nobody is told of them. */
+  /**
+   * Reads what is there; those entries are history, not news, so nobody is told of them. A
+   * checkpoint of the hold index (beside the log) saves reading what it covers again: then only
+   * the last entries before it are read back, for the in-memory window.
+   */
   async open(): Promise<void> {
+    const c = await loadCheckpoint(this.checkpointFile, this.file);
+    if (c && this.holds.restore(c.index)) {
+      this.offset = c.offset;
+      this.total = c.total;
+      const before = await searchBackward(this.file, c.offset, {}, RING);
+      this.recent = before;
+      this.recentAt = before.map(() => -1);
+    }
     await this.poll(false);
+    if (this.sinceCheckpoint >= CHECKPOINT_EVERY) this.checkpoint();
+  }
+
+  /** Writes the hold index's checkpoint (what a stop does; also every CHECKPOINT_EVERY entries). */
+  async close(): Promise<void> {
+    await this.polling;
+    if (this.sinceCheckpoint > 0) this.checkpoint();
+    await this.checkpointing;
+  }
+
+  private get checkpointFile(): string {
+    return this.file.replace(/\.jsonl$/, '') + '.index.json';
+  }
+
+  private checkpoint(): void {
+    if (this.checkpointing) return;
+    this.sinceCheckpoint = 0;
+    const snapshot = { offset: this.offset, total: this.total, index: this.holds.checkpoint() };
+    this.checkpointing = saveCheckpoint(this.checkpointFile, this.file, snapshot)
+      .catch((err: unknown) => this.logger?.warn({ err }, 'writing the activity index failed'))
+      .finally(() => (this.checkpointing = null));
+  }
+
+  /** One file's holds and their statistics, from the index (all servers' entries). */
+  async history(filename: string, limit: number): Promise<HistoryBody> {
+    await this.poll();
+    return this.holds.history(filename, limit, (offsets) => entriesAt(this.file, offsets));
+  }
+
+  /**
+   * The newest `limit` entries that match `filter`, oldest first; `before`: older than that
+   * entry. Read backwards from the end of the file, or from `before`'s line when it is recent.
+   */
+  async search(filter: ActivityFilter, limit: number, before?: string): Promise<ActivityEvent[]> {
+    await this.settle();
+    const i = before === undefined ? -1 : this.recent.findIndex((e) => e.id === before);
+    const at = i >= 0 ? this.recentAt[i]! : -1;
+    if (at >= 0) return searchBackward(this.file, at, filter, limit);
+    return searchBackward(this.file, this.offset, filter, limit, before);
   }
 
   /**
@@ -147,37 +177,78 @@ export class ActivityLog {
 
   private async readNew(notify: boolean): Promise<void> {
     const size = await stat(this.file).then((s) => s.size, () => 0);
-    if (size < this.offset) this.offset = 0; // truncated or replaced by hand: start over
+    if (size < this.offset) this.startOver(); // truncated or replaced by hand
     if (size === this.offset) return;
     const fh = await open(this.file, 'r');
-    let text: string;
     try {
-      const buf = Buffer.alloc(size - this.offset);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);
-      text = buf.subarray(0, bytesRead).toString('utf8');
+      // In chunks: a start on a log of a million entries must not hold it all in memory at once.
+      let pos = this.offset;
+      let carry: Buffer | null = null;
+      while (pos < size) {
+        const n = Math.min(READ_CHUNK, size - pos);
+        const buf = Buffer.allocUnsafe(n);
+        const { bytesRead } = await fh.read(buf, 0, n, pos);
+        if (bytesRead === 0) break;
+        const chunk: Buffer = carry ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+        const chunkAt = pos - (carry?.length ?? 0);
+        pos += bytesRead;
+        let line = 0;
+        // Only whole lines: another server may be half-way through its write.
+        for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, line)) {
+          if (this.skipping) this.skipping = false;
+          else this.take(chunk.toString('utf8', line, nl), chunkAt + line, notify);
+          line = nl + 1;
+        }
+        this.offset = chunkAt + line;
+        carry = line < chunk.length ? chunk.subarray(line) : null;
+        if (carry && carry.length > MAX_LINE) {
+          // Longer than any entry a server writes: not kept in memory while its end is awaited.
+          this.skipping = true;
+          this.offset = pos;
+          carry = null;
+        }
+      }
     } finally {
       await fh.close();
     }
-    // Only whole lines: another server may be half-way through its write.
-    const end = text.lastIndexOf('\n');
-    if (end < 0) return;
-    this.offset += Buffer.byteLength(text.slice(0, end + 1));
-    for (const line of text.slice(0, end).split('\n')) {
-      const e = parseLine(line);
-      if (!e) continue;
-      this.recent.push(e);
-      this.total++;
-      if (notify) for (const l of this.listeners) l(e);
+    if (this.recent.length > RING * 1.5) {
+      this.recent = this.recent.slice(-RING);
+      this.recentAt = this.recentAt.slice(-RING);
     }
-    if (this.recent.length > RING * 1.5) this.recent = this.recent.slice(-RING);
+    if (this.sinceCheckpoint >= CHECKPOINT_EVERY && notify) this.checkpoint();
   }
 
-  /** The last `limit` entries, or the (first `limit`) entries after the one with id `after`. */
-  async query(limit: number, after?: string): Promise<ActivityEvent[]> {
+  private take(line: string, at: number, notify: boolean): void {
+    const e = parseLine(line);
+    if (!e) return;
+    this.recent.push(e);
+    this.recentAt.push(at);
+    this.total++;
+    this.sinceCheckpoint++;
+    this.holds.add(e, at);
+    if (notify) for (const l of this.listeners) l(e);
+  }
+
+  private startOver(): void {
+    this.offset = 0;
+    this.total = 0;
+    this.skipping = false;
+    this.recent = [];
+    this.recentAt = [];
+    this.holds.clear();
+  }
+
+  /** Batches in flight first (bounded), then what others appended. */
+  private async settle(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.pendingWrites(), new Promise<void>((resolve) => (timer = setTimeout(resolve, QUERY_WAIT_MS)))]);
     clearTimeout(timer);
     await this.poll();
+  }
+
+  /** The last `limit` entries, or the (first `limit`) entries after the one with id `after`. */
+  async query(limit: number, after?: string): Promise<ActivityEvent[]> {
+    await this.settle();
     if (after === undefined) return limit > this.recent.length && this.total > this.recent.length ? this.scanLast(limit) : this.recent.slice(-limit);
     const i = this.recent.findIndex((e) => e.id === after);
     if (i >= 0) return this.recent.slice(i + 1, i + 1 + limit);

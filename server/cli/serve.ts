@@ -99,6 +99,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     ...(tls ? { tls } : {}),
     ...(s['metrics-token'] ? { metricsToken: s['metrics-token'] } : {}),
     ...(s.protect ? { protect: true } : {}),
+    ...(s['share-path'] ? { sharePath: s['share-path'] } : {}),
     ...(s['allowed-hosts'] ? { allowedHosts: s['allowed-hosts'] } : {}),
     ...(s['allowed-origins'] ? { allowedOrigins: s['allowed-origins'] } : {}),
     ...(s['max-sockets-per-client'] ? { socketLimits: { perClient: s['max-sockets-per-client'] } } : {}),

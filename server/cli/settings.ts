@@ -55,6 +55,7 @@ export const SERVE_OPTIONS = {
   'ldap-label': { kind: 'string', env: 'PDM_LDAP_LABEL', arg: 'text', help: 'what the sign-in form says it signs in to, e.g. "SHOP domain"', shownDefault: 'the directory\'s host name' },
   'ldap-recheck': { kind: 'int', env: 'PDM_LDAP_RECHECK', arg: 's', help: 'seconds a directory user\'s existence and admin role are trusted before they are read again', shownDefault: '300', min: 1, max: 86_400 },
   'ldap-timeout': { kind: 'int', env: 'PDM_LDAP_TIMEOUT', arg: 'ms', help: 'connect and request timeout for the directory', shownDefault: '5000', min: 100, max: 120_000 },
+  'share-path': { kind: 'string', env: 'PDM_SHARE_PATH', arg: 'prefix', help: 'the vault\'s folder as people open it, for Copy path (e.g. \\\\cam-server\\programs)', shownDefault: 'the vault\'s folder' },
   protect: { kind: 'bool', env: 'PDM_PROTECT', help: 'tracked files are read-only on disk unless checked out', shownDefault: 'false' },
   'tls-cert': { kind: 'path', env: 'PDM_TLS_CERT', arg: 'file', help: 'serve HTTPS and WSS with this PEM certificate (with --tls-key)', shownDefault: 'none' },
   'tls-key': { kind: 'path', env: 'PDM_TLS_KEY', arg: 'file', help: 'the PEM private key of --tls-cert', shownDefault: 'none' },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_NAME_LENGTH } from '../../shared/file-names.js';
-import type { CheckinCommand, CheckoutCommand, WaitCommand } from '../../shared/protocol.js';
+import { ACTIVITY_TYPES, type ActivityType, type CheckinCommand, type CheckoutCommand, type WaitCommand } from '../../shared/protocol.js';
 import { untilProblem } from './queue.js';
 import { AppError } from '../errors.js';
 
@@ -40,13 +40,44 @@ export const waitSchema = z.object({ filename, message: text(2000).optional(), u
 /** POST /api/files/unwait and the socket's `unwait`. */
 export const unwaitSchema = z.object({ filename, user: userName.optional() });
 /** POST /api/files/checkin and the socket's `checkin`. */
-export const checkinSchema = z.object({ filename, force: z.boolean().optional(), reason: text(2000).optional(), comment: text(2000).optional(), user: userName.optional() }) satisfies z.ZodType<CheckinCommand & { user?: string }>;
+export const checkinSchema = z.object({ filename, force: z.boolean().optional(), reason: text(2000).optional(), comment: text(2000).optional(), revert: z.boolean().optional(), user: userName.optional() }) satisfies z.ZodType<CheckinCommand & { user?: string }>;
 export const syncSchema = z.object({}).optional();
 
-export const activityQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(10_000).optional(),
-  after: z.string().min(1).max(200).optional(),
-});
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const isoTime = z
+  .string()
+  .max(40, 'must be an ISO time such as 2026-12-01T08:00:00Z')
+  .refine((v) => ISO_TIME.test(v) && !Number.isNaN(Date.parse(v)), 'must be an ISO time such as 2026-12-01T08:00:00Z')
+  .transform((v) => Date.parse(v));
+const activityTypes = z
+  .string()
+  .max(1000, 'must be at most 1000 characters')
+  .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
+  .refine((ts) => ts.length > 0 && ts.every((t) => (ACTIVITY_TYPES as readonly string[]).includes(t)), `must be a comma-separated list of ${ACTIVITY_TYPES.join(', ')}`)
+  .transform((ts) => new Set(ts as ActivityType[]));
+const entryId = z.string().min(1).max(200);
+
+/**
+ * GET /api/activity. Without filters, `before` or `format`: the last `limit` entries or those
+ * after `after` (an event subscriber catching up, up to 10,000). With any of them: up to 1,000.
+ */
+export const activityQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(10_000).optional(),
+    after: entryId.optional(),
+    before: entryId.optional(),
+    filename: filename.optional(),
+    user: z.string().min(1).max(100).optional(),
+    type: activityTypes.optional(),
+    since: isoTime.optional(),
+    until: isoTime.optional(),
+    format: z.enum(['json', 'csv']).optional(),
+  })
+  .refine((q) => !(q.after && q.before), { error: 'after and before cannot be combined', path: ['before'] })
+  .refine((q) => (q.limit ?? 0) <= 1000 || !(q.before || q.filename || q.user || q.type || q.since !== undefined || q.until !== undefined || q.format), { error: 'must be at most 1000 with filters, before or format', path: ['limit'] });
+
+/** GET /api/files/{name}/history. */
+export const historyQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() });
 
 /** Parses or throws INVALID_REQUEST naming the first bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {

@@ -34,6 +34,8 @@ export interface CheckinInput {
   /** With `force`: why. */
   reason?: string | undefined;
   comment?: string | undefined;
+  /** The holder undoes the check-out (the content was put back first: UndoCheckout). */
+  undo?: boolean;
 }
 
 /**
@@ -92,7 +94,7 @@ export class FileCommands {
         throw new AppError('NOT_LOCK_OWNER', `${filename} is checked out by ${held.user}, not by ${caller.user}.`, { lock: held });
       }
       if (forced && !caller.admin) throw new AppError('FORBIDDEN', `Only an admin may force the release of ${held.user}'s lock.`);
-      this.release(draft, filename, held, { by: caller.user, forced, comment: input.comment ?? null, ...(forced && input.reason ? { reason: input.reason } : {}) });
+      this.release(draft, filename, held, { by: caller.user, forced, comment: input.comment ?? null, ...(forced && input.reason ? { reason: input.reason } : {}), ...(input.undo && !forced ? { undo: true } : {}) });
     });
     return this.statusAfterCommit(filename, stat);
   }

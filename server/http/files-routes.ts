@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
-import type { ActivityBody, FilesMutationBody, FileStatus, HealthBody, LocksBody, MutationBody, PresenceBody } from '../../shared/protocol.js';
-import type { ActivityLog } from '../activity/activity-log.js';
+import type { FilesMutationBody, FileStatus, HealthBody, LocksBody, MutationBody, PresenceBody, UndoBody } from '../../shared/protocol.js';
+import type { UndoCheckout } from '../files/undo-checkout.js';
 import type { Identity } from '../auth/identity.js';
 import type { FileBoard } from '../files/file-board.js';
-import { activityQuerySchema, checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, parseInput, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import { checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, parseInput, unwaitSchema, waitSchema } from '../files/command-schemas.js';
 import type { Nudges } from '../files/nudges.js';
 import type { Presence } from '../realtime/presence.js';
 import type { FileCommands } from '../files/file-commands.js';
@@ -17,7 +17,6 @@ export interface FilesRoutesDeps {
   layout: VaultLayout;
   board: FileBoard;
   commands: FileCommands;
-  activity: ActivityLog;
   identity: Identity;
   callerOf: CallerOf;
   nudges: Nudges;
@@ -25,6 +24,9 @@ export interface FilesRoutesDeps {
   bodyLimit: string;
   /** The version routes, mounted where the session check covers them and before `/files/*name`. */
   versions: Router;
+  /** The activity and history routes, the same way. */
+  activityRoutes: Router;
+  undo: UndoCheckout;
 }
 
 const nameOf = (req: Request) => (req.params as { name: string[] }).name.join('/');
@@ -76,8 +78,8 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
       return;
     }
     const body = parseInput(checkinSchema, req.body);
-    const file = await d.commands.checkin(await d.callerOf(req, body.user), body);
-    res.json({ success: true, file } satisfies MutationBody);
+    const done = await d.undo.checkinOrUndo(await d.callerOf(req, body.user), body);
+    res.json({ success: true, ...done } satisfies MutationBody | UndoBody);
   });
 
   r.post('/files/wait', json, async (req, res) => {
@@ -102,12 +104,8 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
     res.json({ users: d.presence.list() } satisfies PresenceBody);
   });
 
-  r.get('/activity', async (req, res) => {
-    const q = parseInput(activityQuerySchema, req.query);
-    res.json({ events: await d.activity.query(q.limit ?? 100, q.after) } satisfies ActivityBody);
-  });
-
   r.use(d.versions);
+  r.use(d.activityRoutes);
 
   r.get('/files/*name/content', async (req, res) => {
     const name = nameOf(req);

@@ -1,7 +1,7 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
-import { activityQuerySchema, checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import { checkinManySchema, historyQuerySchema, checkinSchema, checkoutManySchema, checkoutSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
 import { createSchema, listQuery, unlockSchema, verifySchema } from '../lfs/lfs-routes.js';
 import { signInSchema } from './session-routes.js';
 import { restoreSchema } from './version-routes.js';
@@ -13,6 +13,18 @@ const bytes = (description: string) => ({ description, content: { 'application/o
 const error = (description: string) => json(wire.errorBody, description);
 const name = z.object({ name: z.string().meta({ description: 'The file name relative to the vault; `/` between folders, encoded or not.' }) });
 const nameAndVersion = name.extend({ n: z.string().regex(/^[1-9]\d*$/).meta({ description: 'A version number.' }) });
+/** GET /api/activity's query as a client writes it (the route's schema also turns it into values). */
+const activityQuery = z.object({
+  limit: z.string().regex(/^\d+$/).optional().meta({ description: '1 to 10,000 (1,000 with filters, `before` or `format`); default 100' }),
+  after: z.string().optional(),
+  before: z.string().optional(),
+  filename: z.string().optional(),
+  user: z.string().optional(),
+  type: z.string().optional().meta({ description: 'Comma-separated activity types' }),
+  since: z.string().optional().meta({ description: 'ISO time, inclusive' }),
+  until: z.string().optional().meta({ description: 'ISO time, inclusive' }),
+  format: z.enum(['json', 'csv']).optional(),
+});
 const errors = { 400: error('Invalid input (INVALID_REQUEST)'), 401: error('No valid session (users mode)'), 404: error('No such file, version or route'), 503: error('locks.json is unavailable') };
 
 /** Every route of the HTTP API, with the schemas its handler validates and answers. */
@@ -32,9 +44,9 @@ const ROUTES: RouteConfig[] = [
   {
     method: 'post',
     path: '/api/files/checkin',
-    summary: 'Check a file in (release the lock; `force` and `reason` for admins), or several of yours at once (`filenames`)',
+    summary: 'Check a file in (release the lock; `force` and `reason` for admins; `revert` undoes the check-out), or several of yours at once (`filenames`)',
     request: { body: { content: { 'application/json': { schema: z.union([checkinSchema, checkinManySchema]) } } } },
-    responses: { 200: json(z.union([wire.mutationBody, wire.filesMutationBody]), 'Checked in'), 400: errors[400], 403: error('NOT_LOCK_OWNER or FORBIDDEN'), 409: error('NOT_LOCKED'), 503: errors[503] },
+    responses: { 200: json(z.union([wire.mutationBody, wire.filesMutationBody, wire.undoBody]), 'Checked in (`revert`: undone, `reverted` says whether the content was put back)'), 400: errors[400], 403: error('NOT_LOCK_OWNER or FORBIDDEN'), 404: error('FILE_NOT_FOUND, or NOT_FOUND: `revert` with no version recorded at check-out'), 409: error('NOT_LOCKED'), 503: errors[503] },
   },
   {
     method: 'post',
@@ -58,7 +70,14 @@ const ROUTES: RouteConfig[] = [
     responses: { 200: json(wire.okBody, 'Sent'), 403: error('You hold it'), 404: errors[404], 409: error('NOT_LOCKED'), 429: error('Asked already within 10 minutes (Retry-After)') },
   },
   { method: 'get', path: '/api/presence', summary: 'Who is online, and when others were last seen', responses: { 200: json(wire.presenceBody, 'Presence across the servers sharing the data folder') } },
-  { method: 'get', path: '/api/activity', summary: 'The activity log, oldest first', request: { query: activityQuerySchema }, responses: { 200: json(wire.activityBody, 'Entries after `after`, at most `limit`'), 400: errors[400] } },
+  {
+    method: 'get',
+    path: '/api/activity',
+    summary: 'The activity log, oldest first: the last entries, those after `after`, or filtered and paged backwards (`before`); `format=csv` for a spreadsheet',
+    request: { query: activityQuery },
+    responses: { 200: { description: 'At most `limit` entries', content: { 'application/json': { schema: wire.activityBody }, 'text/csv': { schema: z.string() } } }, 400: errors[400] },
+  },
+  { method: 'get', path: '/api/files/{name}/history', summary: 'A file\'s holds, newest first, with statistics over all of them', request: { params: name, query: historyQuerySchema }, responses: { 200: json(wire.historyBody, 'Holds and statistics'), 400: errors[400], 404: errors[404] } },
   { method: 'get', path: '/api/files/{name}/versions', summary: 'A file\'s versions, newest first', request: { params: name }, responses: { 200: json(wire.versionsBody, 'The versions'), 404: errors[404] } },
   { method: 'get', path: '/api/files/{name}/versions/{n}/content', summary: 'One version\'s bytes', request: { params: nameAndVersion }, responses: { 200: bytes('The content of that version'), 400: errors[400], 404: errors[404] } },
   {

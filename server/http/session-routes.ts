@@ -16,6 +16,8 @@ export interface SessionRoutesDeps {
   /** The sign-in limits (shared with Git LFS Basic auth). */
   signInLimits: RequestHandler[];
   onSignOut?: (sid: string) => void;
+  /** `--share-path`, else the vault's folder: what `Copy path` puts before a name. */
+  sharePath: string;
 }
 
 export const signInSchema = z.object({ user: userName, password: z.string().min(1).max(1000) });
@@ -30,12 +32,12 @@ export function sessionRoutes(d: SessionRoutesDeps): Router {
       // Open mode: callers name themselves; the page uses this to learn the mode and its role.
       const claimed = req.headers['x-pdm-user'];
       const caller = typeof claimed === 'string' && claimed ? await d.identity.fromHttp(req.headers) : null;
-      res.json({ user: caller?.user ?? null, role: caller?.admin ? 'admin' : 'user', mode: 'open' } satisfies SessionBody);
+      res.json({ user: caller?.user ?? null, role: caller?.admin ? 'admin' : 'user', mode: 'open', share_path: d.sharePath } satisfies SessionBody);
       return;
     }
     try {
       const caller = await d.identity.fromHttp(req.headers);
-      res.json({ user: caller.user, role: caller.admin ? 'admin' : 'user', mode: 'users' } satisfies SessionBody);
+      res.json({ user: caller.user, role: caller.admin ? 'admin' : 'user', mode: 'users', share_path: d.sharePath } satisfies SessionBody);
     } catch (err) {
       // The sign-in form names the directory it signs in to before anyone has signed in.
       if (!(err instanceof AppError) || err.code !== 'UNAUTHENTICATED' || !d.accounts?.label) throw err;

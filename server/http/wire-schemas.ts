@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type {
   ActivityBody,
   ActivityEvent,
-  ActivityType,
   ErrorBody,
   FilesBody,
   FileStatus,
@@ -11,6 +10,8 @@ import type {
   LocksBody,
   MutationBody,
   FilesMutationBody,
+  HistoryBody,
+  UndoBody,
   PresenceBody,
   QueueEntry,
   SessionBody,
@@ -19,7 +20,7 @@ import type {
   VersionBody,
   VersionsBody,
 } from '../../shared/protocol.js';
-import { ERROR_CODES } from '../../shared/protocol.js';
+import { ACTIVITY_TYPES, ERROR_CODES } from '../../shared/protocol.js';
 
 /*
  * The answers of the HTTP API as zod schemas, each checked against its wire type in
@@ -51,7 +52,6 @@ export const version = z
   .object({ number: z.number().int().min(1), user: z.string().nullable(), at: z.string(), size_bytes: z.number().int(), sha256: z.string(), comment: z.string().nullable() })
   .meta({ id: 'Version', description: 'One saved content of a file; the newest is the current content.' }) satisfies z.ZodType<Version>;
 
-const ACTIVITY_TYPES = ['checkout', 'checkin', 'force_release', 'lock_edited', 'file_added', 'file_changed', 'file_removed', 'locks_unavailable', 'locks_restored', 'version_added', 'version_restored', 'edited_unlocked', 'queued', 'unqueued', 'nudge'] as const satisfies readonly ActivityType[];
 
 export const activityEvent = z
   .object({
@@ -83,10 +83,24 @@ export const locksBody = z.object({ revision: z.number().int(), locks: z.record(
 export const filesMutationBody = z.object({ success: z.literal(true), files: z.array(fileStatus) }).meta({ id: 'FilesMutationBody' }) satisfies z.ZodType<FilesMutationBody>;
 export const mutationBody = z.object({ success: z.literal(true), file: fileStatus }).meta({ id: 'MutationBody' }) satisfies z.ZodType<MutationBody>;
 export const versionBody = z.object({ success: z.literal(true), file: fileStatus, version }).meta({ id: 'VersionBody' }) satisfies z.ZodType<VersionBody>;
+export const undoBody = z.object({ success: z.literal(true), file: fileStatus, reverted: z.boolean() }).meta({ id: 'UndoBody' }) satisfies z.ZodType<UndoBody>;
+const holdEnd = z.enum(['checkin', 'force_release', 'undo_checkout', 'handoff', 'disk']);
+export const historyBody = z
+  .object({
+    holds: z.array(z.object({ user: z.string(), from: z.string(), to: z.string().nullable(), message: z.string().nullable(), comment: z.string().nullable(), ended: holdEnd.nullable() })),
+    stats: z.object({
+      holds: z.number().int(),
+      median_hold_s: z.number().nullable(),
+      p90_hold_s: z.number().nullable(),
+      longest_hold_s: z.number().nullable(),
+      holders: z.record(z.string(), z.number().int()),
+    }),
+  })
+  .meta({ id: 'HistoryBody' }) satisfies z.ZodType<HistoryBody>;
 export const versionsBody = z.object({ versions: z.array(version) }).meta({ id: 'VersionsBody' }) satisfies z.ZodType<VersionsBody>;
 export const activityBody = z.object({ events: z.array(activityEvent) }).meta({ id: 'ActivityBody' }) satisfies z.ZodType<ActivityBody>;
 export const sessionBody = z
-  .object({ user: z.string().nullable(), role: z.enum(['user', 'admin']), mode: z.enum(['open', 'users']) })
+  .object({ user: z.string().nullable(), role: z.enum(['user', 'admin']), mode: z.enum(['open', 'users']), share_path: z.string() })
   .meta({ id: 'SessionBody' }) satisfies z.ZodType<SessionBody>;
 export const signInBody = z.object({ user: z.string(), role: z.enum(['user', 'admin']), token: z.string() }).meta({ id: 'SignInBody' }) satisfies z.ZodType<SignInBody>;
 /** `GET /api/session` before sign-in when a directory is configured: the form names it. */

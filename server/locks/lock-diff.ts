@@ -11,6 +11,8 @@ export interface ChangeMeta {
   reason?: string | null;
   /** The lock was handed over to the first in the queue as the previous one was released. */
   handoff?: boolean;
+  /** The holder undid the check-out (content put back first). */
+  undo?: boolean;
   /** Only the queue changed: someone joined it or left it. */
   queue?: 'joined' | 'left';
 }

@@ -8,6 +8,7 @@ import type { FileBoard } from '../files/file-board.js';
 import { checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, parseInput, syncSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
 import type { Nudges } from '../files/nudges.js';
 import type { Presence } from './presence.js';
+import type { UndoCheckout } from '../files/undo-checkout.js';
 import type { Caller, FileCommands } from '../files/file-commands.js';
 import type { Logger } from '../logger.js';
 import { answer } from './ack.js';
@@ -43,6 +44,7 @@ export interface SocketHubDeps {
   logger: Logger;
   origins: OriginPolicy;
   nudges: Nudges;
+  undo: UndoCheckout;
   /** Built by the caller, started by the hub, which tells it who connects and leaves. */
   presence: Presence;
   limits?: Partial<SocketLimits>;
@@ -148,7 +150,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     );
     socket.on('checkin', (payload, ack) =>
       void answer(ack, d.logger, async () =>
-        namesSeveral(payload) ? { files: await d.commands.checkinMany(socket.data.caller, parseInput(socketCheckinMany, payload)) } : { file: await d.commands.checkin(socket.data.caller, parseInput(socketCheckin, payload)) },
+        namesSeveral(payload) ? { files: await d.commands.checkinMany(socket.data.caller, parseInput(socketCheckinMany, payload)) } : await d.undo.checkinOrUndo(socket.data.caller, parseInput(socketCheckin, payload)),
       ),
     );
     socket.on('wait', (payload, ack) =>

@@ -1,6 +1,6 @@
 import { constants as fsc } from 'node:fs';
 import { copyFile, rename, unlink } from 'node:fs/promises';
-import type { Version } from '../../shared/protocol.js';
+import type { LockInfo, Version } from '../../shared/protocol.js';
 import type { ActivityLog } from '../activity/activity-log.js';
 import { makeActivity } from '../activity/activity-log.js';
 import { AppError } from '../errors.js';
@@ -68,6 +68,28 @@ export class VersionContent {
     return v;
   }
 
+  /**
+   * Undo's first step: the file back at its content when `lock` was taken (true), or false when
+   * it has that content already. The current content is kept first as the holder's version, so
+   * an undo never loses work. NOT_FOUND when no version of the content at check-out exists.
+   */
+  async revertTo(caller: Caller, name: string, lock: LockInfo): Promise<boolean> {
+    const { abs } = await existingTracked(this.d.layout, name);
+    this.assertHolder(name, caller.user);
+    await assertStillReal(abs, name);
+    // Also waits for the check-out's own record: the version thread works in the order asked.
+    await this.d.versions.record(name, abs, { user: caller.user });
+    const versions = await this.d.versions.list(name);
+    const base = contentAtCheckout(versions.slice().reverse(), lock);
+    if (!base) throw new AppError('NOT_FOUND', `No version of ${name} was recorded when it was checked out, so there is nothing to go back to: check it in instead.`);
+    if (versions[0]!.sha256 === base.sha256) return false;
+    const found = await this.find(name, base.number);
+    const tmp = await uploadTempPath(abs, this.d.staging);
+    await copyFile(found.blob, tmp, fsc.COPYFILE_EXCL);
+    await this.replacing(name, tmp, () => this.replace(name, abs, tmp, caller.user, `undo check-out: back to version ${base.number}`));
+    return true;
+  }
+
   private assertHolder(name: string, user: string): void {
     const lock = this.d.store.get(name);
     if (!lock) throw new AppError('NOT_LOCKED', `${name} is not checked out: check it out before changing it.`);
@@ -102,4 +124,21 @@ export class VersionContent {
     if (v) await this.d.activity.append([makeActivity({ type: 'version_added', filename: name, user, message: comment, source: 'api', version: v.number })]);
     return v;
   }
+}
+
+/**
+ * The version that was current when `lock` was taken, from the versions oldest first: the newest
+ * one from before the check-out, or the one the check-out itself recorded (no user, after the
+ * lock's time, before any version of the holder's). Null when neither was kept.
+ */
+export function contentAtCheckout(oldestFirst: Version[], lock: LockInfo): Version | null {
+  const taken = Date.parse(lock.timestamp);
+  let base: Version | null = null;
+  let edited = false;
+  for (const v of oldestFirst) {
+    if (Date.parse(v.at) <= taken) base = v;
+    else if (v.user === null && !edited) base = v;
+    else edited = true;
+  }
+  return base;
 }

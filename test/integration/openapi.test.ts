@@ -99,6 +99,14 @@ describe('the OpenAPI description matches the API', () => {
     await check(o, 'get', '/api/presence', '/api/presence');
     await check(o, 'get', '/api/activity', '/api/activity?limit=50');
     await check(o, 'get', '/api/activity', '/api/activity?limit=zero');
+    await check(o, 'get', '/api/activity', '/api/activity?user=alice&type=checkout,checkin&limit=5');
+    await check(o, 'get', '/api/activity', '/api/activity?format=csv&filename=PN1001.mcam');
+    await check(o, 'get', '/api/activity', '/api/activity?since=yesterday');
+    await check(o, 'get', '/api/files/{name}/history', '/api/files/PN1001.mcam/history');
+    await check(o, 'get', '/api/files/{name}/history', '/api/files/PN1002.mcam/history?limit=2');
+    await check(o, 'get', '/api/files/{name}/history', '/api/files/nope.mcam/history');
+    await check(o, 'post', '/api/files/checkout', '/api/files/checkout', { json: { filename: 'customer-a/PN2002.vnc', user: 'alice' } });
+    await check(o, 'post', '/api/files/checkin', '/api/files/checkin', { json: { filename: 'customer-a/PN2002.vnc', revert: true, user: 'alice' } });
     await check(o, 'get', '/api/session', '/api/session', { headers: alice });
     await check(o, 'get', '/api/metrics', '/api/metrics');
     await check(o, 'get', '/metrics', '/metrics');

@@ -1,0 +1,37 @@
+import type { FileStatus, UndoBody } from '../../shared/protocol.js';
+import { AppError } from '../errors.js';
+import type { LockStore } from '../locks/lock-store.js';
+import type { VersionContent } from '../versions/version-content.js';
+import { vaultPath, type VaultLayout } from '../vault/vault-paths.js';
+import type { Caller, CheckinInput, FileCommands } from './file-commands.js';
+
+/**
+ * Undo check-out: the holder's file back at its content when it was checked out, then released
+ * (`undo_checkout`). Only the lock that was looked at is released: one taken anew meanwhile is
+ * left alone (NOT_LOCKED).
+ */
+export class UndoCheckout {
+  constructor(
+    private readonly layout: VaultLayout,
+    private readonly store: LockStore,
+    private readonly commands: FileCommands,
+    private readonly content: VersionContent,
+  ) {}
+
+  /** A check-in of one file as HTTP and sockets take it: `revert` undoes the check-out instead. */
+  async checkinOrUndo(caller: Caller, input: CheckinInput & { revert?: boolean | undefined }): Promise<{ file: FileStatus; reverted?: boolean }> {
+    if (!input.revert) return { file: await this.commands.checkin(caller, input) };
+    if (input.force) throw new AppError('INVALID_REQUEST', 'Invalid request: revert and force cannot be combined (only the holder can undo a check-out).');
+    return this.undo(caller, input.filename);
+  }
+
+  async undo(caller: Caller, filename: string): Promise<Omit<UndoBody, 'success'>> {
+    vaultPath(this.layout, filename);
+    const lock = this.store.get(filename);
+    if (!lock) throw new AppError('NOT_LOCKED', `${filename} is not checked out: there is nothing to undo.`);
+    if (lock.user !== caller.user) throw new AppError('NOT_LOCK_OWNER', `${filename} is checked out by ${lock.user}, not by ${caller.user}: only the holder can undo a check-out.`, { lock });
+    const reverted = await this.content.revertTo(caller, filename, lock);
+    const file = await this.commands.checkin(caller, { filename, undo: true }, (held) => held.user === lock.user && held.timestamp === lock.timestamp);
+    return { file, reverted };
+  }
+}
