@@ -80,31 +80,38 @@ async function* entriesBackward(fh: FileHandle, end: number): AsyncGenerator<Act
   }
 }
 
-/** The entries whose lines start at `offsets`, by offset (one open, one small read each). */
+/** Reads at once (the thread pool does several; one after another cost ~0.1 ms each). */
+const PARALLEL_READS = 32;
+
+/** The entries whose lines start at `offsets`, by offset (one open, a small read each). */
 export async function entriesAt(file: string, offsets: number[]): Promise<Map<number, ActivityEvent>> {
   const found = new Map<number, ActivityEvent>();
   if (offsets.length === 0) return found;
   const fh = await open(file, 'r').catch(() => null);
   if (!fh) return found;
   try {
-    for (const at of new Set(offsets)) {
-      let size = 4096;
-      for (;;) {
-        const buf = Buffer.allocUnsafe(size);
-        const { bytesRead } = await fh.read(buf, 0, size, at);
-        const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
-        if (nl >= 0 || bytesRead < size || size > MAX_LINE) {
-          const e = parseLine(buf.toString('utf8', 0, nl >= 0 ? nl : bytesRead));
+    const all = [...new Set(offsets)];
+    for (let i = 0; i < all.length; i += PARALLEL_READS) {
+      await Promise.all(
+        all.slice(i, i + PARALLEL_READS).map(async (at) => {
+          const e = await entryAt(fh, at);
           if (e) found.set(at, e);
-          break;
-        }
-        size *= 4;
-      }
+        }),
+      );
     }
   } finally {
     await fh.close();
   }
   return found;
+}
+
+async function entryAt(fh: FileHandle, at: number): Promise<ActivityEvent | null> {
+  for (let size = 1024; ; size *= 4) {
+    const buf = Buffer.allocUnsafe(size);
+    const { bytesRead } = await fh.read(buf, 0, size, at);
+    const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
+    if (nl >= 0 || bytesRead < size || size > MAX_LINE) return parseLine(buf.toString('utf8', 0, nl >= 0 ? nl : bytesRead));
+  }
 }
 
 const CSV_HEADER = 'id,at,type,filename,user,message,source';

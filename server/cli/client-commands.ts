@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { FileStatus } from '../../shared/protocol.js';
-import { checkin, checkout, formatFiles, status, target, waitFor, type ClientFlags } from './client.js';
+import { checkin, checkout, ClientError, formatFiles, formatHistory, history, revert, status, target, waitFor, type ClientFlags } from './client.js';
 
 /** Prints the answer: the API's body with `--json`, else one line per file. */
 function print(flags: ClientFlags, body: { files: FileStatus[] }): void {
@@ -16,7 +16,7 @@ function common(cmd: Command): Command {
     .option('--json', "print the API's answer as JSON");
 }
 
-/** The terminal client: status, checkout, checkin, wait, over the HTTP API of a running server. */
+/** The terminal client: status, checkout, checkin, wait, history, over the HTTP API of a running server. */
 export function registerClientCommands(program: Command): void {
   common(program.command('status [names...]').description('files with their status, holder and message'))
     .option('--mine', 'only the files you hold')
@@ -28,7 +28,27 @@ export function registerClientCommands(program: Command): void {
   common(program.command('checkin <names...>').description('check files in (handed over to the first waiter, if any)'))
     .option('--comment <text>', 'what changed')
     .option('--upload <file>', 'upload this file as the new version first (one name only)')
-    .action(async (names: string[], flags: ClientFlags & { comment?: string; upload?: string }) => print(flags, await checkin(target(flags), names, flags.comment, flags.upload)));
+    .option('--revert', 'undo the check-out: the content it had when checked out, then released')
+    .action(async (names: string[], flags: ClientFlags & { comment?: string; upload?: string; revert?: boolean }) => {
+      if (!flags.revert) {
+        print(flags, await checkin(target(flags), names, flags.comment, flags.upload));
+        return;
+      }
+      if (flags.upload || flags.comment) throw new ClientError('--revert cannot be combined with --upload or --comment', 2);
+      const body = await revert(target(flags), names);
+      print(flags, body);
+      if (!flags.json) names.forEach((n, i) => process.stderr.write(`${n}: ${body.reverted[i] ? 'content put back as it was at check-out' : 'content unchanged since check-out'}\n`));
+    });
+  common(program.command('history <name>').description("a file's past holds, newest first, with how long each lasted"))
+    .option('--limit <n>', 'how many holds (1 to 1000; default 100)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ClientError(`invalid --limit "${v}": expected 1 to 1000`, 2);
+      return n;
+    })
+    .action(async (name: string, flags: ClientFlags & { limit?: number }) => {
+      const body = await history(target(flags), name, flags.limit);
+      process.stdout.write(flags.json ? `${JSON.stringify(body, null, 2)}\n` : `${formatHistory(body, process.stdout.isTTY)}\n`);
+    });
   common(program.command('wait <name>').description('join the queue and wait until the file is yours'))
     .option('-m, --message <text>', 'what you need it for')
     .action(async (name: string, flags: ClientFlags & { message?: string }) => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { io } from 'socket.io-client';
-import type { ErrorBody, FileStatus, LockAcquiredPayload, RevisionedEvent, SnapshotPayload } from '../../shared/protocol.js';
+import type { ErrorBody, FileStatus, HistoryBody, LockAcquiredPayload, RevisionedEvent, SnapshotPayload, UndoBody } from '../../shared/protocol.js';
 
 /** A client command's failure: one line on stderr and this exit code (1 refused, 2 usage, 3 unreachable). */
 export class ClientError extends Error {
@@ -68,14 +68,62 @@ export async function call<T>(t: Target, method: string, path: string, body?: un
 
 const pathOf = (name: string) => `/api/files/${name.split('/').map(encodeURIComponent).join('/')}`;
 
-/** One line per file: a padded table on a terminal, tab-separated when piped. */
-export function formatFiles(files: FileStatus[], tty: boolean): string {
-  const rows = files.map((f) => [f.name, f.status === 'checked_out' ? 'checked out' : 'available', f.locked_by ?? '', f.lock?.message ?? '', f.queue.length > 0 ? `queue: ${f.queue.map((w) => w.user).join(', ')}` : '']);
+/** Rows as a padded table with a header on a terminal, tab-separated without one when piped. */
+function table(head: string[], rows: string[][], tty: boolean): string {
   if (!tty) return rows.map((r) => r.join('\t').trimEnd()).join('\n');
-  const head = ['NAME', 'STATUS', 'HOLDER', 'MESSAGE', 'WAITING'];
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (r: string[]) => r.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** One line per file: name, status, holder, message, who waits. */
+export function formatFiles(files: FileStatus[], tty: boolean): string {
+  const rows = files.map((f) => [f.name, f.status === 'checked_out' ? 'checked out' : 'available', f.locked_by ?? '', f.lock?.message ?? '', f.queue.length > 0 ? `queue: ${f.queue.map((w) => w.user).join(', ')}` : '']);
+  return table(['NAME', 'STATUS', 'HOLDER', 'MESSAGE', 'WAITING'], rows, tty);
+}
+
+/** `3 h 5 min`, `42 s`: a hold's length as people read it. */
+export function duration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const m = Math.round(seconds / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/** One line per hold, newest first, then one line of statistics. */
+export function formatHistory(h: HistoryBody, tty: boolean): string {
+  const rows = h.holds.map((x) => [
+    x.user,
+    x.from,
+    x.to ?? 'now',
+    duration(((x.to ? Date.parse(x.to) : Date.now()) - Date.parse(x.from)) / 1000),
+    x.ended ?? 'held',
+    x.message ?? '',
+    x.comment ?? '',
+  ]);
+  const s = h.stats;
+  const people = Object.entries(s.holders).sort((a, b) => b[1] - a[1]).map(([u, n]) => `${u} ${n}`).join(', ');
+  const summary = s.median_hold_s === null
+    ? `${s.holds} hold${s.holds === 1 ? '' : 's'}`
+    : `${s.holds} holds; median ${duration(s.median_hold_s)}, p90 ${duration(s.p90_hold_s!)}, longest ${duration(s.longest_hold_s!)}; ${people}`;
+  return [rows.length > 0 ? table(['HOLDER', 'FROM', 'TO', 'HELD', 'ENDED', 'MESSAGE', 'COMMENT'], rows, tty) : '', tty ? summary : `# ${summary}`].filter(Boolean).join('\n');
+}
+
+export async function history(t: Target, name: string, limit?: number): Promise<HistoryBody> {
+  return call<HistoryBody>(t, 'GET', `${pathOf(name)}/history${limit ? `?limit=${limit}` : ''}`);
+}
+
+/** Undo check-out of each name in turn (not all or nothing: each is its own undo). */
+export async function revert(t: Target, names: string[]): Promise<{ files: FileStatus[]; reverted: boolean[] }> {
+  const files: FileStatus[] = [];
+  const reverted: boolean[] = [];
+  for (const name of names) {
+    const r = await call<UndoBody>(t, 'POST', '/api/files/checkin', { filename: name, revert: true });
+    files.push(r.file);
+    reverted.push(r.reverted);
+  }
+  return { files, reverted };
 }
 
 export async function status(t: Target, names: string[], mine: boolean): Promise<{ files: FileStatus[] }> {

@@ -73,4 +73,47 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
       w.kill();
     }
   });
+
+  it('history: a table on a terminal, plain lines piped, JSON with --json; checkin --revert undoes a check-out', async () => {
+    await pdm(['checkout', 'PN1002.mcam', '-m', 'first go', '--user', 'alice']);
+    await pdm(['checkin', 'PN1002.mcam', '--comment', 'posted', '--user', 'alice']);
+    await pdm(['checkout', 'PN1002.mcam', '-m', 'second go', '--user', 'bob']);
+    await eventually(async () => (await api(server.url, '/api/files/PN1002.mcam/versions')).body.versions.length > 0);
+    await writeFile(join(vault.root, 'PN1002.mcam'), 'a mistake');
+    await eventually(async () => (await api(server.url, '/api/files/PN1002.mcam/versions')).body.versions[0]?.user === 'bob');
+
+    const undo = await pdm(['checkin', 'PN1002.mcam', '--revert', '--user', 'bob']);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(undo.stdout).toMatch(/^PN1002.mcam\tavailable/);
+    expect(undo.stderr).toContain('content put back as it was at check-out');
+    expect((await pdm(['checkin', 'PN1002.mcam', '--revert', '--upload', 'x', '--user', 'bob'])).code).toBe(2);
+    expect((await pdm(['checkin', 'PN1002.mcam', '--revert', '--user', 'bob'])).code).toBe(1);
+
+    const piped = await pdm(['history', 'PN1002.mcam']);
+    expect(piped.code, piped.stderr).toBe(0);
+    const lines = piped.stdout.trim().split('\n');
+    expect(lines[0]!.split('\t')).toEqual([expect.any(String) as string, ...lines[0]!.split('\t').slice(1)]);
+    expect(lines.map((l) => [l.split('\t')[0], l.split('\t')[4]])).toEqual([['bob', 'undo_checkout'], ['alice', 'checkin'], [expect.stringMatching(/^# 2 holds; median/), undefined]]);
+    const json = JSON.parse((await pdm(['history', 'PN1002.mcam', '--json'])).stdout);
+    expect(json).toMatchObject({ holds: [{ user: 'bob', ended: 'undo_checkout', message: 'second go' }, { user: 'alice', comment: 'posted' }], stats: { holds: 2, holders: { alice: 1, bob: 1 } } });
+    expect((await pdm(['history', 'nope.mcam'])).code).toBe(1);
+    expect((await pdm(['history', 'PN1002.mcam', '--limit', '0'])).code).toBe(2);
+
+    // On a terminal (a pseudo-terminal from util-linux's script): a header and padded columns.
+    const tty = await new Promise<string>((resolve) => {
+      const p = spawn('script', ['-qec', `${process.execPath} ${BIN} history PN1002.mcam`, '/dev/null'], { cwd: ROOT, env: { ...process.env, PDM_URL: server.url, COLUMNS: '200' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+      p.once('exit', () => {
+        clearTimeout(timer);
+        resolve(out);
+      });
+    });
+    const rows = tty.replace(/\r/g, '').trim().split('\n');
+    expect(rows[0]).toMatch(/^HOLDER\s{2,}FROM\s{2,}TO\s{2,}HELD\s{2,}ENDED\s{2,}MESSAGE\s{2,}COMMENT$/);
+    expect(rows[1]).toMatch(/^bob\s{2,}\S+\s{2,}\S+\s{2,}\d+ s\s{2,}undo_checkout\s{2,}second go/);
+    expect(rows.at(-1)).toMatch(/^2 holds; median \d+ s/);
+    expect(tty).not.toContain('\t');
+  });
 });
