@@ -80,6 +80,8 @@ export interface SignInBody {
   user: string;
   role: 'user' | 'admin';
   token: string;
+  /** As in SessionBody. */
+  share_path: string;
 }
 
 export interface HealthBody {
@@ -353,9 +355,23 @@ export interface CheckinCommand {
   revert?: boolean;
 }
 
+/** Several files at once (`filenames`, 1 to 500): all or nothing. */
+export interface CheckoutManyCommand {
+  filenames: string[];
+  message?: string;
+  until?: string;
+}
+export interface CheckinManyCommand {
+  filenames: string[];
+  comment?: string;
+}
+export type FilesAck = Ack<{ files: FileStatus[] }>;
+/** A check-in with `revert`: whether the content was put back. */
+export type UndoAck = Ack<{ file: FileStatus; reverted: boolean }>;
+
 export interface ClientToServerEvents {
-  checkout: (p: CheckoutCommand, ack: (a: FileAck) => void) => void;
-  checkin: (p: CheckinCommand, ack: (a: FileAck) => void) => void;
+  checkout: (p: CheckoutCommand | CheckoutManyCommand, ack: (a: FileAck | FilesAck) => void) => void;
+  checkin: (p: CheckinCommand | CheckinManyCommand, ack: (a: FileAck | FilesAck | UndoAck) => void) => void;
   sync: (p: Record<string, never>, ack: (a: Ack<SnapshotPayload>) => void) => void;
   wait: (p: WaitCommand, ack: (a: FileAck) => void) => void;
   unwait: (p: { filename: string }, ack: (a: FileAck) => void) => void;

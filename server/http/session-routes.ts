@@ -56,7 +56,7 @@ export function sessionRoutes(d: SessionRoutesDeps): Router {
       if (!user) throw new AppError('UNAUTHENTICATED', 'Wrong user name or password.');
       const { token } = await d.tokens.issue(user.name, user.role);
       res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: 12 * 3600 * 1000 });
-      res.json({ user: user.name, role: user.role, token } satisfies SignInBody);
+      res.json({ user: user.name, role: user.role, token, share_path: d.sharePath } satisfies SignInBody);
     },
   );
 

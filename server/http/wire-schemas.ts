@@ -102,7 +102,7 @@ export const activityBody = z.object({ events: z.array(activityEvent) }).meta({ 
 export const sessionBody = z
   .object({ user: z.string().nullable(), role: z.enum(['user', 'admin']), mode: z.enum(['open', 'users']), share_path: z.string() })
   .meta({ id: 'SessionBody' }) satisfies z.ZodType<SessionBody>;
-export const signInBody = z.object({ user: z.string(), role: z.enum(['user', 'admin']), token: z.string() }).meta({ id: 'SignInBody' }) satisfies z.ZodType<SignInBody>;
+export const signInBody = z.object({ user: z.string(), role: z.enum(['user', 'admin']), token: z.string(), share_path: z.string() }).meta({ id: 'SignInBody' }) satisfies z.ZodType<SignInBody>;
 /** `GET /api/session` before sign-in when a directory is configured: the form names it. */
 export const signInNeeded = errorBody.extend({ directory: z.string().optional() }).meta({ id: 'SignInNeeded' });
 

@@ -50,8 +50,10 @@ describe('users mode in Chromium', () => {
     const boss = await signIn('boss', 'boss-pw');
     await boss.getByText('(admin)').waitFor();
     await row(boss, 'PN1001.mcam').getByRole('button', { name: 'Force release' }).click();
+    await boss.getByRole('dialog').getByLabel('Reason').fill('needed on the machine');
+    await boss.getByRole('dialog').getByRole('button', { name: 'Confirm force release' }).click();
     await row(alice, 'PN1001.mcam').getByText('Available').waitFor({ timeout: 2000 });
-    await alice.getByRole('log', { name: 'Notifications' }).getByText('force-released by boss').waitFor();
+    await alice.getByRole('log', { name: 'Notifications' }).getByText(/force-released by boss.*needed on the machine/).waitFor();
     expect(await row(alice, 'PN1002.mcam').getByRole('button', { name: 'Force release' }).count()).toBe(0);
 
     // A wrong password is refused in the form.

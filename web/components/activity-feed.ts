@@ -1,12 +1,16 @@
 import { LitElement, css, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { ActivityEvent } from '../../shared/protocol.js';
+import type { BoardActions } from '../data/board-actions.js';
+import type { ActivityFilters } from '../data/history-api.js';
 import { relativeTime } from './format.js';
+import { baseStyles } from './theme.js';
 
 const VERB: Record<string, string> = {
   checkout: 'checked out',
   checkin: 'checked in',
   force_release: 'force-released',
+  undo_checkout: 'undid the check-out of',
   lock_edited: 'edited the lock on',
   file_added: 'added',
   file_changed: 'changed',
@@ -16,18 +20,47 @@ const VERB: Record<string, string> = {
   version_added: 'saved a new version of',
   version_restored: 'restored an older version of',
   edited_unlocked: 'changed outside a check-out:',
+  queued: 'joined the queue for',
+  unqueued: 'left the queue for',
+  nudge: 'asked for the release of',
 };
 
-/** The last 100 events, newest first: who, what, when. */
+const matches = (e: ActivityEvent, f: ActivityFilters) => (!f.filename || e.filename === f.filename) && (!f.user || e.user === f.user);
+
+/**
+ * The activity log, newest first: the live entries, older pages on `Load more`, and filters by
+ * file and person (asked of the server; live entries that match join them).
+ */
 @customElement('activity-feed')
 export class ActivityFeed extends LitElement {
-  /** Entries, oldest first (as the server sends them). */
+  /** Live entries, oldest first (as the server sends them). */
   @property({ attribute: false }) events: ActivityEvent[] = [];
+  /** Loads a page of the log. */
+  @property({ attribute: false }) actions: Pick<BoardActions, 'activity'> | null = null;
+
+  @state() private _filters: ActivityFilters = { filename: '', user: '' };
+  /** Entries the server gave for the filters or `Load more`, oldest first. */
+  @state() private _loaded: ActivityEvent[] = [];
+  /** The log has nothing older than what is shown. */
+  @state() private _end = false;
+  @state() private _busy = false;
+  @state() private _error = '';
+
+  /** What is shown, oldest first: loaded pages, then the live entries that match. */
+  private _shown(): ActivityEvent[] {
+    const seen = new Set<string>();
+    return [...this._loaded, ...this.events.filter((e) => matches(e, this._filters))].filter((e) => !seen.has(e.id) && seen.add(e.id));
+  }
 
   override render() {
-    const items = [...this.events].reverse();
+    const items = this._shown().reverse();
     return html`<section aria-labelledby="h">
       <h2 id="h">Activity</h2>
+      <form class="filters" @submit=${(e: Event) => this._apply(e)}>
+        <label>File <input name="filename" type="search" .value=${this._filters.filename} placeholder="e.g. PN1001.mcam" /></label>
+        <label>Person <input name="user" type="search" .value=${this._filters.user} placeholder="name" /></label>
+        <button type="submit">Filter</button>
+      </form>
       <ol>
         ${items.map(
           (e) => html`<li>
@@ -39,14 +72,67 @@ export class ActivityFeed extends LitElement {
           </li>`,
         )}
       </ol>
-      ${items.length === 0 ? html`<p class="empty">Nothing yet.</p>` : ''}
+      ${items.length === 0 && !this._busy ? html`<p class="empty">${this._filters.filename || this._filters.user ? 'Nothing matches.' : 'Nothing yet.'}</p>` : ''}
+      ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
+      ${this._end ? html`<p class="empty">That is everything.</p>` : html`<button class="more" ?disabled=${this._busy} @click=${() => void this._more()}>Load more</button>`}
     </section>`;
   }
 
-  static override styles = css`
+  private async _apply(e: Event) {
+    e.preventDefault();
+    const form = new FormData(e.target as HTMLFormElement);
+    const text = (key: string) => {
+      const v = form.get(key);
+      return typeof v === 'string' ? v.trim() : '';
+    };
+    this._filters = { filename: text('filename'), user: text('user') };
+    this._loaded = [];
+    this._end = false;
+    if (this._filters.filename || this._filters.user) await this._load(null);
+  }
+
+  private async _more() {
+    await this._load(this._shown()[0]?.id ?? null);
+  }
+
+  private async _load(before: string | null) {
+    if (!this.actions || this._busy) return;
+    this._busy = true;
+    this._error = '';
+    const filters = this._filters;
+    try {
+      const page = await this.actions.activity(filters, before);
+      if (filters !== this._filters) return; // the filters changed meanwhile
+      this._loaded = [...page, ...this._loaded];
+      this._end = page.length === 0;
+    } catch (err) {
+      this._error = (err as Error).message;
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  static override styles = [
+    baseStyles,
+    css`
     h2 {
       font-size: 1rem;
       margin: 0 0 0.5rem;
+    }
+    .filters {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem;
+      align-items: end;
+      margin-bottom: 0.6rem;
+      font-size: 0.85rem;
+    }
+    .filters label {
+      display: grid;
+      gap: 0.15rem;
+    }
+    .filters input {
+      width: 9rem;
     }
     ol {
       list-style: none;
@@ -77,7 +163,14 @@ export class ActivityFeed extends LitElement {
     .empty {
       color: var(--muted);
     }
-  `;
+    .error {
+      color: var(--danger);
+    }
+    .more {
+      margin-top: 0.6rem;
+    }
+  `,
+  ];
 }
 
 declare global {

@@ -2,38 +2,45 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { BoardActions } from '../data/board-actions.js';
 import type { Upload } from '../data/versions-api.js';
+import { fileList } from './file-list.js';
+import { submitOnCtrlEnter } from './dialog-keys.js';
 import { baseStyles, dialogStyles } from './theme.js';
 
-/** Check-in: an optional comment and an optional new version to upload first. */
+/**
+ * Check-in of one of your files (a comment, an optional new version to upload first, or `Undo
+ * check-out`), or of several at once (a comment for all of them).
+ */
 @customElement('checkin-dialog')
 export class CheckinDialog extends LitElement {
-  /** The file being checked in; '' when closed. */
-  @property() filename = '';
-  /** Uploads the new version and checks in; each answers the refusal to show, or null. */
-  @property({ attribute: false }) actions: Pick<BoardActions, 'checkin' | 'upload'> | null = null;
+  /** The files being checked in; empty when closed. */
+  @property({ attribute: false }) filenames: string[] = [];
+  /** Uploads, checks in, undoes; each answers the refusal to show, or null. */
+  @property({ attribute: false }) actions: Pick<BoardActions, 'checkin' | 'upload' | 'undo'> | null = null;
 
   /** The server's refusal, shown in the dialog. */
   @state() private _error = '';
   /** Upload progress 0..1 while uploading, or null. */
   @state() private _progress: number | null = null;
-  /** True while uploading or checking in. */
+  /** True while uploading, checking in or undoing. */
   @state() private _busy = false;
   private _upload: Upload | null = null;
 
   @state() private _comment = '';
   @query('dialog') private _dialog!: HTMLDialogElement;
-  @query('input[type=file]') private _file!: HTMLInputElement;
+  @query('input[type=file]') private _file!: HTMLInputElement | null;
+  @query('textarea') private _field!: HTMLTextAreaElement;
 
-  /** Opens the dialog for a file. */
-  open(filename: string) {
-    this.filename = filename;
+  /** Opens the dialog for one file or several. */
+  open(filenames: string[]) {
+    this.filenames = filenames;
     this._error = '';
     this._comment = '';
     this._progress = null;
     this._busy = false;
     void this.updateComplete.then(() => {
-      this._file.value = '';
+      if (this._file) this._file.value = '';
       if (!this._dialog.open) this._dialog.showModal();
+      this._field.focus();
     });
   }
 
@@ -43,16 +50,21 @@ export class CheckinDialog extends LitElement {
   }
 
   override render() {
-    return html`<dialog aria-labelledby="t" @cancel=${this._cancel} @close=${() => (this.filename = '')}>
-      <form method="dialog" @submit=${this._submit}>
-        <h2 id="t">Check in <span class="file">${this.filename}</span></h2>
+    const several = this.filenames.length > 1;
+    return html`<dialog aria-labelledby="t" @cancel=${this._cancel} @close=${() => (this.filenames = [])}>
+      <form method="dialog" @submit=${this._submit} @keydown=${submitOnCtrlEnter}>
+        <h2 id="t">Check in ${several ? `${this.filenames.length} files` : html`<span class="file">${this.filenames[0] ?? ''}</span>`}</h2>
+        ${several ? fileList(this.filenames) : ''}
         <label for="comment">Comment</label>
         <textarea id="comment" rows="3" maxlength="2000" placeholder="What changed? (optional)" .value=${this._comment} @input=${(e: Event) => (this._comment = (e.target as HTMLTextAreaElement).value)}></textarea>
-        <label for="file">New version (optional)</label>
-        <input id="file" type="file" ?disabled=${this._busy} />
+        ${several
+          ? ''
+          : html`<label for="file">New version (optional)</label>
+              <input id="file" type="file" ?disabled=${this._busy} />`}
         ${this._progress !== null ? html`<progress aria-label="Upload progress" max="1" .value=${this._progress}></progress>` : ''}
         ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
         <div class="buttons">
+          ${several ? '' : html`<button type="button" class="undo" ?disabled=${this._busy} @click=${this._undo} title="Put back the content it had when you checked it out, then release it">Undo check-out</button>`}
           <button type="button" @click=${this._cancel}>Cancel</button>
           <button type="submit" class="primary" ?disabled=${this._busy}>Confirm check-in</button>
         </div>
@@ -65,13 +77,13 @@ export class CheckinDialog extends LitElement {
     e.preventDefault();
     const actions = this.actions;
     if (!actions || this._busy) return;
-    const { filename } = this;
-    const file = this._file.files?.[0] ?? null;
+    const { filenames } = this;
+    const file = this._file?.files?.[0] ?? null;
     this._busy = true;
     this._error = '';
-    if (file) {
+    if (file && filenames.length === 1) {
       this._progress = 0;
-      this._upload = actions.upload(filename, file, (f) => (this._progress = f));
+      this._upload = actions.upload(filenames[0]!, file, (f) => (this._progress = f));
       const refused = await this._upload.done;
       this._upload = null;
       if (refused) {
@@ -81,10 +93,20 @@ export class CheckinDialog extends LitElement {
         return;
       }
     }
-    this._error = (await actions.checkin(filename, this._comment.trim())) ?? '';
+    this._error = (await actions.checkin(filenames, this._comment.trim())) ?? '';
     this._busy = false;
     if (!this._error) this.close();
   }
+
+  private async _undo() {
+    const actions = this.actions;
+    if (!actions || this._busy) return;
+    this._busy = true;
+    this._error = (await actions.undo(this.filenames[0] ?? '')) ?? '';
+    this._busy = false;
+    if (!this._error) this.close();
+  }
+
 
   // Escape or Cancel: stop an upload in flight, or just close.
   private _cancel(e: Event) {
@@ -99,6 +121,9 @@ export class CheckinDialog extends LitElement {
     css`
       progress {
         width: 100%;
+      }
+      .undo {
+        margin-right: auto;
       }
     `,
   ];

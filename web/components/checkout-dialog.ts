@@ -1,13 +1,15 @@
 import { LitElement, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { BoardActions } from '../data/board-actions.js';
+import { fileList } from './file-list.js';
+import { submitOnCtrlEnter } from './dialog-keys.js';
 import { baseStyles, dialogStyles } from './theme.js';
 
 /** Asks for a check-out message; shows a conflict in place when someone was faster. */
 @customElement('checkout-dialog')
 export class CheckoutDialog extends LitElement {
-  /** The file being checked out; '' when closed. */
-  @property() filename = '';
+  /** The files being checked out (one, or several at once); empty when closed. */
+  @property({ attribute: false }) filenames: string[] = [];
   /** Does the check-out; answers the refusal to show, or null. */
   @property({ attribute: false }) actions: Pick<BoardActions, 'checkout'> | null = null;
 
@@ -21,9 +23,9 @@ export class CheckoutDialog extends LitElement {
   @query('dialog') private _dialog!: HTMLDialogElement;
   @query('textarea') private _field!: HTMLTextAreaElement;
 
-  /** Opens the dialog for a file. */
-  open(filename: string) {
-    this.filename = filename;
+  /** Opens the dialog for one file or several (checked out together, all or nothing). */
+  open(filenames: string[]) {
+    this.filenames = filenames;
     this._error = '';
     this._message = '';
     this._until = '';
@@ -40,9 +42,11 @@ export class CheckoutDialog extends LitElement {
   }
 
   override render() {
-    return html`<dialog aria-labelledby="t" @close=${() => (this.filename = '')}>
-      <form method="dialog" @submit=${this._submit}>
-        <h2 id="t">Check out <span class="file">${this.filename}</span></h2>
+    const several = this.filenames.length > 1;
+    return html`<dialog aria-labelledby="t" @close=${() => (this.filenames = [])}>
+      <form method="dialog" @submit=${this._submit} @keydown=${submitOnCtrlEnter}>
+        <h2 id="t">Check out ${several ? `${this.filenames.length} files` : html`<span class="file">${this.filenames[0] ?? ''}</span>`}</h2>
+        ${several ? fileList(this.filenames) : ''}
         <label for="msg">Message</label>
         <textarea id="msg" rows="3" maxlength="2000" placeholder="What are you changing?" .value=${this._message} @input=${(e: Event) => (this._message = (e.target as HTMLTextAreaElement).value)}></textarea>
         <label for="until">Until</label>
@@ -63,10 +67,11 @@ export class CheckoutDialog extends LitElement {
     this._busy = true;
     // datetime-local is the browser's local time; the server keeps ISO (UTC).
     const until = this._until ? new Date(this._until).toISOString() : undefined;
-    this._error = (await this.actions.checkout(this.filename, this._message.trim(), until)) ?? '';
+    this._error = (await this.actions.checkout(this.filenames, this._message.trim(), until)) ?? '';
     this._busy = false;
     if (!this._error) this.close();
   }
+
 
   static override styles = [baseStyles, dialogStyles];
 }

@@ -70,6 +70,17 @@ export const fileTableStyles = [
     .path {
       color: var(--muted);
     }
+    .select {
+      margin: 0 0.4rem 0 0;
+      vertical-align: middle;
+    }
+    .bulk {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem 0.6rem;
+      align-items: center;
+      margin-bottom: 0.5rem;
+    }
     .c-message {
       overflow-wrap: anywhere;
     }
@@ -173,7 +184,7 @@ export const fileTableStyles = [
       font-size: 0.85em;
     }
     .presence.online {
-      color: var(--ok, var(--muted));
+      color: var(--ok-fg);
     }
     .overdue {
       color: var(--danger);

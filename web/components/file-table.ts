@@ -68,6 +68,8 @@ export class FileTable extends LitElement {
   @state() private _text = '';
   @state() private _status: StatusFilter = 'all';
   @state() private _folder = '';
+  /** Rows ticked for `Check out selected` / `Check in selected`, by name. */
+  @state() private _selected: ReadonlySet<string> = new Set();
 
   private _memo: { files: FileStatus[]; key: string; rows: FileStatus[] } | null = null;
 
@@ -135,6 +137,7 @@ export class FileTable extends LitElement {
         >
         <span class="count" aria-live="polite">${rows.length} of ${this.files.length} files</span>
       </div>
+      ${this._bulk()}
       <div role="table" aria-label="Files" aria-rowcount=${rows.length + 1}>
         <div role="rowgroup" class="head">
           <div role="row" class="row">
@@ -160,28 +163,53 @@ export class FileTable extends LitElement {
     const title = disabled ? this.disabledReason : '';
     let action;
     if (mine) {
-      action = html`<button class="primary" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkin-request', { filename: f.name, force: false })}>Check in</button>`;
+      action = html`<button class="primary" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkin-request', { filenames: [f.name] })}>Check in</button>`;
     } else if (other) {
       // Held by someone else: nothing to check out; wait for it, or ask for it.
       const queued = f.queue.some((w) => w.user === this.user);
       action = html`<button ?disabled=${disabled} title=${title} @click=${() => emit(this, 'wait-request', { filename: f.name, join: !queued })} aria-label="${queued ? 'Leave queue' : 'Check out when free'}: ${f.name}">${queued ? 'Leave queue' : 'Check out when free'}</button
         ><button class="link" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'nudge-request', { filename: f.name })} aria-label="Ask to release: ${f.name}">Ask to release</button
-        >${this.admin ? html`<button class="danger" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkin-request', { filename: f.name, force: true })}>Force release</button>` : ''}`;
+        >${this.admin ? html`<button class="danger" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'force-request', { filename: f.name })} aria-label="Force release: ${f.name}">Force release</button>` : ''}`;
     } else {
-      action = html`<button ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkout-request', { filename: f.name })}>Check out</button>`;
+      action = html`<button ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkout-request', { filenames: [f.name] })}>Check out</button>`;
     }
     const holder = f.locked_by ? this.presence.get(f.locked_by) : undefined;
     const overdue = isOverdue(f);
     const url = `/api/files/${f.name.split('/').map(encodeURIComponent).join('/')}/content`;
     return html`<div role="row" class="row ${f.locked_by ? 'out' : ''} ${mine ? 'mine' : ''} ${this.highlighted(f.name) ? 'flash' : ''}" data-name=${f.name}>
-      <div role="cell" class="c-name"><span class="path">${folderOf(f.name) ? folderOf(f.name) + '/' : ''}</span>${baseOf(f.name)}</div>
+      <div role="cell" class="c-name"><input type="checkbox" class="select" aria-label="Select ${f.name}" .checked=${this._selected.has(f.name)} @change=${(e: Event) => this._select(f.name, (e.target as HTMLInputElement).checked)} /><span class="path">${folderOf(f.name) ? folderOf(f.name) + '/' : ''}</span>${baseOf(f.name)}</div>
       <div role="cell" class="c-size">${formatSize(f.size_bytes)}</div>
       <div role="cell" class="c-modified"><time datetime=${f.modified ?? ''} title=${f.modified ? new Date(f.modified).toLocaleString() : ''}>${relativeTime(f.modified)}</time></div>
       <div role="cell" class="c-status"><span class="badge">${status}</span>${holder ? html` <span class="presence ${holder.online ? 'online' : ''}">${holder.online ? 'online' : `last seen ${relativeTime(holder.last_seen)}`}</span>` : ''}${overdue ? html` <span class="overdue" title="Meant to be done by ${new Date(f.lock!.until!).toLocaleString()}">Overdue</span>` : ''}${f.queue.length > 0 ? html` <span class="queue">Queue: ${f.queue.map((w) => w.user).join(', ')}</span>` : ''}${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
       <div role="cell" class="c-message">${f.lock?.message ?? ''}</div>
       <div role="cell" class="c-held">${f.lock ? duration(f.lock.timestamp) : ''}</div>
       <div role="cell" class="c-actions">${action}<a href=${url} download aria-label="Download ${f.name}">Download</a
-        ><button class="link" @click=${() => emit(this, 'versions-request', { filename: f.name })} aria-label="Versions of ${f.name}">Versions</button></div>
+        ><button class="link" @click=${() => emit(this, 'versions-request', { filename: f.name })} aria-label="Versions of ${f.name}">Versions</button
+        ><button class="link" @click=${() => emit(this, 'history-request', { filename: f.name })} aria-label="History of ${f.name}">History</button
+        ><button class="link" @click=${() => emit(this, 'copy-path-request', { filename: f.name })} aria-label="Copy path of ${f.name}" title="Copy the path to open it on the share">Copy path</button></div>
+    </div>`;
+  }
+
+  private _select(name: string, on: boolean) {
+    const next = new Set(this._selected);
+    if (on) next.add(name);
+    else next.delete(name);
+    this._selected = next;
+  }
+
+  /** What the selection and your locks allow, above the table. */
+  private _bulk() {
+    const chosen = this.files.filter((f) => this._selected.has(f.name));
+    const free = chosen.filter((f) => f.status === 'available').map((f) => f.name);
+    const mineChosen = chosen.filter((f) => f.locked_by === this.user).map((f) => f.name);
+    const allMine = this.files.filter((f) => f.locked_by === this.user).map((f) => f.name);
+    const off = this.disabledReason !== '';
+    return html`<div class="bulk" role="group" aria-label="Several files">
+      <span class="count">${chosen.length} selected</span>
+      <button ?disabled=${off || free.length === 0 || free.length !== chosen.length} title=${free.length !== chosen.length ? 'Select only available files to check them out together' : ''} @click=${() => emit(this, 'checkout-request', { filenames: free })}>Check out selected</button>
+      <button ?disabled=${off || mineChosen.length === 0 || mineChosen.length !== chosen.length} title=${mineChosen.length !== chosen.length ? 'Select only files you hold to check them in together' : ''} @click=${() => emit(this, 'checkin-request', { filenames: mineChosen })}>Check in selected</button>
+      <button ?disabled=${off || allMine.length === 0} @click=${() => emit(this, 'checkin-request', { filenames: allMine })}>Check in all mine${allMine.length > 0 ? ` (${allMine.length})` : ''}</button>
+      ${chosen.length > 0 ? html`<button class="link" @click=${() => (this._selected = new Set())}>Clear selection</button>` : ''}
     </div>`;
   }
 

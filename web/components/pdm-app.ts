@@ -6,9 +6,14 @@ import { SessionController } from '../data/session-controller.js';
 import { askToNotify, canAskToNotify, notifyBrowser } from '../data/browser-notices.js';
 import { StoreController } from '../state/store-controller.js';
 import { BoardStore } from '../state/board-store.js';
-import type { CheckinRequest } from '../state/dom-events.js';
+import { sharePathOf } from '../../shared/share-path.js';
+import { copyText } from './clipboard.js';
 import type { CheckinDialog } from './checkin-dialog.js';
 import './checkin-dialog.js';
+import type { ForceDialog } from './force-dialog.js';
+import './force-dialog.js';
+import type { HistoryPanel } from './history-panel.js';
+import './history-panel.js';
 import type { VersionsPanel } from './versions-panel.js';
 import './versions-panel.js';
 import './activity-feed.js';
@@ -39,14 +44,19 @@ export class PdmApp extends LitElement {
   @query('checkout-dialog') private _checkoutDialog!: CheckoutDialog;
   @query('checkin-dialog') private _checkinDialog!: CheckinDialog;
   @query('versions-panel') private _versions!: VersionsPanel;
+  @query('force-dialog') private _forceDialog!: ForceDialog;
+  @query('history-panel') private _history!: HistoryPanel;
 
   override connectedCallback() {
     super.connectedCallback();
     this.addEventListener('name-submit', (e) => void this._session.setName(e.detail.name));
     this.addEventListener('name-change-request', () => this._session.clearName());
     this.addEventListener('sign-out-request', () => void this._session.signOut());
-    this.addEventListener('checkout-request', (e) => this._checkoutDialog.open(e.detail.filename));
-    this.addEventListener('checkin-request', (e) => void this._checkin(e.detail));
+    this.addEventListener('checkout-request', (e) => this._checkoutDialog.open(e.detail.filenames));
+    this.addEventListener('checkin-request', (e) => this._checkinDialog.open(e.detail.filenames));
+    this.addEventListener('force-request', (e) => this._forceDialog.open(e.detail.filename, this.store.locks[e.detail.filename] ?? null));
+    this.addEventListener('history-request', (e) => this._history.open(e.detail.filename));
+    this.addEventListener('copy-path-request', (e) => void this._copyPath(e.detail.filename));
     this.addEventListener('versions-request', (e) => this._versions.open(e.detail.filename, this.store.files.get(e.detail.filename)?.locked_by === this._session.user));
     this.addEventListener('notice-dismiss', (e) => this.store.dismissNotice(e.detail.id));
     this.addEventListener('wait-request', (e) => void this._conn.wait(e.detail.filename, e.detail.join).then((ack) => this._setError(ack.ok ? '' : ack.detail)));
@@ -91,11 +101,13 @@ export class PdmApp extends LitElement {
           .presence=${s.presence}
           .highlighted=${(n: string) => s.isHighlighted(n)}
         ></file-table>
-        <activity-feed .events=${s.activity}></activity-feed>
+        <activity-feed .events=${s.activity} .actions=${this._actions}></activity-feed>
       </main>
       <checkout-dialog .actions=${this._actions}></checkout-dialog>
       <checkin-dialog .actions=${this._actions}></checkin-dialog>
       <versions-panel .actions=${this._actions}></versions-panel>
+      <force-dialog .actions=${this._actions}></force-dialog>
+      <history-panel .actions=${this._actions}></history-panel>
       <toast-stack .notices=${s.notices}></toast-stack>
     `;
   }
@@ -105,14 +117,10 @@ export class PdmApp extends LitElement {
     else this._conn.disconnect();
   }
 
-  /** Your own lock: the dialog (comment, optional new version); someone else's (admin): at once. */
-  private async _checkin({ filename, force }: CheckinRequest) {
-    if (!force) {
-      this._checkinDialog.open(filename);
-      return;
-    }
-    const ack = await this._conn.checkin(filename, true);
-    this._setError(ack.ok ? '' : ack.detail);
+  /** The file's path as people open it on the share (`--share-path`), to the clipboard. */
+  private async _copyPath(filename: string) {
+    const path = sharePathOf(this._session.session?.share_path ?? '', filename);
+    this.store.inform((await copyText(path)) ? `Copied ${path}` : `Copy this path: ${path}`);
   }
 
   private _setError(message: string) {

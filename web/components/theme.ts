@@ -77,6 +77,15 @@ export const dialogStyles = css`
   }
   .file {
     font-family: ui-monospace, monospace;
+    overflow-wrap: anywhere;
+  }
+  .files {
+    margin: 0;
+    padding-left: 1.2rem;
+  }
+  textarea {
+    width: 100%;
+    box-sizing: border-box;
   }
   .error {
     color: var(--danger);

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ActivityEvent, ClientToServerEvents, FileAck, HandshakeAuth, PresenceBody, ServerToClientEvents } from '../../shared/protocol.js';
+import type { Ack, ActivityEvent, ClientToServerEvents, FileAck, FilesAck, HandshakeAuth, PresenceBody, ServerToClientEvents, UndoAck } from '../../shared/protocol.js';
 import type { BoardStore } from '../state/board-store.js';
 
 type PdmSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -69,7 +69,7 @@ export class LiveConnection {
 
   checkout(filename: string, message: string | undefined, until?: string): Promise<FileAck> {
     const payload = { filename, ...(message ? { message } : {}), ...(until ? { until } : {}) };
-    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkout', payload));
+    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkout', payload) as Promise<FileAck>);
   }
 
   /** Joins the queue (`wait`), or leaves it. */
@@ -89,12 +89,31 @@ export class LiveConnection {
     }
   }
 
-  checkin(filename: string, force: boolean, comment?: string): Promise<FileAck> {
-    const payload = { filename, ...(force ? { force } : {}), ...(comment ? { comment } : {}) };
-    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkin', payload));
+  /** `reason`: with `force`, why (the former holder is told). */
+  checkin(filename: string, force: boolean, comment?: string, reason?: string): Promise<FileAck> {
+    const payload = { filename, ...(force ? { force } : {}), ...(comment ? { comment } : {}), ...(force && reason ? { reason } : {}) };
+    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkin', payload) as Promise<FileAck>);
   }
 
-  private async command(send: (s: PdmSocket) => Promise<FileAck>): Promise<FileAck> {
+  /** Undo check-out: the content at check-out put back, then released. */
+  undo(filename: string): Promise<UndoAck> {
+    // The ack of a `revert` carries `reverted` besides the file (shared/protocol.ts UndoBody).
+    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkin', { filename, revert: true }) as Promise<UndoAck>);
+  }
+
+  /** Several files checked out in one write, all or nothing. */
+  checkoutMany(filenames: string[], message: string | undefined, until?: string): Promise<FilesAck> {
+    const payload = { filenames, ...(message ? { message } : {}), ...(until ? { until } : {}) };
+    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkout', payload) as Promise<FilesAck>);
+  }
+
+  /** Several of your files checked in in one write. */
+  checkinMany(filenames: string[], comment?: string): Promise<FilesAck> {
+    const payload = { filenames, ...(comment ? { comment } : {}) };
+    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkin', payload) as Promise<FilesAck>);
+  }
+
+  private async command<A extends Ack<object>>(send: (s: PdmSocket) => Promise<A>): Promise<A | Ack<never>> {
     const s = this.socket;
     if (!s?.connected) return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'Not connected to the server: try again once it shows Live.' };
     try {

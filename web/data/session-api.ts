@@ -10,17 +10,19 @@ export interface SessionInfo {
   role: 'user' | 'admin';
   /** Users mode with directory sign-in: what the form says it signs in to (`--ldap-label`). */
   directory?: string;
+  /** What `Copy path` puts before a name ('' before sign-in). */
+  share_path: string;
 }
 
 export async function getSession(openName: string | null): Promise<SessionInfo> {
   const res = await fetch('/api/session', { headers: openName ? { 'x-pdm-user': openName } : {} });
   if (res.status === 401) {
     const body = (await res.json().catch(() => ({}))) as { directory?: unknown };
-    return { mode: 'users', user: null, role: 'user', ...(typeof body.directory === 'string' ? { directory: body.directory } : {}) };
+    return { mode: 'users', user: null, role: 'user', share_path: '', ...(typeof body.directory === 'string' ? { directory: body.directory } : {}) };
   }
   if (!res.ok) throw new Error(`GET /api/session answered ${res.status}`);
   const body = (await res.json()) as SessionBody;
-  return { mode: body.mode, user: body.user, role: body.role };
+  return { mode: body.mode, user: body.user, role: body.role, share_path: body.share_path };
 }
 
 /** Signs in; the server sets the httpOnly cookie the socket handshake then carries. */
@@ -28,7 +30,7 @@ export async function signIn(user: string, password: string): Promise<SessionInf
   const res = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
   const body = (await res.json().catch(() => ({}))) as Partial<SignInBody & ErrorBody>;
   if (!res.ok || !body.user) return { error: body.detail ?? `Sign-in failed (${res.status}).` };
-  return { mode: 'users', user: body.user, role: body.role ?? 'user' };
+  return { mode: 'users', user: body.user, role: body.role ?? 'user', share_path: body.share_path ?? '' };
 }
 
 export async function signOut(): Promise<void> {

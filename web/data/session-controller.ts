@@ -34,7 +34,7 @@ export class SessionController implements ReactiveController {
     try {
       info = await getSession(remembered);
     } catch {
-      info = { mode: 'open', user: null, role: 'user' };
+      info = { mode: 'open', user: null, role: 'user', share_path: '' };
     }
     this.set(info.mode === 'open' ? { ...info, user: remembered } : info);
   }
@@ -43,13 +43,13 @@ export class SessionController implements ReactiveController {
   async setName(name: string): Promise<void> {
     localStorage.setItem(USER_KEY, name);
     const info = await getSession(name).catch(() => null);
-    this.set({ mode: 'open', user: name, role: info?.role ?? 'user' });
+    this.set({ mode: 'open', user: name, role: info?.role ?? 'user', share_path: info?.share_path ?? this.session?.share_path ?? '' });
   }
 
   /** Open mode: forget the name (back to the prompt). */
   clearName(): void {
     localStorage.removeItem(USER_KEY);
-    this.set({ mode: 'open', user: null, role: 'user' });
+    this.set({ mode: 'open', user: null, role: 'user', share_path: this.session?.share_path ?? '' });
   }
 
   /** Users mode: the server's refusal to show, or null once signed in. */
@@ -63,13 +63,13 @@ export class SessionController implements ReactiveController {
   async signOut(): Promise<void> {
     this.onUser(null);
     await signOut();
-    this.set(await getSession(null).catch(() => ({ mode: 'users' as const, user: null, role: 'user' as const, ...this.directory() })));
+    this.set(await getSession(null).catch(() => ({ mode: 'users' as const, user: null, role: 'user' as const, share_path: '', ...this.directory() })));
   }
 
   /** Users mode: the server refused the connection (signed out elsewhere, expired): back to the form. */
   lost(): void {
     if (this.session?.mode !== 'users') return;
-    this.set({ mode: 'users', user: null, role: 'user', ...this.directory() });
+    this.set({ mode: 'users', user: null, role: 'user', share_path: '', ...this.directory() });
   }
 
   private directory(): { directory?: string } {

@@ -165,6 +165,12 @@ export class BoardStore {
     this.changed();
   }
 
+  /** A notice from the page itself (e.g. a path was copied). */
+  inform(text: string): void {
+    this.notice(text);
+    this.changed();
+  }
+
   dismissNotice(id: number): void {
     this.notices = this.notices.filter((n) => n.id !== id);
     this.changed();

@@ -1,10 +1,11 @@
 /** Intent sent up from leaf components to <pdm-app>, which owns the connection. */
+/** One file, or several at once (all or nothing). */
 export interface CheckoutRequest {
-  filename: string;
+  filenames: string[];
 }
+/** One of your files, or several of them at once. */
 export interface CheckinRequest {
-  filename: string;
-  force: boolean;
+  filenames: string[];
 }
 export interface NameSubmit {
   name: string;
@@ -25,6 +26,10 @@ declare global {
     'name-submit': CustomEvent<NameSubmit>;
     'name-change-request': CustomEvent<null>;
     'versions-request': CustomEvent<{ filename: string }>;
+    'history-request': CustomEvent<{ filename: string }>;
+    'copy-path-request': CustomEvent<{ filename: string }>;
+    /** An admin asks to force the release of someone else's lock (a dialog asks why). */
+    'force-request': CustomEvent<{ filename: string }>;
     /** Join (`join: true`) or leave the queue of a file someone else holds. */
     'wait-request': CustomEvent<{ filename: string; join: boolean }>;
     'nudge-request': CustomEvent<{ filename: string }>;

@@ -1,0 +1,73 @@
+import { LitElement, html } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { BoardActions } from '../data/board-actions.js';
+import type { LockInfo } from '../../shared/protocol.js';
+import { submitOnCtrlEnter } from './dialog-keys.js';
+import { baseStyles, dialogStyles } from './theme.js';
+
+/** An admin's forced release: who holds it, and a reason the holder is told. */
+@customElement('force-dialog')
+export class ForceDialog extends LitElement {
+  /** The file; '' when closed. */
+  @property() filename = '';
+  @property({ attribute: false }) lock: LockInfo | null = null;
+  @property({ attribute: false }) actions: Pick<BoardActions, 'forceRelease'> | null = null;
+
+  @state() private _error = '';
+  @state() private _busy = false;
+  @state() private _reason = '';
+  @query('dialog') private _dialog!: HTMLDialogElement;
+  @query('textarea') private _field!: HTMLTextAreaElement;
+
+  open(filename: string, lock: LockInfo | null) {
+    this.filename = filename;
+    this.lock = lock;
+    this._error = '';
+    this._reason = '';
+    this._busy = false;
+    void this.updateComplete.then(() => {
+      if (!this._dialog.open) this._dialog.showModal();
+      this._field.focus();
+    });
+  }
+
+  close() {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may come before the first render
+    if (this._dialog?.open) this._dialog.close();
+  }
+
+  override render() {
+    return html`<dialog aria-labelledby="t" @close=${() => (this.filename = '')}>
+      <form method="dialog" @submit=${this._submit} @keydown=${submitOnCtrlEnter}>
+        <h2 id="t">Force release <span class="file">${this.filename}</span></h2>
+        ${this.lock ? html`<p>Checked out by <strong>${this.lock.user}</strong>${this.lock.message ? html`: <q>${this.lock.message}</q>` : ''}. Their unsaved work stays on their machine; they are told why.</p>` : ''}
+        <label for="reason">Reason</label>
+        <textarea id="reason" rows="3" maxlength="2000" required placeholder="Why it must be released now" .value=${this._reason} @input=${(e: Event) => (this._reason = (e.target as HTMLTextAreaElement).value)}></textarea>
+        ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
+        <div class="buttons">
+          <button type="button" @click=${() => this.close()}>Cancel</button>
+          <button type="submit" class="danger" ?disabled=${this._busy || this._reason.trim() === ''}>Confirm force release</button>
+        </div>
+      </form>
+    </dialog>`;
+  }
+
+  private async _submit(e: Event) {
+    e.preventDefault();
+    const reason = this._reason.trim();
+    if (!this.actions || this._busy || !reason) return;
+    this._busy = true;
+    this._error = (await this.actions.forceRelease(this.filename, reason)) ?? '';
+    this._busy = false;
+    if (!this._error) this.close();
+  }
+
+
+  static override styles = [baseStyles, dialogStyles];
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'force-dialog': ForceDialog;
+  }
+}

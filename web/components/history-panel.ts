@@ -1,0 +1,101 @@
+import { LitElement, html } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { HistoryBody } from '../../shared/protocol.js';
+import type { BoardActions } from '../data/board-actions.js';
+import { duration } from './format.js';
+import { versionsPanelStyles } from './versions-panel.styles.js';
+
+const ENDED: Record<string, string> = {
+  checkin: 'checked in',
+  force_release: 'force-released',
+  undo_checkout: 'check-out undone',
+  handoff: 'handed over',
+  disk: 'changed in locks.json',
+};
+
+/** `1 h 5 min` from seconds (a hold's length). */
+const held = (seconds: number | null) => (seconds === null ? '—' : duration(new Date(0).toISOString(), seconds * 1000) || '< 1 min');
+
+/** A file's past holds: who, from when to when, how long, how it ended; with the statistics line. */
+@customElement('history-panel')
+export class HistoryPanel extends LitElement {
+  /** The file shown; '' when closed. */
+  @property() filename = '';
+  @property({ attribute: false }) actions: Pick<BoardActions, 'history'> | null = null;
+
+  /** Null while loading. */
+  @state() private _history: HistoryBody | null = null;
+  @state() private _error = '';
+  @query('dialog') private _dialog!: HTMLDialogElement;
+
+  open(filename: string) {
+    this.filename = filename;
+    this._error = '';
+    this._history = null;
+    void this.updateComplete.then(() => {
+      if (!this._dialog.open) this._dialog.showModal();
+    });
+    void this._load(filename);
+  }
+
+  private async _load(filename: string) {
+    try {
+      const h = (await this.actions?.history(filename)) ?? null;
+      if (filename === this.filename) this._history = h;
+    } catch (err) {
+      this._error = (err as Error).message;
+    }
+  }
+
+  close() {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may come before the first render
+    if (this._dialog?.open) this._dialog.close();
+  }
+
+  override render() {
+    const h = this._history;
+    const s = h?.stats;
+    return html`<dialog aria-labelledby="t" @close=${() => (this.filename = '')}>
+      <h2 id="t">History of <span class="file">${this.filename}</span></h2>
+      ${!h && !this._error ? html`<p>Loading…</p>` : ''}
+      ${s
+        ? html`<p class="stats">
+            ${s.holds === 0 ? 'Never checked out.' : `${s.holds} hold${s.holds === 1 ? '' : 's'}; median ${held(s.median_hold_s)}, 90% within ${held(s.p90_hold_s)}, longest ${held(s.longest_hold_s)}. `}
+            ${Object.entries(s.holders)
+              .sort((a, b) => b[1] - a[1])
+              .map(([u, n]) => `${u} ${n}`)
+              .join(', ')}
+          </p>`
+        : ''}
+      ${h && h.holds.length > 0
+        ? html`<table>
+            <thead>
+              <tr><th scope="col">Who</th><th scope="col">From</th><th scope="col">Held for</th><th scope="col">Ended</th><th scope="col">Message</th><th scope="col">Comment</th></tr>
+            </thead>
+            <tbody>
+              ${h.holds.map(
+                (x) => html`<tr>
+                  <td>${x.user}</td>
+                  <td><time datetime=${x.from} title=${new Date(x.from).toLocaleString()}>${new Date(x.from).toLocaleString()}</time></td>
+                  <td>${duration(x.from, x.to ? Date.parse(x.to) : Date.now())}</td>
+                  <td>${x.ended ? ENDED[x.ended] : 'holds it now'}</td>
+                  <td>${x.message ?? ''}</td>
+                  <td>${x.comment ?? ''}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : ''}
+      ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
+      <div class="buttons"><button @click=${() => this.close()}>Close</button></div>
+    </dialog>`;
+  }
+
+  static override styles = versionsPanelStyles;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'history-panel': HistoryPanel;
+  }
+}

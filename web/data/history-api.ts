@@ -1,0 +1,30 @@
+import type { ActivityBody, ActivityEvent, HistoryBody } from '../../shared/protocol.js';
+
+/** History and the activity log over HTTP (pages of the log are not pushed: they are asked for). */
+const filePath = (name: string) => `/api/files/${name.split('/').map(encodeURIComponent).join('/')}`;
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { detail?: string }).detail ?? `HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** A file's past holds, newest first, with statistics. */
+export function fileHistory(name: string): Promise<HistoryBody> {
+  return getJson<HistoryBody>(`${filePath(name)}/history`);
+}
+
+/** The feed's filters: '' for any. */
+export interface ActivityFilters {
+  filename: string;
+  user: string;
+}
+
+/** Up to `limit` entries (oldest first) matching `filters`, older than `before` when given. */
+export async function activityPage(filters: ActivityFilters, before: string | null, limit = 100): Promise<ActivityEvent[]> {
+  const q = new URLSearchParams({ limit: String(limit) });
+  if (filters.filename) q.set('filename', filters.filename);
+  if (filters.user) q.set('user', filters.user);
+  if (before) q.set('before', before);
+  return (await getJson<ActivityBody>(`/api/activity?${q.toString()}`)).events;
+}
