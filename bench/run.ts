@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in one run, printed as Markdown tables (copied into BENCHMARKS.md).
 // BENCH_SECONDS, BENCH_THROUGHPUT_BASELINE_BIN, BENCH_FANOUT=1000,5000, BENCH_VAULT_FILES, BENCH_BASELINE_BIN,
-// BENCH_PAGE_FILES, BENCH_VERSIONS_BASELINE_DIR, BENCH_PROTECT_ROUNDS, BENCH_PROTECT_FILES, BENCH_HANDOFF_ROUNDS.
+// BENCH_PAGE_FILES, BENCH_VERSIONS_BASELINE_DIR, BENCH_PROTECT_ROUNDS, BENCH_PROTECT_FILES, BENCH_HANDOFF_ROUNDS,
+// BENCH_HISTORY_ENTRIES.
 import os from 'node:os';
 import { diskToClient, fanout, printFanout } from './fanout.js';
 import { lockThroughput, printThroughput } from './lock-throughput.js';
@@ -8,6 +9,7 @@ import { pageBench, printPage } from './page.js';
 import { printBursts, printScale as printProtectScale, protectBursts, protectScale } from './protect.js';
 import { handoffLatency, printHandoff } from './handoff.js';
 import { printSeveral, severalFiles } from './several-files.js';
+import { historyBench, printHistory } from './history.js';
 import { fmt } from './support.js';
 import { printScale, vaultScale } from './vault-scale.js';
 import { printVersions, versionRecords } from './version-records.js';
@@ -50,4 +52,8 @@ console.log(printHandoff(await handoffLatency(Number(process.env.BENCH_HANDOFF_R
 
 console.log('\n## 8. Several files per request beside one per request\n');
 console.log(printSeveral(await severalFiles(seconds)));
+
+const historyEntries = Number(process.env.BENCH_HISTORY_ENTRIES ?? 1_000_000);
+console.log(`\n## 9. A file's history on a log of ${historyEntries} entries\n`);
+console.log(printHistory(await historyBench(historyEntries), historyEntries));
 process.exit(0);
