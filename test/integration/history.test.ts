@@ -170,7 +170,7 @@ describe('undo check-out, per-file history and the searchable activity log', () 
     expect(lines[0]).toBe('id,at,type,filename,user,message,source');
     expect(lines[1]).toContain(`,checkout,PN1002.mcam,alice,"'=HYPERLINK(""x""), ""quoted""",api`);
 
-    for (const bad of ['since=yesterday', 'until=2026-13-45', 'type=checkout,nope', 'limit=1001&user=alice', 'before=a&after=b', 'format=xml', 'user=a&user=b']) {
+    for (const bad of ['since=yesterday', 'format=csv&since=2026-02-30T25:00:00Z', 'until=2026-13-45', 'type=checkout,nope', 'limit=1001&user=alice', 'before=a&after=b', 'format=xml', 'user=a&user=b']) {
       const r = await q(bad);
       expect(r.status, bad).toBe(400);
       expect(r.body.code, bad).toBe('INVALID_REQUEST');
