@@ -268,6 +268,8 @@ export interface FilePayload {
   file: FileStatus;
   /** On `file:changed`: the version number recorded for the new content, if one was. */
   version?: number;
+  /** On `file:changed`: the holder whose upload or restore through the server made the change (absent: seen on disk). */
+  by?: string;
 }
 
 export interface FileRemovedPayload {

@@ -140,14 +140,14 @@ export class FileBoard {
   }
 
   /** Publishes vault changes (the index already holds them); `versions` adds a version number. */
-  onVaultChanges(changes: VaultChange[], versions: ReadonlyMap<string, number> = new Map()): void {
+  onVaultChanges(changes: VaultChange[], versions: ReadonlyMap<string, number> = new Map(), by?: string): void {
     const events: RevisionedEvent[] = changes.map((c): RevisionedEvent => {
       this.invalidate(c.name);
       if (c.kind === 'removed') return { event: 'file:removed', data: { revision: ++this.revision, filename: c.name } };
       const file = this.status(c.name)!;
       if (c.kind === 'added') return { event: 'file:added', data: { revision: ++this.revision, file } };
       const version = versions.get(c.name);
-      return { event: 'file:changed', data: { revision: ++this.revision, file, ...(version ? { version } : {}) } };
+      return { event: 'file:changed', data: { revision: ++this.revision, file, ...(version ? { version } : {}), ...(by ? { by } : {}) } };
     });
     this.publish(events);
   }

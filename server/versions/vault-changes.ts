@@ -32,14 +32,15 @@ export class VaultChanges {
 
   /**
    * Queues changes (the index already holds them); resolves once published. `recorded`: versions
-   * the caller already made for some of them (an upload), announced instead of recorded again.
+   * the caller already made for some of them (an upload), announced instead of recorded again;
+   * `by`: the holder whose upload or restore made them (not a change seen on disk).
    */
-  publish(changes: VaultChange[], recorded: ReadonlyMap<string, number> = new Map()): Promise<void> {
-    this.queue = this.queue.then(() => this.process(changes, recorded)).catch((err: unknown) => this.d.logger.error({ err }, 'processing vault changes failed'));
+  publish(changes: VaultChange[], recorded: ReadonlyMap<string, number> = new Map(), by?: string): Promise<void> {
+    this.queue = this.queue.then(() => this.process(changes, recorded, by)).catch((err: unknown) => this.d.logger.error({ err }, 'processing vault changes failed'));
     return this.queue;
   }
 
-  private async process(changes: VaultChange[], recorded: ReadonlyMap<string, number>): Promise<void> {
+  private async process(changes: VaultChange[], recorded: ReadonlyMap<string, number>, by: string | undefined): Promise<void> {
     const { versions, warnings, store, activity } = this.d;
     const versionOf = new Map(recorded);
     const comment = null;
@@ -59,8 +60,10 @@ export class VaultChanges {
         entries.push(makeActivity({ type: 'edited_unlocked', filename: c.name, user: null, message: 'changed on disk while nobody held the lock', source: 'disk', version: v.number }));
       }
     }
-    this.d.board.onVaultChanges(changes, versionOf);
-    const all = [...changes.map(fileActivity), ...entries];
+    this.d.board.onVaultChanges(changes, versionOf, by);
+    // A change the server made is logged as its own (source api): other servers sharing the vault
+    // see it on disk too, and the same key keeps them from logging it as an edit on disk.
+    const all = [...changes.map((c) => (by ? { ...fileActivity(c), source: 'api' as const, user: by } : fileActivity(c))), ...entries];
     await activity.appendOnce(all, (e) => (e.type.startsWith('file_') ? fileActivityKey(e) : `${e.type}|${e.filename}|${e.version}`));
   }
 }

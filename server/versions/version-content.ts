@@ -120,7 +120,7 @@ export class VersionContent {
     await rename(source, abs);
     const v = await this.d.versions.record(name, abs, { user, comment });
     const change = await this.d.index.update(abs);
-    if (change) await this.d.changes.publish([change], v ? new Map([[name, v.number]]) : undefined);
+    if (change) await this.d.changes.publish([change], v ? new Map([[name, v.number]]) : undefined, user);
     if (v) await this.d.activity.append([makeActivity({ type: 'version_added', filename: name, user, message: comment, source: 'api', version: v.number })]);
     return v;
   }

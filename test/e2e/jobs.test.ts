@@ -125,7 +125,7 @@ describe('jobs of several files, undo, force with a reason, history and the feed
     await carol.getByRole('button', { name: 'Copy path of customer-a/PN2002.vnc' }).click();
     const expected = `${vault.root}/customer-a/PN2002.vnc`;
     await carol.getByText(`Copied ${expected}`).waitFor();
-    expect(await carol.evaluate(() => navigator.clipboard.readText())).toBe(expected);
+    expect(await carol.evaluate('navigator.clipboard.readText()')).toBe(expected);
 
     const feed = carol.getByRole('region', { name: 'Activity' });
     await feed.getByLabel('Person').fill('bob');

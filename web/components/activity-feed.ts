@@ -25,6 +25,9 @@ const VERB: Record<string, string> = {
   nudge: 'asked for the release of',
 };
 
+/** Lock entries: from `disk`, they are a hand edit of locks.json, said so. */
+const LOCK_TYPES = new Set(['checkout', 'checkin', 'force_release', 'lock_edited']);
+
 const matches = (e: ActivityEvent, f: ActivityFilters) => (!f.filename || e.filename === f.filename) && (!f.user || e.user === f.user);
 
 /**
@@ -38,6 +41,8 @@ export class ActivityFeed extends LitElement {
   /** Loads a page of the log. */
   @property({ attribute: false }) actions: Pick<BoardActions, 'activity'> | null = null;
 
+  /** The page's clock, for "3 min ago". */
+  @property({ type: Number }) now = Date.now();
   @state() private _filters: ActivityFilters = { filename: '', user: '' };
   /** Entries the server gave for the filters or `Load more`, oldest first. */
   @state() private _loaded: ActivityEvent[] = [];
@@ -49,7 +54,8 @@ export class ActivityFeed extends LitElement {
   /** What is shown, oldest first: loaded pages, then the live entries that match. */
   private _shown(): ActivityEvent[] {
     const seen = new Set<string>();
-    return [...this._loaded, ...this.events.filter((e) => matches(e, this._filters))].filter((e) => !seen.has(e.id) && seen.add(e.id));
+    // A content change the server made itself (an upload) is told by its version_added entry.
+    return [...this._loaded, ...this.events.filter((e) => matches(e, this._filters))].filter((e) => !(e.type === 'file_changed' && e.source === 'api') && !seen.has(e.id) && seen.add(e.id));
   }
 
   override render() {
@@ -67,8 +73,8 @@ export class ActivityFeed extends LitElement {
             <span class="who">${e.user ?? (e.source === 'disk' ? 'On disk' : 'Someone')}</span>
             ${VERB[e.type] ?? e.type} <span class="file">${e.filename ?? ''}</span>
             ${e.type === 'force_release' && e.previous_user ? html`(held by ${e.previous_user})` : ''}
-            ${e.message ? html`<q>${e.message}</q>` : ''}
-            <time datetime=${e.at} title=${new Date(e.at).toLocaleString()}>${relativeTime(e.at)}</time>
+            ${e.message ? html`<q>${e.message}</q>` : ''} ${e.source === 'disk' && LOCK_TYPES.has(e.type) ? html`<span class="tag">edited on disk</span>` : ''}
+            <time datetime=${e.at} title=${new Date(e.at).toLocaleString()}>${relativeTime(e.at, this.now)}</time>
           </li>`,
         )}
       </ol>
@@ -153,6 +159,13 @@ export class ActivityFeed extends LitElement {
       font-family: ui-monospace, monospace;
     }
     q {
+      color: var(--muted);
+    }
+    .tag {
+      font-size: 0.75rem;
+      padding: 0 0.35rem;
+      border: 1px solid var(--control-border);
+      border-radius: 4px;
       color: var(--muted);
     }
     time {

@@ -9,6 +9,8 @@ export const fileTableStyles = [
       display: flex;
       flex-direction: column;
       min-height: 0;
+      min-width: 0;
+      container: board / inline-size;
     }
     .filters {
       display: flex;
@@ -18,10 +20,19 @@ export const fileTableStyles = [
       margin-bottom: 0.75rem;
     }
     .filters label {
+      min-width: 0;
+      max-width: 100%;
       display: grid;
       gap: 0.2rem;
       font-size: 0.85rem;
       color: var(--muted);
+    }
+    .filters select {
+      max-width: min(16rem, 100%);
+    }
+    .filters input {
+      width: min(16rem, 100%);
+      box-sizing: border-box;
     }
     .count {
       color: var(--muted);
@@ -40,9 +51,10 @@ export const fileTableStyles = [
     }
     .row {
       display: grid;
-      grid-template-columns: minmax(9rem, 2.2fr) 4.5rem 6rem minmax(8rem, 1.3fr) minmax(6rem, 1.6fr) 5rem 13rem;
+      /* Wide: one line a file, the name's details under it. */
+      grid-template-columns: minmax(0, 2.6fr) 11rem minmax(0, 1.4fr) 5.5rem 11.5rem;
       align-items: center;
-      gap: 0.5rem;
+      gap: 0.3rem 0.75rem;
       padding: 0.45rem 0.75rem;
       border-bottom: 1px solid var(--border);
       width: 100%;
@@ -64,15 +76,77 @@ export const fileTableStyles = [
       min-height: 12rem;
     }
     .c-name {
+      min-width: 0;
+    }
+    .name-line {
+      display: flex;
+      align-items: center;
+      min-width: 0;
+    }
+    /* A long name gives way in the middle: the folder and the start shrink to an ellipsis, the
+       end stays (the whole name is the text, so it is read out and shown on hover). */
+    .name {
+      display: flex;
+      min-width: 0;
       font-family: ui-monospace, monospace;
-      overflow-wrap: anywhere;
+    }
+    .head {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+      min-width: 0;
+    }
+    .tail {
+      white-space: nowrap;
+      flex: none;
     }
     .path {
       color: var(--muted);
     }
     .select {
-      margin: 0 0.4rem 0 0;
-      vertical-align: middle;
+      margin: 0 0.45rem 0 0;
+      flex: none;
+      width: 1rem;
+      height: 1rem;
+    }
+    .meta {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0 0.7rem;
+      margin: 0.15rem 0 0 1.45rem;
+      font-size: 0.8rem;
+      color: var(--muted);
+    }
+    .meta a,
+    .meta .link {
+      font-size: 0.8rem;
+    }
+    .c-message {
+      min-width: 0;
+      overflow: hidden;
+      display: -webkit-box;
+      -webkit-line-clamp: 2;
+      -webkit-box-orient: vertical;
+      overflow-wrap: anywhere;
+    }
+    .c-held {
+      color: var(--muted);
+      font-size: 0.9rem;
+    }
+    .held-label {
+      display: none;
+    }
+    .c-actions {
+      display: flex;
+      gap: 0.4rem;
+      align-items: center;
+      justify-content: end;
+    }
+    .link.danger {
+      color: var(--danger);
+    }
+    .c-status {
+      min-width: 0;
     }
     .bulk {
       display: flex;
@@ -81,20 +155,24 @@ export const fileTableStyles = [
       align-items: center;
       margin-bottom: 0.5rem;
     }
-    .c-message {
-      overflow-wrap: anywhere;
-    }
-    .c-size,
-    .c-held,
-    .c-modified {
+    .hint {
       color: var(--muted);
-      font-size: 0.9rem;
+      font-size: 0.85rem;
     }
-    .c-actions {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.3rem 0.6rem;
-      align-items: center;
+    @container board (max-width: 40rem) {
+      .filters {
+        display: grid;
+        grid-template-columns: 1fr 1fr;
+        gap: 0.4rem 0.6rem;
+      }
+      .filters label:first-child {
+        grid-column: 1 / -1;
+      }
+      .filters input,
+      .filters select {
+        width: 100%;
+        max-width: none;
+      }
     }
     .badge {
       display: inline-block;
@@ -141,25 +219,13 @@ export const fileTableStyles = [
       padding: 1rem;
       color: var(--muted);
     }
-    .filters .narrow-only {
-      display: none;
-    }
-    @media (max-width: 760px) {
-      .filters .narrow-only {
-        display: grid;
-      }
+    /* Medium (the table narrower than its wide layout): two lines a file. */
+    @container board (max-width: 54rem) {
       .row {
-        grid-template-columns: 1fr auto;
-        /* The name gets the whole width: a phone has no room for it beside the buttons. */
-        grid-template-areas: 'name name' 'status status' 'message message' 'actions actions';
-        row-gap: 0.3rem;
+        grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) 11.5rem;
+        grid-template-areas: 'name name actions' 'status message held';
       }
       .head .row {
-        display: none;
-      }
-      .c-size,
-      .c-modified,
-      .c-held {
         display: none;
       }
       .c-name {
@@ -171,8 +237,30 @@ export const fileTableStyles = [
       .c-message {
         grid-area: message;
       }
+      .c-held {
+        grid-area: held;
+        text-align: right;
+      }
       .c-actions {
         grid-area: actions;
+      }
+    }
+    /* Narrow (a phone): a card a file, its buttons below it, free to wrap. */
+    @container board (max-width: 40rem) {
+      .row {
+        grid-template-columns: minmax(0, 1fr) auto;
+        grid-template-areas: 'name name' 'status held' 'message message' 'actions actions';
+        row-gap: 0.35rem;
+      }
+      .c-held {
+        text-align: right;
+      }
+      .held-label {
+        display: inline;
+      }
+      .c-actions {
+        flex-wrap: wrap;
+        justify-content: start;
       }
       .count {
         margin-left: 0;

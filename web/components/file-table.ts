@@ -21,6 +21,10 @@ const COLUMNS: Array<[SortKey, string]> = [
   ['message', 'Message'],
   ['held', 'Held for'],
 ];
+/** The columns with a header of their own (size and modified sit under the name). */
+const HEADED = COLUMNS.filter(([key]) => key !== 'size' && key !== 'modified');
+/** Characters of a name kept at its end when the middle gives way (the part people tell files by). */
+const TAIL = 18;
 
 const folderOf = (name: string) => (name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '');
 const baseOf = (name: string) => name.slice(name.lastIndexOf('/') + 1);
@@ -60,6 +64,8 @@ export class FileTable extends LitElement {
   @property() disabledReason = '';
   /** Who is online, and when others were last seen. */
   @property({ attribute: false }) presence: ReadonlyMap<string, PresenceEntry> = new Map();
+  /** The time the relative times are told against (the page's one clock, so they stay current). */
+  @property({ type: Number }) now = Date.now();
   /** Rows to flash briefly because they just changed. */
   @property({ attribute: false }) highlighted: (name: string) => boolean = () => false;
 
@@ -125,7 +131,7 @@ export class FileTable extends LitElement {
             ${folders.map((f) => html`<option value=${f}>${f}</option>`)}
           </select></label
         >
-        <label class="narrow-only"
+        <label
           >Sort by
           <select aria-label="Sort by" .value=${`${this._sort}:${this._desc ? 'desc' : 'asc'}`} @change=${(e: Event) => this._sortFrom((e.target as HTMLSelectElement).value)}>
             ${COLUMNS.map(
@@ -140,8 +146,8 @@ export class FileTable extends LitElement {
       ${this._bulk()}
       <div role="table" aria-label="Files" aria-rowcount=${rows.length + 1}>
         <div role="rowgroup" class="head">
-          <div role="row" class="row">
-            ${COLUMNS.map(
+          <div role="row" class="row" aria-rowindex="1">
+            ${HEADED.map(
               ([key, label]) => html`<div role="columnheader" class="c-${key}" aria-sort=${this._sort === key ? (this._desc ? 'descending' : 'ascending') : 'none'}>
                 <button class="sort" @click=${() => this._sortBy(key)} title="Sort by ${label}">${label}${this._sort === key ? (this._desc ? ' ▼' : ' ▲') : ''}</button>
               </div>`,
@@ -149,44 +155,58 @@ export class FileTable extends LitElement {
             <div role="columnheader" class="c-actions">Actions</div>
           </div>
         </div>
-        <lit-virtualizer role="rowgroup" scroller class="body" .items=${rows} .keyFunction=${keyOfRow} .renderItem=${(f: unknown) => this._row(f as FileStatus)}></lit-virtualizer>
+        <lit-virtualizer role="rowgroup" scroller class="body" .items=${rows} .keyFunction=${keyOfRow} .renderItem=${(f: unknown, i: number) => this._row(f as FileStatus, i)}></lit-virtualizer>
         ${rows.length === 0 ? html`<p class="empty">${this.files.length === 0 ? 'No tracked files in the vault yet.' : 'No file matches the filter.'}</p>` : ''}
       </div>
     `;
   }
 
-  private _row(f: FileStatus) {
+  private _row(f: FileStatus, index: number) {
     const mine = f.locked_by !== null && f.locked_by === this.user;
     const other = f.locked_by !== null && !mine;
     const status = f.locked_by ? `Checked out by ${f.locked_by}` : 'Available';
     const disabled = this.disabledReason !== '';
     const title = disabled ? this.disabledReason : '';
+    // One main action in its column; what else the row offers sits on the line under the name.
     let action;
+    let more = html``;
     if (mine) {
       action = html`<button class="primary" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkin-request', { filenames: [f.name] })}>Check in</button>`;
     } else if (other) {
       // Held by someone else: nothing to check out; wait for it, or ask for it.
       const queued = f.queue.some((w) => w.user === this.user);
-      action = html`<button ?disabled=${disabled} title=${title} @click=${() => emit(this, 'wait-request', { filename: f.name, join: !queued })} aria-label="${queued ? 'Leave queue' : 'Check out when free'}: ${f.name}">${queued ? 'Leave queue' : 'Check out when free'}</button
-        ><button class="link" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'nudge-request', { filename: f.name })} aria-label="Ask to release: ${f.name}">Ask to release</button
-        >${this.admin ? html`<button class="danger" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'force-request', { filename: f.name })} aria-label="Force release: ${f.name}">Force release</button>` : ''}`;
+      action = html`<button ?disabled=${disabled} title=${title} @click=${() => emit(this, 'wait-request', { filename: f.name, join: !queued })} aria-label="${queued ? 'Leave queue' : 'Check out when free'}: ${f.name}">${queued ? 'Leave queue' : 'Check out when free'}</button>`;
+      more = html`<button class="link" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'nudge-request', { filename: f.name })} aria-label="Ask to release: ${f.name}">Ask to release</button
+        >${this.admin ? html`<button class="link danger" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'force-request', { filename: f.name })} aria-label="Force release: ${f.name}">Force release</button>` : ''}`;
     } else {
       action = html`<button ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkout-request', { filenames: [f.name] })}>Check out</button>`;
     }
     const holder = f.locked_by ? this.presence.get(f.locked_by) : undefined;
     const overdue = isOverdue(f);
     const url = `/api/files/${f.name.split('/').map(encodeURIComponent).join('/')}/content`;
-    return html`<div role="row" class="row ${f.locked_by ? 'out' : ''} ${mine ? 'mine' : ''} ${this.highlighted(f.name) ? 'flash' : ''}" data-name=${f.name}>
-      <div role="cell" class="c-name"><input type="checkbox" class="select" aria-label="Select ${f.name}" .checked=${this._selected.has(f.name)} @change=${(e: Event) => this._select(f.name, (e.target as HTMLInputElement).checked)} /><span class="path">${folderOf(f.name) ? folderOf(f.name) + '/' : ''}</span>${baseOf(f.name)}</div>
-      <div role="cell" class="c-size">${formatSize(f.size_bytes)}</div>
-      <div role="cell" class="c-modified"><time datetime=${f.modified ?? ''} title=${f.modified ? new Date(f.modified).toLocaleString() : ''}>${relativeTime(f.modified)}</time></div>
-      <div role="cell" class="c-status"><span class="badge">${status}</span>${holder ? html` <span class="presence ${holder.online ? 'online' : ''}">${holder.online ? 'online' : `last seen ${relativeTime(holder.last_seen)}`}</span>` : ''}${overdue ? html` <span class="overdue" title="Meant to be done by ${new Date(f.lock!.until!).toLocaleString()}">Overdue</span>` : ''}${f.queue.length > 0 ? html` <span class="queue">Queue: ${f.queue.map((w) => w.user).join(', ')}</span>` : ''}${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
-      <div role="cell" class="c-message">${f.lock?.message ?? ''}</div>
-      <div role="cell" class="c-held">${f.lock ? duration(f.lock.timestamp) : ''}</div>
-      <div role="cell" class="c-actions">${action}<a href=${url} download aria-label="Download ${f.name}">Download</a
-        ><button class="link" @click=${() => emit(this, 'versions-request', { filename: f.name })} aria-label="Versions of ${f.name}">Versions</button
-        ><button class="link" @click=${() => emit(this, 'history-request', { filename: f.name })} aria-label="History of ${f.name}">History</button
-        ><button class="link" @click=${() => emit(this, 'copy-path-request', { filename: f.name })} aria-label="Copy path of ${f.name}" title="Copy the path to open it on the share">Copy path</button></div>
+    const folder = folderOf(f.name) ? `${folderOf(f.name)}/` : '';
+    const base = baseOf(f.name);
+    const tail = base.slice(-TAIL);
+    const headOfBase = base.slice(0, base.length - tail.length);
+    return html`<div role="row" aria-rowindex=${index + 2} class="row ${f.locked_by ? 'out' : ''} ${mine ? 'mine' : ''} ${this.highlighted(f.name) ? 'flash' : ''}" data-name=${f.name}>
+      <div role="cell" class="c-name">
+        <div class="name-line">
+          <input type="checkbox" class="select" aria-label="Select ${f.name}" .checked=${this._selected.has(f.name)} @change=${(e: Event) => this._select(f.name, (e.target as HTMLInputElement).checked)} />
+          <span class="name" title=${f.name}><span class="head"><span class="path">${folder}</span>${headOfBase}</span><span class="tail">${tail}</span></span>
+        </div>
+        <div class="meta">
+          <span>${formatSize(f.size_bytes)}</span>
+          <time datetime=${f.modified ?? ''} title=${f.modified ? `Modified ${new Date(f.modified).toLocaleString()}` : ''}>${f.modified ? `modified ${relativeTime(f.modified, this.now)}` : ''}</time>
+          ${more}<a href=${url} download aria-label="Download ${f.name}">Download</a>
+          <button class="link" @click=${() => emit(this, 'versions-request', { filename: f.name })} aria-label="Versions of ${f.name}">Versions</button>
+          <button class="link" @click=${() => emit(this, 'history-request', { filename: f.name })} aria-label="History of ${f.name}">History</button>
+          <button class="link" @click=${() => emit(this, 'copy-path-request', { filename: f.name })} aria-label="Copy path of ${f.name}" title="Copy the path to open it on the share">Copy path</button>
+        </div>
+      </div>
+      <div role="cell" class="c-status"><span class="badge">${status}</span>${holder ? html` <span class="presence ${holder.online ? 'online' : ''}">${holder.online ? 'online' : `last seen ${relativeTime(holder.last_seen, this.now)}`}</span>` : ''}${overdue ? html` <span class="overdue" title="Meant to be done by ${new Date(f.lock!.until!).toLocaleString()}">Overdue</span>` : ''}${f.queue.length > 0 ? html` <span class="queue">Queue: ${f.queue.map((w) => w.user).join(', ')}</span>` : ''}${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
+      <div role="cell" class="c-message" title=${f.lock?.message ?? ''}>${f.lock?.message ?? ''}</div>
+      <div role="cell" class="c-held">${f.lock ? html`<span class="held-label">Held for </span><time datetime=${f.lock.timestamp} title="Checked out ${new Date(f.lock.timestamp).toLocaleString()}">${duration(f.lock.timestamp, this.now)}</time>` : ''}</div>
+      <div role="cell" class="c-actions">${action}</div>
     </div>`;
   }
 
@@ -204,12 +224,17 @@ export class FileTable extends LitElement {
     const mineChosen = chosen.filter((f) => f.locked_by === this.user).map((f) => f.name);
     const allMine = this.files.filter((f) => f.locked_by === this.user).map((f) => f.name);
     const off = this.disabledReason !== '';
+    // The bar shows what can be done now: with rows ticked, their actions; with locks, all of yours.
+    if (chosen.length === 0 && allMine.length === 0) return '';
     return html`<div class="bulk" role="group" aria-label="Several files">
-      <span class="count">${chosen.length} selected</span>
-      <button ?disabled=${off || free.length === 0 || free.length !== chosen.length} title=${free.length !== chosen.length ? 'Select only available files to check them out together' : ''} @click=${() => emit(this, 'checkout-request', { filenames: free })}>Check out selected</button>
-      <button ?disabled=${off || mineChosen.length === 0 || mineChosen.length !== chosen.length} title=${mineChosen.length !== chosen.length ? 'Select only files you hold to check them in together' : ''} @click=${() => emit(this, 'checkin-request', { filenames: mineChosen })}>Check in selected</button>
-      <button ?disabled=${off || allMine.length === 0} @click=${() => emit(this, 'checkin-request', { filenames: allMine })}>Check in all mine${allMine.length > 0 ? ` (${allMine.length})` : ''}</button>
-      ${chosen.length > 0 ? html`<button class="link" @click=${() => (this._selected = new Set())}>Clear selection</button>` : ''}
+      ${chosen.length > 0
+        ? html`<span class="count">${chosen.length} selected</span>
+            <button ?disabled=${off || free.length === 0 || free.length !== chosen.length} @click=${() => emit(this, 'checkout-request', { filenames: free })}>Check out selected</button>
+            <button ?disabled=${off || mineChosen.length === 0 || mineChosen.length !== chosen.length} @click=${() => emit(this, 'checkin-request', { filenames: mineChosen })}>Check in selected</button>
+            ${free.length !== chosen.length && mineChosen.length !== chosen.length ? html`<span class="hint">Select only available files, or only yours, to act on them together.</span>` : ''}
+            <button class="link" @click=${() => (this._selected = new Set())}>Clear selection</button>`
+        : ''}
+      ${allMine.length > 0 ? html`<button ?disabled=${off} @click=${() => emit(this, 'checkin-request', { filenames: allMine })}>Check in all mine (${allMine.length})</button>` : ''}
     </div>`;
   }
 

@@ -44,6 +44,30 @@ export const pdmAppStyles = [
       padding: 0.5rem 1rem;
       color: var(--danger);
     }
+    main.first {
+      display: block;
+    }
+    /* A phone: one compact header line (it wraps only when it must). */
+    @media (max-width: 640px) {
+      header {
+        gap: 0.4rem 0.5rem;
+        padding: 0.4rem 0.6rem;
+      }
+      h1 {
+        font-size: 1rem;
+      }
+      header button {
+        padding: 0.2rem 0.5rem;
+        min-height: 1.8rem;
+        font-size: 0.85rem;
+      }
+      .wide-only {
+        display: none;
+      }
+      main {
+        padding: 0.5rem;
+      }
+    }
     @media (max-width: 1100px) {
       main {
         grid-template-columns: 1fr;

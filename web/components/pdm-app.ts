@@ -28,6 +28,9 @@ import './theme-toggle.js';
 import './toast-stack.js';
 import { pdmAppStyles } from './pdm-app.styles.js';
 
+/** How often the page's times move on (a minute is their finest step). */
+const CLOCK_MS = 15_000;
+
 /**
  * The root: owns the store, the one connection and the session, and hands state down; leaves
  * send intent up as DOM events, dialogs get the actions they run and keep their own request state.
@@ -41,6 +44,9 @@ export class PdmApp extends LitElement {
   private readonly _signIn = (user: string, password: string) => this._session.signIn(user, password);
   private readonly _watch = new StoreController(this, () => this.store);
   @state() private _error = '';
+  /** The one clock of the page: "held for", "modified", "last seen" are told against it. */
+  @state() private _now = Date.now();
+  private _tick: ReturnType<typeof setInterval> | undefined;
   @query('checkout-dialog') private _checkoutDialog!: CheckoutDialog;
   @query('checkin-dialog') private _checkinDialog!: CheckinDialog;
   @query('versions-panel') private _versions!: VersionsPanel;
@@ -49,6 +55,7 @@ export class PdmApp extends LitElement {
 
   override connectedCallback() {
     super.connectedCallback();
+    this._tick = setInterval(() => (this._now = Date.now()), CLOCK_MS);
     this.addEventListener('name-submit', (e) => void this._session.setName(e.detail.name));
     this.addEventListener('name-change-request', () => this._session.clearName());
     this.addEventListener('sign-out-request', () => void this._session.signOut());
@@ -65,6 +72,7 @@ export class PdmApp extends LitElement {
 
   override disconnectedCallback() {
     super.disconnectedCallback();
+    clearInterval(this._tick);
     this._conn.disconnect();
   }
 
@@ -74,7 +82,7 @@ export class PdmApp extends LitElement {
     if (!session) return html`<header><h1>PDM Live</h1><theme-toggle></theme-toggle></header>`;
     if (!user) {
       const form = session.mode === 'users' ? html`<sign-in-form .directory=${session.directory ?? ''} .signIn=${this._signIn}></sign-in-form>` : html`<name-prompt></name-prompt>`;
-      return html`<header><h1>PDM Live</h1><theme-toggle></theme-toggle></header>${form}`;
+      return html`<header><h1>PDM Live</h1><theme-toggle></theme-toggle></header><main class="first">${form}</main>`;
     }
     const s = this.store;
     const live = s.connection === 'live';
@@ -83,7 +91,7 @@ export class PdmApp extends LitElement {
       <header>
         <h1>PDM Live</h1>
         <connection-status .state=${s.connection}></connection-status>
-        <span class="me">Signed in as <strong>${user}</strong>${admin ? ' (admin)' : ''}</span>
+        <span class="me"><span class="wide-only">Signed in as </span><strong>${user}</strong>${admin ? ' (admin)' : ''}</span>
         ${session.mode === 'users'
           ? html`<button @click=${() => void this._session.signOut()}>Sign out</button>`
           : html`<button @click=${() => this._session.clearName()}>Change name</button>`}
@@ -91,6 +99,7 @@ export class PdmApp extends LitElement {
         <theme-toggle></theme-toggle>
       </header>
       <locks-banner .health=${s.health}></locks-banner>
+      <toast-stack .notices=${s.notices}></toast-stack>
       ${this._error ? html`<p class="error" role="alert">${this._error} <button @click=${() => this._setError('')} aria-label="Dismiss error">✕</button></p>` : ''}
       <main>
         <file-table
@@ -99,16 +108,16 @@ export class PdmApp extends LitElement {
           .admin=${admin}
           .disabledReason=${live ? '' : 'Not connected: commands are disabled until the page is Live again.'}
           .presence=${s.presence}
+          .now=${this._now}
           .highlighted=${(n: string) => s.isHighlighted(n)}
         ></file-table>
-        <activity-feed .events=${s.activity} .actions=${this._actions}></activity-feed>
+        <activity-feed .events=${s.activity} .actions=${this._actions} .now=${this._now}></activity-feed>
       </main>
       <checkout-dialog .actions=${this._actions}></checkout-dialog>
       <checkin-dialog .actions=${this._actions}></checkin-dialog>
       <versions-panel .actions=${this._actions}></versions-panel>
       <force-dialog .actions=${this._actions}></force-dialog>
       <history-panel .actions=${this._actions}></history-panel>
-      <toast-stack .notices=${s.notices}></toast-stack>
     `;
   }
 

@@ -10,7 +10,7 @@ export const baseStyles = css`
     font: inherit;
     padding: 0.35rem 0.8rem;
     border-radius: 6px;
-    border: 1px solid var(--border);
+    border: 1px solid var(--control-border);
     background: var(--button-bg);
     color: var(--fg);
     cursor: pointer;
@@ -44,7 +44,7 @@ export const baseStyles = css`
     font: inherit;
     color: var(--fg);
     background: var(--input-bg);
-    border: 1px solid var(--border);
+    border: 1px solid var(--control-border);
     border-radius: 6px;
     padding: 0.35rem 0.5rem;
   }

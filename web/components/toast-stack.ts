@@ -5,7 +5,7 @@ import type { Notice } from '../state/board-store.js';
 import { emit } from '../state/dom-events.js';
 import { baseStyles } from './theme.js';
 
-/** Notices about files you hold that someone else touched. */
+/** Notices: about files you hold (they stay until dismissed), and passing information. */
 @customElement('toast-stack')
 export class ToastStack extends LitElement {
   /** Notices to show, oldest first. */
@@ -24,24 +24,22 @@ export class ToastStack extends LitElement {
   static override styles = [
     baseStyles,
     css`
+      /* In the page's flow under the header, never over a control. */
       .stack {
-        position: fixed;
-        right: 1rem;
-        bottom: 1rem;
         display: grid;
-        gap: 0.5rem;
-        z-index: 10;
-        max-width: min(26rem, calc(100vw - 2rem));
+        gap: 0.4rem;
+        padding: 0 1rem;
       }
       .toast {
         display: flex;
         gap: 0.75rem;
         align-items: center;
-        padding: 0.7rem 0.9rem;
+        justify-content: space-between;
+        margin-top: 0.5rem;
+        padding: 0.45rem 0.8rem;
         background: var(--toast-bg);
         color: var(--toast-fg);
         border-radius: 8px;
-        box-shadow: 0 4px 16px rgb(0 0 0 / 0.25);
       }
       button {
         background: transparent;

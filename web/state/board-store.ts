@@ -22,6 +22,8 @@ export interface StoreHooks {
 
 const ACTIVITY_KEPT = 100;
 const HIGHLIGHT_MS = 2500;
+/** How long a notice that is not about you stays. */
+const NOTICE_MS = 8000;
 
 /**
  * The page's state, fed by the server's events. No DOM and no socket here, so it is tested in
@@ -120,8 +122,9 @@ export class BoardStore {
         this.protecting ||= e.data.file.protected;
         this.sorted = null;
         this.touch(e.data.file.name);
-        if (e.event === 'file:changed' && e.data.file.locked_by === this.user && this.user) {
-          this.notice(`${e.data.file.name}, which you hold, was changed on disk.`);
+        // Your own upload or restore is not news to you; a save on disk is (it made a version).
+        if (e.event === 'file:changed' && e.data.file.locked_by === this.user && this.user && e.data.by !== this.user) {
+          this.notice(`${e.data.file.name}, which you hold, was saved on disk${e.data.version ? ` (version ${e.data.version})` : ''}.`);
         }
         break;
       case 'file:removed':
@@ -205,8 +208,11 @@ export class BoardStore {
   }
 
   private notice(text: string, personal = false): void {
-    this.notices = [...this.notices, { id: ++this.noticeSeq, text, ...(personal ? { personal } : {}) }].slice(-5);
+    const id = ++this.noticeSeq;
+    this.notices = [...this.notices, { id, text, ...(personal ? { personal } : {}) }].slice(-5);
     if (personal) this.hooks.onPersonal?.(text);
+    // Information goes away by itself; what is about you (handed over, asked, forced) stays.
+    else setTimeout(() => this.dismissNotice(id), NOTICE_MS);
   }
 
   private changed(): void {

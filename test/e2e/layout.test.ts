@@ -1,0 +1,90 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.js';
+import { consoleWatch, row } from '../support/pages.js';
+import { builtWeb } from '../support/processes.js';
+import { api, startServer, type TestServer } from '../support/server.js';
+import { makeVault, type TempVault } from '../support/temp-vault.js';
+
+/** Screenshots of every width and theme, for people to look at (test-results/ is ignored by git). */
+const SHOTS = fileURLToPath(new URL('../../test-results/screens/', import.meta.url));
+const WIDTHS = [390, 800, 1024, 1280, 1920];
+const LONG = 'customer-with-a-very-long-folder-name/sub-assembly-fixture-plates/PN4711-second-operation-with-a-long-name.mcam';
+
+async function axe(page: Page, state: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.map((v) => `${state}: ${v.id} (${v.impact ?? ''}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
+}
+
+/**
+ * Controls that are visible but lie outside the viewport horizontally (cut off, or reachable only
+ * by scrolling sideways), searched through shadow roots.
+ */
+function offscreen(page: Page): Promise<string[]> {
+  // A string: the test's TypeScript has no DOM types (it runs in Node); this runs in the page.
+  return page.evaluate(`(() => {
+    const out = [];
+    const width = document.documentElement.clientWidth;
+    const visit = (root) => {
+      for (const el of root.querySelectorAll('*')) {
+        if (el.shadowRoot) visit(el.shadowRoot);
+        if (!el.matches('button, a[href], input, select, textarea')) continue;
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+        if (r.left < -1 || r.right > width + 1) out.push(el.tagName.toLowerCase() + ' "' + (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 40) + '" at ' + Math.round(r.left) + '..' + Math.round(r.right) + ' of ' + width);
+      }
+    };
+    visit(document);
+    if (document.documentElement.scrollWidth > width + 1) out.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + width);
+    return out;
+  })()`);
+}
+
+describe('the board at every width, light and dark: nothing cut off, axe finds nothing', () => {
+  let vault: TempVault;
+  let server: TestServer;
+  let browser: Browser;
+  const watch = consoleWatch();
+
+  beforeAll(async () => {
+    vault = await makeVault(['PN1001.mcam', 'PN1002.mcam', 'PN1003.vnc', 'customer-a/PN2002.vnc', LONG]);
+    server = await startServer(vault, { webDist: builtWeb(), admins: ['boss'] });
+    await api(server.url, '/api/files/checkout', { json: { filename: 'PN1002.mcam', message: 'roughing pass on the second fixture, do not touch', user: 'alice' } });
+    await api(server.url, '/api/files/checkout', { json: { filename: LONG, message: 'finishing', user: 'boss' } });
+    await mkdir(SHOTS, { recursive: true });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await vault?.cleanup();
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    for (const width of WIDTHS) {
+      it(`${width} px, ${theme}`, async () => {
+        const ctx = await browser.newContext({ viewport: { width, height: 800 }, colorScheme: theme });
+        try {
+          const page = await ctx.newPage();
+          watch.attach(page, `${width}-${theme}`);
+          await page.goto(server.url);
+          await page.getByLabel('Your name').waitFor();
+          if (width === 390 && theme === 'light') await axe(page, 'name prompt');
+          await page.getByLabel('Your name').fill('boss');
+          await page.getByRole('button', { name: 'Continue' }).click();
+          await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+          await row(page, 'PN1002.mcam').getByText('Checked out by alice').waitFor();
+          expect(await offscreen(page)).toEqual([]);
+          await page.screenshot({ path: `${SHOTS}board-${width}-${theme}.png`, fullPage: false });
+          await axe(page, `board ${width} ${theme}`);
+          expect(watch.errors).toEqual([]);
+        } finally {
+          await ctx.close();
+        }
+      });
+    }
+  }
+});
