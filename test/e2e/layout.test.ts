@@ -87,4 +87,45 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
       });
     }
   }
+
+  it('degraded (locks.json unreadable) and reconnecting (the server gone): said where people look, buttons disabled, axe finds nothing', async () => {
+    const own = await makeVault();
+    let srv = await startServer(own, { webDist: builtWeb() });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await ctx.newPage();
+      await page.goto(srv.url);
+      await page.getByLabel('Your name').fill('erin');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(own.locksFile, '{ not json');
+      await page.getByRole('status').filter({ hasText: 'Degraded' }).waitFor();
+      await page.getByRole('alert').filter({ hasText: 'Locks unavailable' }).waitFor();
+      expect(await row(page, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).isDisabled()).toBe(true);
+      await page.screenshot({ path: `${SHOTS}degraded-1280.png` });
+      await axe(page, 'degraded');
+      await writeFile(own.locksFile, '{}');
+      await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+
+      watch.expect(true); // the socket's failed reconnections are console errors
+      const port = Number(new URL(srv.url).port);
+      await srv.close();
+      await page.getByRole('alert').filter({ hasText: 'Reconnecting' }).waitFor();
+      expect(await row(page, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).isDisabled()).toBe(true);
+      expect(await row(page, 'PN1001.mcam').getByRole('button', { name: 'Versions of PN1001.mcam' }).isDisabled()).toBe(true);
+      expect(await row(page, 'PN1001.mcam').getByRole('link', { name: 'Download PN1001.mcam' }).count()).toBe(0);
+      await page.screenshot({ path: `${SHOTS}reconnecting-1280.png` });
+      await axe(page, 'reconnecting');
+      srv = await startServer(own, { webDist: builtWeb() }, port);
+      await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 10_000 });
+      watch.expect(false);
+      expect(await row(page, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).isDisabled()).toBe(false);
+    } finally {
+      await ctx.close();
+      await srv.close();
+      await own.cleanup();
+    }
+  });
 });

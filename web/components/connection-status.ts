@@ -7,10 +7,13 @@ import type { ConnectionState } from '../state/board-store.js';
 export class ConnectionStatus extends LitElement {
   /** The connection's state. */
   @property() state: ConnectionState = 'connecting';
+  /** Connected, but locks.json is unavailable: the board cannot take check-outs. */
+  @property({ type: Boolean }) degraded = false;
 
   override render() {
     const live = this.state === 'live';
-    return html`<span role="status" class=${live ? 'live' : 'down'}><span class="dot" aria-hidden="true"></span>${live ? 'Live' : 'Reconnecting…'}</span>`;
+    const label = !live ? 'Reconnecting…' : this.degraded ? 'Degraded' : 'Live';
+    return html`<span role="status" class=${!live ? 'down' : this.degraded ? 'degraded' : 'live'}><span class="dot" aria-hidden="true"></span>${label}</span>`;
   }
 
   static override styles = css`
@@ -32,8 +35,12 @@ export class ConnectionStatus extends LitElement {
     .live .dot {
       background: var(--ok);
     }
-    .down {
+    .down,
+    .degraded {
       color: var(--danger);
+    }
+    .degraded .dot {
+      background: var(--warn-fg);
     }
   `;
 }

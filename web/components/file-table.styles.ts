@@ -141,6 +141,9 @@ export const fileTableStyles = [
       align-items: center;
       justify-content: end;
     }
+    .meta .off {
+      text-decoration: line-through;
+    }
     .link.danger {
       color: var(--danger);
     }

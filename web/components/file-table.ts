@@ -60,8 +60,10 @@ export class FileTable extends LitElement {
   @property() user = '';
   /** Whether the user may force a release. */
   @property({ type: Boolean }) admin = false;
-  /** Why commands are disabled (e.g. not connected), or '' when they are allowed. */
+  /** Why commands are disabled (not connected, locks.json unavailable), or '' when they are allowed. */
   @property() disabledReason = '';
+  /** Not connected: downloads, versions and history cannot be had either. */
+  @property({ type: Boolean }) offline = false;
   /** Who is online, and when others were last seen. */
   @property({ attribute: false }) presence: ReadonlyMap<string, PresenceEntry> = new Map();
   /** The time the relative times are told against (the page's one clock, so they stay current). */
@@ -197,9 +199,9 @@ export class FileTable extends LitElement {
         <div class="meta">
           <span>${formatSize(f.size_bytes)}</span>
           <time datetime=${f.modified ?? ''} title=${f.modified ? `Modified ${new Date(f.modified).toLocaleString()}` : ''}>${f.modified ? `modified ${relativeTime(f.modified, this.now)}` : ''}</time>
-          ${more}<a href=${url} download aria-label="Download ${f.name}">Download</a>
-          <button class="link" @click=${() => emit(this, 'versions-request', { filename: f.name })} aria-label="Versions of ${f.name}">Versions</button>
-          <button class="link" @click=${() => emit(this, 'history-request', { filename: f.name })} aria-label="History of ${f.name}">History</button>
+          ${more}${this.offline ? html`<span class="off" aria-disabled="true" title=${this.disabledReason}>Download</span>` : html`<a href=${url} download aria-label="Download ${f.name}">Download</a>`}
+          <button class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'versions-request', { filename: f.name })} aria-label="Versions of ${f.name}">Versions</button>
+          <button class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'history-request', { filename: f.name })} aria-label="History of ${f.name}">History</button>
           <button class="link" @click=${() => emit(this, 'copy-path-request', { filename: f.name })} aria-label="Copy path of ${f.name}" title="Copy the path to open it on the share">Copy path</button>
         </div>
       </div>

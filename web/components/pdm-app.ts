@@ -90,7 +90,7 @@ export class PdmApp extends LitElement {
     return html`
       <header>
         <h1>PDM Live</h1>
-        <connection-status .state=${s.connection}></connection-status>
+        <connection-status .state=${s.connection} ?degraded=${s.health?.locks === 'unavailable'}></connection-status>
         <span class="me"><span class="wide-only">Signed in as </span><strong>${user}</strong>${admin ? ' (admin)' : ''}</span>
         ${session.mode === 'users'
           ? html`<button @click=${() => void this._session.signOut()}>Sign out</button>`
@@ -98,7 +98,7 @@ export class PdmApp extends LitElement {
         ${canAskToNotify() ? html`<button @click=${() => void askToNotify().then(() => this.requestUpdate())}>Allow notifications</button>` : ''}
         <theme-toggle></theme-toggle>
       </header>
-      <locks-banner .health=${s.health}></locks-banner>
+      <locks-banner .health=${s.health} ?offline=${!live}></locks-banner>
       <toast-stack .notices=${s.notices}></toast-stack>
       ${this._error ? html`<p class="error" role="alert">${this._error} <button @click=${() => this._setError('')} aria-label="Dismiss error">✕</button></p>` : ''}
       <main>
@@ -106,7 +106,8 @@ export class PdmApp extends LitElement {
           .files=${s.fileList()}
           .user=${user}
           .admin=${admin}
-          .disabledReason=${live ? '' : 'Not connected: commands are disabled until the page is Live again.'}
+          .disabledReason=${!live ? 'Not connected: commands are disabled until the page is Live again.' : s.health?.locks === 'unavailable' ? 'locks.json is unavailable: check-outs and check-ins wait until it is fixed.' : ''}
+          ?offline=${!live}
           .presence=${s.presence}
           .now=${this._now}
           .highlighted=${(n: string) => s.isHighlighted(n)}
