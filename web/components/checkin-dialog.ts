@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { emit } from '../state/dom-events.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { BoardActions } from '../data/board-actions.js';
 import type { Upload } from '../data/versions-api.js';
@@ -51,7 +52,10 @@ export class CheckinDialog extends LitElement {
 
   override render() {
     const several = this.filenames.length > 1;
-    return html`<dialog aria-labelledby="t" @cancel=${this._cancel} @close=${() => (this.filenames = [])}>
+    return html`<dialog aria-labelledby="t" @cancel=${this._cancel} @close=${() => {
+      emit(this, 'dialog-closed', { filenames: this.filenames });
+      this.filenames = [];
+    }}>
       <form method="dialog" @submit=${this._submit} @keydown=${submitOnCtrlEnter}>
         <h2 id="t">Check in ${several ? `${this.filenames.length} files` : html`<span class="file">${this.filenames[0] ?? ''}</span>`}</h2>
         ${several ? fileList(this.filenames) : ''}
@@ -64,9 +68,9 @@ export class CheckinDialog extends LitElement {
         ${this._progress !== null ? html`<progress aria-label="Upload progress" max="1" .value=${this._progress}></progress>` : ''}
         ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
         <div class="buttons">
-          ${several ? '' : html`<button type="button" class="undo" ?disabled=${this._busy} @click=${this._undo} title="Put back the content it had when you checked it out, then release it">Undo check-out</button>`}
+          ${several ? '' : html`<button type="button" class="undo" aria-disabled=${this._busy ? 'true' : 'false'} @click=${this._undo} title="Put back the content it had when you checked it out, then release it">Undo check-out</button>`}
           <button type="button" @click=${this._cancel}>Cancel</button>
-          <button type="submit" class="primary" ?disabled=${this._busy}>Confirm check-in</button>
+          <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>Confirm check-in</button>
         </div>
       </form>
     </dialog>`;

@@ -1,4 +1,5 @@
 import { LitElement, html } from 'lit';
+import { emit } from '../state/dom-events.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { BoardActions } from '../data/board-actions.js';
 import { fileList } from './file-list.js';
@@ -43,7 +44,10 @@ export class CheckoutDialog extends LitElement {
 
   override render() {
     const several = this.filenames.length > 1;
-    return html`<dialog aria-labelledby="t" @close=${() => (this.filenames = [])}>
+    return html`<dialog aria-labelledby="t" @close=${() => {
+      emit(this, 'dialog-closed', { filenames: this.filenames });
+      this.filenames = [];
+    }}>
       <form method="dialog" @submit=${this._submit} @keydown=${submitOnCtrlEnter}>
         <h2 id="t">Check out ${several ? `${this.filenames.length} files` : html`<span class="file">${this.filenames[0] ?? ''}</span>`}</h2>
         ${several ? fileList(this.filenames) : ''}
@@ -55,7 +59,7 @@ export class CheckoutDialog extends LitElement {
         ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
         <div class="buttons">
           <button type="button" @click=${() => this.close()}>Cancel</button>
-          <button type="submit" class="primary" ?disabled=${this._busy}>Confirm check-out</button>
+          <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>Confirm check-out</button>
         </div>
       </form>
     </dialog>`;

@@ -12,7 +12,8 @@ export class ConnectionStatus extends LitElement {
 
   override render() {
     const live = this.state === 'live';
-    const label = !live ? 'Reconnecting…' : this.degraded ? 'Degraded' : 'Live';
+    // Connected reads `Live` (the contract's word) even when degraded, which is said beside it.
+    const label = !live ? 'Reconnecting…' : this.degraded ? 'Live · Degraded' : 'Live';
     return html`<span role="status" class=${!live ? 'down' : this.degraded ? 'degraded' : 'live'}><span class="dot" aria-hidden="true"></span>${label}</span>`;
   }
 

@@ -150,6 +150,14 @@ export const fileTableStyles = [
     .c-status {
       min-width: 0;
     }
+    .summary {
+      margin: 0 0 0.5rem;
+      font-size: 0.9rem;
+    }
+    .summary [aria-pressed='true'] {
+      font-weight: 700;
+      text-decoration: none;
+    }
     .bulk {
       display: flex;
       flex-wrap: wrap;

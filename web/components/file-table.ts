@@ -1,6 +1,8 @@
 import '@lit-labs/virtualizer';
 import { LitElement, html } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { LitVirtualizer } from '@lit-labs/virtualizer';
+import { RowFocus } from './row-focus.js';
 import { compareNames } from '../../shared/file-names.js';
 import type { FileStatus, PresenceEntry } from '../../shared/protocol.js';
 import { emit } from '../state/dom-events.js';
@@ -8,7 +10,11 @@ import { duration, formatSize, relativeTime } from './format.js';
 import { fileTableStyles } from './file-table.styles.js';
 
 type SortKey = 'name' | 'size' | 'modified' | 'status' | 'message' | 'held';
-type StatusFilter = 'all' | 'mine' | 'checked_out' | 'available' | 'overdue' | 'waiting';
+type StatusFilter = 'all' | 'mine' | 'checked_out' | 'available' | 'overdue' | 'waiting' | 'long';
+
+/** A lock held longer than this is worth a look (the summary line counts them). */
+const LONG_MS = 7 * 86_400_000;
+const heldLong = (f: FileStatus, now: number) => f.lock !== null && now - Date.parse(f.lock.timestamp) > LONG_MS;
 
 /** Whether a lock is past the `until` its holder gave. */
 export const isOverdue = (f: FileStatus, now = Date.now()) => f.lock?.until !== undefined && Date.parse(f.lock.until) < now;
@@ -80,10 +86,28 @@ export class FileTable extends LitElement {
   @state() private _selected: ReadonlySet<string> = new Set();
 
   private _memo: { files: FileStatus[]; key: string; rows: FileStatus[] } | null = null;
+  @query('lit-virtualizer') private _list!: LitVirtualizer | null;
+  private readonly _focus = new RowFocus(this, () => this.rows().map((f) => f.name), () => this._list);
+
+  /**
+   * Where the skip button and a first sign-in put focus: the active row (waiting up to 2 s for
+   * the first snapshot to bring rows), else the filter.
+   */
+  async focusStart(): Promise<void> {
+    for (let waited = 0; this.rows().length === 0 && waited < 2000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const name = this._focus.current();
+    if (name) await this._focus.focus(name);
+    else this.shadowRoot?.querySelector<HTMLInputElement>('input[type=search]')?.focus();
+  }
+
+  /** Moves focus to a file's row (after a dialog about it closed: focus is never lost). */
+  focusRow(name: string): Promise<void> {
+    return this._focus.focus(name);
+  }
 
   /** Filtered and sorted rows, recomputed only when the inputs change. */
   rows(): FileStatus[] {
-    const key = [this._sort, this._desc, this._text, this._status, this._folder, this.user].join('\u0000');
+    const key = [this._sort, this._desc, this._text, this._status, this._folder, this.user, this._status === 'long' ? this.now : 0].join('\u0000');
     if (this._memo && this._memo.files === this.files && this._memo.key === key) return this._memo.rows;
     const text = this._text.trim().toLowerCase();
     let rows = this.files.filter((f) => {
@@ -93,6 +117,7 @@ export class FileTable extends LitElement {
       if (this._status === 'available' && f.status !== 'available') return false;
       if (this._status === 'overdue' && !isOverdue(f)) return false;
       if (this._status === 'waiting' && !f.queue.some((w) => w.user === this.user)) return false;
+      if (this._status === 'long' && !heldLong(f, this.now)) return false;
       if (text && !f.name.toLowerCase().includes(text) && !(f.lock?.message ?? '').toLowerCase().includes(text) && !(f.locked_by ?? '').toLowerCase().includes(text)) return false;
       return true;
     });
@@ -124,6 +149,7 @@ export class FileTable extends LitElement {
             <option value="available">Available</option>
             <option value="overdue">Overdue</option>
             <option value="waiting">Waiting for</option>
+            <option value="long">Held over 7 days</option>
           </select></label
         >
         <label
@@ -145,8 +171,9 @@ export class FileTable extends LitElement {
         >
         <span class="count" aria-live="polite">${rows.length} of ${this.files.length} files</span>
       </div>
+      ${this._summary()}
       ${this._bulk()}
-      <div role="table" aria-label="Files" aria-rowcount=${rows.length + 1}>
+      <div role="grid" aria-label="Files" aria-rowcount=${rows.length + 1}>
         <div role="rowgroup" class="head">
           <div role="row" class="row" aria-rowindex="1">
             ${HEADED.map(
@@ -164,6 +191,8 @@ export class FileTable extends LitElement {
   }
 
   private _row(f: FileStatus, index: number) {
+    // Only the active row's controls are in the tab order (RowFocus).
+    const t = this._focus.tabIndex(f.name);
     const mine = f.locked_by !== null && f.locked_by === this.user;
     const other = f.locked_by !== null && !mine;
     const status = f.locked_by ? `Checked out by ${f.locked_by}` : 'Available';
@@ -173,15 +202,15 @@ export class FileTable extends LitElement {
     let action;
     let more = html``;
     if (mine) {
-      action = html`<button class="primary" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkin-request', { filenames: [f.name] })}>Check in</button>`;
+      action = html`<button tabindex=${t} class="primary" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkin-request', { filenames: [f.name] })}>Check in</button>`;
     } else if (other) {
       // Held by someone else: nothing to check out; wait for it, or ask for it.
       const queued = f.queue.some((w) => w.user === this.user);
-      action = html`<button ?disabled=${disabled} title=${title} @click=${() => emit(this, 'wait-request', { filename: f.name, join: !queued })} aria-label="${queued ? 'Leave queue' : 'Check out when free'}: ${f.name}">${queued ? 'Leave queue' : 'Check out when free'}</button>`;
-      more = html`<button class="link" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'nudge-request', { filename: f.name })} aria-label="Ask to release: ${f.name}">Ask to release</button
-        >${this.admin ? html`<button class="link danger" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'force-request', { filename: f.name })} aria-label="Force release: ${f.name}">Force release</button>` : ''}`;
+      action = html`<button tabindex=${t} ?disabled=${disabled} title=${title} @click=${() => emit(this, 'wait-request', { filename: f.name, join: !queued })} aria-label="${queued ? 'Leave queue' : 'Check out when free'}: ${f.name}">${queued ? 'Leave queue' : 'Check out when free'}</button>`;
+      more = html`<button tabindex=${t} class="link" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'nudge-request', { filename: f.name })} aria-label="Ask to release: ${f.name}">Ask to release</button
+        >${this.admin ? html`<button tabindex=${t} class="link danger" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'force-request', { filename: f.name })} aria-label="Force release: ${f.name}">Force release</button>` : ''}`;
     } else {
-      action = html`<button ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkout-request', { filenames: [f.name] })}>Check out</button>`;
+      action = html`<button tabindex=${t} ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkout-request', { filenames: [f.name] })}>Check out</button>`;
     }
     const holder = f.locked_by ? this.presence.get(f.locked_by) : undefined;
     const overdue = isOverdue(f);
@@ -190,25 +219,34 @@ export class FileTable extends LitElement {
     const base = baseOf(f.name);
     const tail = base.slice(-TAIL);
     const headOfBase = base.slice(0, base.length - tail.length);
-    return html`<div role="row" aria-rowindex=${index + 2} class="row ${f.locked_by ? 'out' : ''} ${mine ? 'mine' : ''} ${this.highlighted(f.name) ? 'flash' : ''}" data-name=${f.name}>
-      <div role="cell" class="c-name">
+    return html`<div
+      role="row"
+      aria-rowindex=${index + 2}
+      tabindex=${t}
+      aria-label=${f.name}
+      @keydown=${(e: KeyboardEvent) => this._focus.keydown(e, index)}
+      @focusin=${() => this._focus.focused(f.name)}
+      class="row ${f.locked_by ? 'out' : ''} ${mine ? 'mine' : ''} ${this.highlighted(f.name) ? 'flash' : ''}"
+      data-name=${f.name}
+    >
+      <div role="gridcell" class="c-name">
         <div class="name-line">
-          <input type="checkbox" class="select" aria-label="Select ${f.name}" .checked=${this._selected.has(f.name)} @change=${(e: Event) => this._select(f.name, (e.target as HTMLInputElement).checked)} />
+          <input tabindex=${t} type="checkbox" class="select" aria-label="Select ${f.name}" .checked=${this._selected.has(f.name)} @change=${(e: Event) => this._select(f.name, (e.target as HTMLInputElement).checked)} />
           <span class="name" title=${f.name}><span class="head"><span class="path">${folder}</span>${headOfBase}</span><span class="tail">${tail}</span></span>
         </div>
         <div class="meta">
           <span>${formatSize(f.size_bytes)}</span>
           <time datetime=${f.modified ?? ''} title=${f.modified ? `Modified ${new Date(f.modified).toLocaleString()}` : ''}>${f.modified ? `modified ${relativeTime(f.modified, this.now)}` : ''}</time>
-          ${more}${this.offline ? html`<span class="off" aria-disabled="true" title=${this.disabledReason}>Download</span>` : html`<a href=${url} download aria-label="Download ${f.name}">Download</a>`}
-          <button class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'versions-request', { filename: f.name })} aria-label="Versions of ${f.name}">Versions</button>
-          <button class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'history-request', { filename: f.name })} aria-label="History of ${f.name}">History</button>
-          <button class="link" @click=${() => emit(this, 'copy-path-request', { filename: f.name })} aria-label="Copy path of ${f.name}" title="Copy the path to open it on the share">Copy path</button>
+          ${more}${this.offline ? html`<span class="off" aria-disabled="true" title=${this.disabledReason}>Download</span>` : html`<a tabindex=${t} href=${url} download aria-label="Download ${f.name}">Download</a>`}
+          <button tabindex=${t} class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'versions-request', { filename: f.name })} aria-label="Versions of ${f.name}">Versions</button>
+          <button tabindex=${t} class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'history-request', { filename: f.name })} aria-label="History of ${f.name}">History</button>
+          <button tabindex=${t} class="link" @click=${() => emit(this, 'copy-path-request', { filename: f.name })} aria-label="Copy path of ${f.name}" title="Copy the path to open it on the share">Copy path</button>
         </div>
       </div>
-      <div role="cell" class="c-status"><span class="badge">${status}</span>${holder ? html` <span class="presence ${holder.online ? 'online' : ''}">${holder.online ? 'online' : `last seen ${relativeTime(holder.last_seen, this.now)}`}</span>` : ''}${overdue ? html` <span class="overdue" title="Meant to be done by ${new Date(f.lock!.until!).toLocaleString()}">Overdue</span>` : ''}${f.queue.length > 0 ? html` <span class="queue">Queue: ${f.queue.map((w) => w.user).join(', ')}</span>` : ''}${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
-      <div role="cell" class="c-message" title=${f.lock?.message ?? ''}>${f.lock?.message ?? ''}</div>
-      <div role="cell" class="c-held">${f.lock ? html`<span class="held-label">Held for </span><time datetime=${f.lock.timestamp} title="Checked out ${new Date(f.lock.timestamp).toLocaleString()}">${duration(f.lock.timestamp, this.now)}</time>` : ''}</div>
-      <div role="cell" class="c-actions">${action}</div>
+      <div role="gridcell" class="c-status"><span class="badge">${status}</span>${holder ? html` <span class="presence ${holder.online ? 'online' : ''}">${holder.online ? 'online' : `last seen ${relativeTime(holder.last_seen, this.now)}`}</span>` : ''}${overdue ? html` <span class="overdue" title="Meant to be done by ${new Date(f.lock!.until!).toLocaleString()}">Overdue</span>` : ''}${f.queue.length > 0 ? html` <span class="queue">Queue: ${f.queue.map((w) => w.user).join(', ')}</span>` : ''}${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
+      <div role="gridcell" class="c-message" title=${f.lock?.message ?? ''}>${f.lock?.message ?? ''}</div>
+      <div role="gridcell" class="c-held">${f.lock ? html`<span class="held-label">Held for </span><time datetime=${f.lock.timestamp} title="Checked out ${new Date(f.lock.timestamp).toLocaleString()}">${duration(f.lock.timestamp, this.now)}</time>` : ''}</div>
+      <div role="gridcell" class="c-actions">${action}</div>
     </div>`;
   }
 
@@ -217,6 +255,25 @@ export class FileTable extends LitElement {
     if (on) next.add(name);
     else next.delete(name);
     this._selected = next;
+  }
+
+  /** `14 checked out · 3 by you · 2 held over 7 days`: each part filters the list to those files. */
+  private _summary() {
+    const out = this.files.filter((f) => f.locked_by !== null);
+    const parts: Array<[StatusFilter, number, string]> = [
+      ['checked_out', out.length, 'checked out'],
+      ['mine', out.filter((f) => f.locked_by === this.user).length, 'by you'],
+      ['long', out.filter((f) => heldLong(f, this.now)).length, 'held over 7 days'],
+      ['overdue', out.filter((f) => isOverdue(f, this.now)).length, 'overdue'],
+      ['waiting', this.files.filter((f) => f.queue.some((w) => w.user === this.user)).length, 'you wait for'],
+    ];
+    const shown = parts.filter(([key, n]) => n > 0 || key === 'checked_out');
+    return html`<p class="summary" aria-label="Summary">
+      ${shown.map(
+        ([key, n, label], i) =>
+          html`${i > 0 ? html`<span aria-hidden="true"> · </span>` : ''}<button class="link" aria-pressed=${this._status === key ? 'true' : 'false'} title="Show only these" @click=${() => (this._status = this._status === key ? 'all' : key)}>${n} ${label}</button>`,
+      )}
+    </p>`;
   }
 
   /** What the selection and your locks allow, above the table. */

@@ -1,4 +1,5 @@
 import { LitElement, html } from 'lit';
+import { emit } from '../state/dom-events.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { BoardActions } from '../data/board-actions.js';
 import type { LockInfo } from '../../shared/protocol.js';
@@ -37,7 +38,10 @@ export class ForceDialog extends LitElement {
   }
 
   override render() {
-    return html`<dialog aria-labelledby="t" @close=${() => (this.filename = '')}>
+    return html`<dialog aria-labelledby="t" @close=${() => {
+      emit(this, 'dialog-closed', { filenames: [this.filename] });
+      this.filename = '';
+    }}>
       <form method="dialog" @submit=${this._submit} @keydown=${submitOnCtrlEnter}>
         <h2 id="t">Force release <span class="file">${this.filename}</span></h2>
         ${this.lock ? html`<p>Checked out by <strong>${this.lock.user}</strong>${this.lock.message ? html`: <q>${this.lock.message}</q>` : ''}. Their unsaved work stays on their machine; they are told why.</p>` : ''}
@@ -46,7 +50,7 @@ export class ForceDialog extends LitElement {
         ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
         <div class="buttons">
           <button type="button" @click=${() => this.close()}>Cancel</button>
-          <button type="submit" class="danger" ?disabled=${this._busy || this._reason.trim() === ''}>Confirm force release</button>
+          <button type="submit" class="danger" ?disabled=${this._reason.trim() === ''} aria-disabled=${this._busy ? 'true' : 'false'}>Confirm force release</button>
         </div>
       </form>
     </dialog>`;

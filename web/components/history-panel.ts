@@ -1,4 +1,5 @@
 import { LitElement, html } from 'lit';
+import { emit } from '../state/dom-events.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { HistoryBody } from '../../shared/protocol.js';
 import type { BoardActions } from '../data/board-actions.js';
@@ -55,7 +56,10 @@ export class HistoryPanel extends LitElement {
   override render() {
     const h = this._history;
     const s = h?.stats;
-    return html`<dialog aria-labelledby="t" @close=${() => (this.filename = '')}>
+    return html`<dialog aria-labelledby="t" @close=${() => {
+      emit(this, 'dialog-closed', { filenames: [this.filename] });
+      this.filename = '';
+    }}>
       <h2 id="t">History of <span class="file">${this.filename}</span></h2>
       ${!h && !this._error ? html`<p>Loading…</p>` : ''}
       ${s

@@ -44,6 +44,27 @@ export const pdmAppStyles = [
       padding: 0.5rem 1rem;
       color: var(--danger);
     }
+    .skip {
+      position: absolute;
+      left: 0.5rem;
+      top: -3rem;
+      z-index: 20;
+      padding: 0.4rem 0.8rem;
+      background: var(--panel-bg);
+      border: 2px solid var(--focus);
+      border-radius: 6px;
+    }
+    .skip:focus {
+      top: 0.5rem;
+    }
+    .sr {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+    }
     main.first {
       display: block;
     }

@@ -14,12 +14,15 @@ import type { ForceDialog } from './force-dialog.js';
 import './force-dialog.js';
 import type { HistoryPanel } from './history-panel.js';
 import './history-panel.js';
+import type { NameDialog } from './name-dialog.js';
+import './name-dialog.js';
 import type { VersionsPanel } from './versions-panel.js';
 import './versions-panel.js';
 import './activity-feed.js';
 import type { CheckoutDialog } from './checkout-dialog.js';
 import './checkout-dialog.js';
 import './connection-status.js';
+import type { FileTable } from './file-table.js';
 import './file-table.js';
 import './locks-banner.js';
 import './name-prompt.js';
@@ -52,12 +55,13 @@ export class PdmApp extends LitElement {
   @query('versions-panel') private _versions!: VersionsPanel;
   @query('force-dialog') private _forceDialog!: ForceDialog;
   @query('history-panel') private _history!: HistoryPanel;
+  @query('name-dialog') private _nameDialog!: NameDialog;
+  @query('file-table') private _table!: FileTable | null;
 
   override connectedCallback() {
     super.connectedCallback();
     this._tick = setInterval(() => (this._now = Date.now()), CLOCK_MS);
     this.addEventListener('name-submit', (e) => void this._session.setName(e.detail.name));
-    this.addEventListener('name-change-request', () => this._session.clearName());
     this.addEventListener('sign-out-request', () => void this._session.signOut());
     this.addEventListener('checkout-request', (e) => this._checkoutDialog.open(e.detail.filenames));
     this.addEventListener('checkin-request', (e) => this._checkinDialog.open(e.detail.filenames));
@@ -66,6 +70,7 @@ export class PdmApp extends LitElement {
     this.addEventListener('copy-path-request', (e) => void this._copyPath(e.detail.filename));
     this.addEventListener('versions-request', (e) => this._versions.open(e.detail.filename, this.store.files.get(e.detail.filename)?.locked_by === this._session.user));
     this.addEventListener('notice-dismiss', (e) => this.store.dismissNotice(e.detail.id));
+    this.addEventListener('dialog-closed', (e) => void this._refocus(e.detail.filenames[0]));
     this.addEventListener('wait-request', (e) => void this._conn.wait(e.detail.filename, e.detail.join).then((ack) => this._setError(ack.ok ? '' : ack.detail)));
     this.addEventListener('nudge-request', (e) => void this._conn.nudge(e.detail.filename).then((ack) => this._setError(ack.ok ? '' : ack.detail)));
   }
@@ -89,17 +94,19 @@ export class PdmApp extends LitElement {
     const admin = session.role === 'admin';
     return html`
       <header>
+        <button class="skip" @click=${() => void this._table?.focusStart()}>Skip to files</button>
         <h1>PDM Live</h1>
         <connection-status .state=${s.connection} ?degraded=${s.health?.locks === 'unavailable'}></connection-status>
         <span class="me"><span class="wide-only">Signed in as </span><strong>${user}</strong>${admin ? ' (admin)' : ''}</span>
         ${session.mode === 'users'
           ? html`<button @click=${() => void this._session.signOut()}>Sign out</button>`
-          : html`<button @click=${() => this._session.clearName()}>Change name</button>`}
+          : html`<button @click=${() => this._nameDialog.open()}>Change name</button>`}
         ${canAskToNotify() ? html`<button @click=${() => void askToNotify().then(() => this.requestUpdate())}>Allow notifications</button>` : ''}
         <theme-toggle></theme-toggle>
       </header>
       <locks-banner .health=${s.health} ?offline=${!live}></locks-banner>
       <toast-stack .notices=${s.notices}></toast-stack>
+      <div class="sr" aria-live="polite">${s.announcement}</div>
       ${this._error ? html`<p class="error" role="alert">${this._error} <button @click=${() => this._setError('')} aria-label="Dismiss error">✕</button></p>` : ''}
       <main>
         <file-table
@@ -119,12 +126,40 @@ export class PdmApp extends LitElement {
       <versions-panel .actions=${this._actions}></versions-panel>
       <force-dialog .actions=${this._actions}></force-dialog>
       <history-panel .actions=${this._actions}></history-panel>
+      ${session.mode === 'open' ? html`<name-dialog .current=${user} .held=${s.fileList().filter((f) => f.locked_by === user).length}></name-dialog>` : ''}
     `;
   }
 
   private _connectAs(user: string | null) {
     if (user) this._conn.connect(user, () => this._session.lost());
     else this._conn.disconnect();
+  }
+
+  /** The board appeared (a name given, a sign-in): focus goes to it, not back to the page. */
+  override updated(): void {
+    const user = this._session.user;
+    if (user && user !== this._shownFor) {
+      this._shownFor = user;
+      void this.updateComplete.then(() => setTimeout(() => void (this._lostFocus() && this._table?.focusStart()), 0));
+    }
+  }
+
+  private _shownFor: string | null = null;
+
+  /**
+   * After a dialog closed: the browser gives focus back to the control that opened it, but a row
+   * whose state changed was drawn anew (Check out became Check in), so focus would fall to the
+   * page: it goes to that file's row instead.
+   */
+  private async _refocus(filename: string | undefined) {
+    await new Promise((r) => setTimeout(r, 0));
+    if (!filename || !this._lostFocus()) return;
+    await this._table?.focusRow(filename);
+  }
+
+  /** Nothing of the page has focus (it fell to the body). */
+  private _lostFocus(): boolean {
+    return document.activeElement === document.body || document.activeElement === null || (document.activeElement === this && this.shadowRoot?.activeElement == null);
   }
 
   /** The file's path as people open it on the share (`--share-path`), to the clipboard. */

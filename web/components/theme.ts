@@ -26,7 +26,8 @@ export const baseStyles = css`
     border-color: var(--danger);
     color: var(--danger);
   }
-  button:disabled {
+  button:disabled,
+  button[aria-disabled='true'] {
     opacity: 0.5;
     cursor: not-allowed;
   }

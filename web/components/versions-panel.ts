@@ -1,4 +1,5 @@
 import { LitElement, html } from 'lit';
+import { emit } from '../state/dom-events.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { Version } from '../../shared/protocol.js';
 import { versionUrl } from '../data/versions-api.js';
@@ -59,7 +60,10 @@ export class VersionsPanel extends LitElement {
 
   override render() {
     const list = this._versions;
-    return html`<dialog aria-labelledby="t" @close=${() => (this.filename = '')}>
+    return html`<dialog aria-labelledby="t" @close=${() => {
+      emit(this, 'dialog-closed', { filenames: [this.filename] });
+      this.filename = '';
+    }}>
       <h2 id="t">Versions of <span class="file">${this.filename}</span></h2>
       ${list === null ? html`<p>Loading…</p>` : list.length === 0 ? html`<p>No versions yet: history starts at the first check-out or change.</p>` : ''}
       ${list && list.length > 0

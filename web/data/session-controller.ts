@@ -46,12 +46,6 @@ export class SessionController implements ReactiveController {
     this.set({ mode: 'open', user: name, role: info?.role ?? 'user', share_path: info?.share_path ?? this.session?.share_path ?? '' });
   }
 
-  /** Open mode: forget the name (back to the prompt). */
-  clearName(): void {
-    localStorage.removeItem(USER_KEY);
-    this.set({ mode: 'open', user: null, role: 'user', share_path: this.session?.share_path ?? '' });
-  }
-
   /** Users mode: the server's refusal to show, or null once signed in. */
   async signIn(user: string, password: string): Promise<string | null> {
     const result = await signIn(user, password);

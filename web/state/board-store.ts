@@ -39,6 +39,8 @@ export class BoardStore {
   /** File name → when it last changed, for a short highlight. */
   recentlyChanged = new Map<string, number>();
   notices: Notice[] = [];
+  /** The last lock change on a file you hold or wait for, made by someone else (read out politely). */
+  announcement = '';
   /** Who is online, and when others were last seen (GET /api/presence, then `presence` events). */
   presence = new Map<string, PresenceEntry>();
   version = 0;
@@ -101,6 +103,7 @@ export class BoardStore {
     this.revision = rev;
     switch (e.event) {
       case 'lock:acquired':
+        if (this.watching(e.data.filename) && e.data.lock.user !== this.user) this.announcement = `${e.data.filename} is now checked out by ${e.data.lock.user}.`;
         this.setLock(e.data.filename, e.data.lock);
         if (e.data.handoff && this.user && e.data.lock.user === this.user) {
           this.notice(`${e.data.filename} is now checked out to you${e.data.lock.handed_over_from ? ` (handed over by ${e.data.lock.handed_over_from})` : ''}.`, true);
@@ -110,6 +113,7 @@ export class BoardStore {
         this.setLock(e.data.filename, e.data.lock);
         break;
       case 'lock:released':
+        if (this.watching(e.data.filename) && e.data.by !== this.user) this.announcement = `${e.data.filename} was ${e.data.forced ? 'force-released' : 'released'}${e.data.by ? ` by ${e.data.by}` : ' on disk'}.`;
         this.setLock(e.data.filename, null);
         if (e.data.previous.user === this.user && e.data.by !== this.user) {
           const why = e.data.reason ? `: "${e.data.reason}"` : '.';
@@ -201,6 +205,13 @@ export class BoardStore {
       this.sorted = null;
     }
     this.touch(filename);
+  }
+
+  /** Whether you hold the file or wait for it (before the change being applied). */
+  private watching(filename: string): boolean {
+    const lock = this.locks[filename];
+    const me = this.user;
+    return !!me && !!lock && (lock.user === me || (Array.isArray(lock.queue) && lock.queue.some((w) => w.user === me)));
   }
 
   private touch(name: string): void {

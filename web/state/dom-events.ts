@@ -24,7 +24,6 @@ declare global {
     'checkout-request': CustomEvent<CheckoutRequest>;
     'checkin-request': CustomEvent<CheckinRequest>;
     'name-submit': CustomEvent<NameSubmit>;
-    'name-change-request': CustomEvent<null>;
     'versions-request': CustomEvent<{ filename: string }>;
     'history-request': CustomEvent<{ filename: string }>;
     'copy-path-request': CustomEvent<{ filename: string }>;
@@ -35,5 +34,7 @@ declare global {
     'nudge-request': CustomEvent<{ filename: string }>;
     'sign-out-request': CustomEvent<null>;
     'notice-dismiss': CustomEvent<{ id: number }>;
+    /** A dialog about these files closed: focus goes back to their row if it was lost. */
+    'dialog-closed': CustomEvent<{ filenames: string[] }>;
   }
 }
