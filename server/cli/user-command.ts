@@ -9,7 +9,17 @@ function usersFile(flag: string | undefined): string {
   return file;
 }
 
-/** The password: stdin's first line when piped; asked for without echo on a terminal. */
+/**
+ * Shortest password `user add` takes. Ten characters: NIST SP 800-63B asks for at least 8 for a
+ * password people choose; a shop's accounts guard programs that run machines, and the sign-in
+ * limits are per name and address, so a little more costs nobody much.
+ */
+export const MIN_PASSWORD = 10;
+
+/**
+ * The password: stdin's first line when piped; on a terminal asked for twice without echo (a
+ * typo would otherwise lock its owner out).
+ */
 async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
     let data = '';
@@ -18,19 +28,26 @@ async function readPassword(): Promise<string> {
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   const muted = rl as unknown as { _writeToOutput: (s: string) => void };
-  process.stderr.write('Password: ');
-  muted._writeToOutput = () => undefined;
-  const pw = await new Promise<string>((resolve) => rl.question('', resolve));
-  rl.close();
-  process.stderr.write('\n');
-  return pw;
+  const ask = (prompt: string) => {
+    process.stderr.write(prompt);
+    muted._writeToOutput = () => undefined;
+    return new Promise<string>((resolve) => rl.question('', resolve)).finally(() => process.stderr.write('\n'));
+  };
+  try {
+    const pw = await ask('Password: ');
+    if (pw.length < MIN_PASSWORD) return pw; // refused below, before asking again
+    if ((await ask('Password again: ')) !== pw) throw new UsageError('the two passwords differ: nothing was changed');
+    return pw;
+  } finally {
+    rl.close();
+  }
 }
 
 export async function userAdd(name: string, opts: { admin?: boolean; users?: string }): Promise<void> {
   const file = usersFile(opts.users);
   if (!USER_NAME.test(name)) throw new UsageError(`invalid user name "${name}": 1 to 100 characters, no control characters or "$"`);
   const password = await readPassword();
-  if (!password) throw new UsageError('the password is empty');
+  if (password.length < MIN_PASSWORD) throw new UsageError(`the password must be at least ${MIN_PASSWORD} characters (it has ${password.length}): nothing was changed`);
   const users = await readUsers(file);
   const hash = await hashPassword(password);
   const role = opts.admin ? 'admin' : 'user';

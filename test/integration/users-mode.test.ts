@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { io } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../support/processes.js';
+import { BIN, ROOT, run } from '../support/processes.js';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
 import { connect } from '../support/sockets.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
@@ -172,5 +173,38 @@ describe('users mode', () => {
     const bad = await run(['user', 'remove', 'nobody', '--users', file]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    // Fewer than 10 characters: refused, one line, nothing changed.
+    const short = await run(['user', 'add', 'erin', '--users', file], { input: 'short\n' });
+    expect(short.code).toBe(1);
+    expect(short.stderr.trim()).toMatch(/at least 10 characters/);
+    expect((await run(['user', 'list', '--users', file])).stdout).toBe('carol\tadmin\n');
+  });
+
+  it('pdm-live user add on a terminal asks twice, without echo, and refuses two different passwords', async () => {
+    const file = `${vault.outside}/tty-users.json`;
+    // A pseudo-terminal from util-linux's script: the password questions are typed into it.
+    const onTty = (lines: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const p = spawn('script', ['-qec', `${process.execPath} ${BIN} user add frank --users ${file}`, '/dev/null'], { cwd: ROOT, env: { ...process.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+        let out = '';
+        let answered = 0;
+        p.stdout.on('data', (d) => {
+          out += d;
+          // One answer per question asked so far.
+          for (const asked = (out.match(/Password( again)?:/g) ?? []).length; answered < asked; answered++) p.stdin.write(`${lines.shift() ?? ''}\n`);
+        });
+        const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+        p.once('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ code, out });
+        });
+      });
+    const differ = await onTty(['first-password', 'other-password']);
+    expect(differ.out).toMatch(/the two passwords differ/);
+    expect(differ.out).not.toContain('first-password');
+    expect((await run(['user', 'list', '--users', file])).stdout).toBe('');
+    const same = await onTty(['frank-password', 'frank-password']);
+    expect(same.out, same.out).toMatch(/Added frank \(user\)/);
+    expect((await run(['user', 'list', '--users', file])).stdout).toBe('frank\tuser\n');
   });
 });

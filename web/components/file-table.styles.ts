@@ -30,7 +30,7 @@ export const fileTableStyles = [
       max-width: min(16rem, 100%);
     }
     .filters input {
-      width: min(16rem, 100%);
+      width: min(19rem, 100%);
       box-sizing: border-box;
     }
     .count {
@@ -38,7 +38,7 @@ export const fileTableStyles = [
       font-size: 0.85rem;
       margin-left: auto;
     }
-    [role='table'] {
+    [role='grid'] {
       display: flex;
       flex-direction: column;
       flex: 1;

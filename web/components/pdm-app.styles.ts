@@ -99,5 +99,11 @@ export const pdmAppStyles = [
         max-height: 16rem;
       }
     }
+    /* A phone: the list takes the screen's height; the activity follows below it. */
+    @media (max-width: 640px) {
+      main {
+        grid-template-rows: minmax(calc(100vh - 5rem), 1fr) auto;
+      }
+    }
   `,
 ];
