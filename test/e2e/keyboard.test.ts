@@ -92,4 +92,31 @@ describe('keyboard first: one tab stop for the list, arrows between rows, focus 
     await eventually(async () => /customer-a\/PN2002\.vnc/.test(String(await said())));
     expect(watch.errors).toEqual([]);
   });
+
+  it('times move on by themselves; the summary line filters the list', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    contexts.push(ctx);
+    await ctx.clock.install();
+    const dan = await ctx.newPage();
+    watch.attach(dan, 'dan');
+    await dan.goto(server.url);
+    await dan.getByLabel('Your name').fill('dan');
+    await dan.getByRole('button', { name: 'Continue' }).click();
+    await dan.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await api(server.url, '/api/files/checkin', { json: { filename: 'PN1002.mcam', user: 'alice' } });
+    await row(dan, 'PN1002.mcam').getByRole('button', { name: 'Check out' }).click();
+    await dan.getByRole('dialog').getByRole('button', { name: 'Confirm check-out' }).click();
+    const held = row(dan, 'PN1002.mcam').getByRole('gridcell').filter({ hasText: /min/ });
+    await held.getByText('< 1 min').waitFor();
+    // No event arrives; only the page's clock moves.
+    await dan.clock.fastForward('02:31');
+    await held.getByText('2 min').waitFor();
+
+    const byYou = dan.getByRole('button', { name: '1 by you' });
+    await byYou.click();
+    expect(await byYou.getAttribute('aria-pressed')).toBe('true');
+    await eventually(async () => (await dan.getByRole('row').filter({ hasText: 'Checked out by dan' }).count()) === 1 && (await row(dan, 'PN1001.mcam').count()) === 0);
+    await byYou.click();
+    await row(dan, 'PN1001.mcam').waitFor();
+  });
 });

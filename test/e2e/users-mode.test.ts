@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
@@ -18,6 +19,9 @@ describe('users mode in Chromium', () => {
     const page = await (await browser.newContext()).newPage();
     watch.attach(page, name);
     await page.goto(server.url);
+    await page.getByLabel('Name', { exact: true }).waitFor();
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    expect(violations.map((v) => `sign-in form: ${v.id}`)).toEqual([]);
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -188,4 +188,22 @@ describe('undo check-out, per-file history and the searchable activity log', () 
       await other.close();
     }
   });
+
+  it('an upload is the holder\'s own change: file:changed carries by, and the log has no change on disk', async () => {
+    await post('/api/files/checkout', { filename: 'PN1003.vnc', user: 'alice' });
+    await eventually(async () => (await api(url, '/api/files/PN1003.vnc/versions')).body.versions.length > 0);
+    const watcher = await connect(url, 'alice');
+    try {
+      const from = (await api(url, '/api/activity')).body.events.length;
+      expect((await api(url, '/api/files/PN1003.vnc/content', { method: 'PUT', body: 'uploaded', headers: { 'x-pdm-user': 'alice' } })).status).toBe(200);
+      const changed = await watcher.waitFor('file:changed', (d) => d.file.name === 'PN1003.vnc');
+      expect(changed).toMatchObject({ by: 'alice', version: expect.any(Number) });
+      await new Promise((r) => setTimeout(r, 600)); // the watcher's settle time: a second, disk event would come now
+      const after = (await api(url, '/api/activity')).body.events.slice(from).filter((e: any) => e.filename === 'PN1003.vnc');
+      expect(after.map((e: any) => [e.type, e.source, e.user])).toEqual([['file_changed', 'api', 'alice'], ['version_added', 'api', 'alice']]);
+      expect(watcher.received.filter((r) => r.event === 'file:changed' && r.data.file.name === 'PN1003.vnc' && !r.data.by)).toEqual([]);
+    } finally {
+      watcher.close();
+    }
+  });
 });

@@ -73,6 +73,26 @@ describe('BoardStore', () => {
     expect(s.notices.map((n) => n.text)).toEqual(['a.mcam: your lock was force-released by admin.']);
   });
 
+  it('your own upload is no news to you; a save on disk is, and information notices go away by themselves', () => {
+    vi.useFakeTimers();
+    try {
+      const s = new BoardStore({ me: () => 'alice' });
+      s.applySnapshot(snapshot(0, [file('a.mcam', 'alice')]));
+      s.applyEvent({ event: 'file:changed', data: { revision: 1, file: file('a.mcam', 'alice'), version: 2, by: 'alice' } });
+      expect(s.notices).toEqual([]);
+      s.applyEvent({ event: 'file:changed', data: { revision: 2, file: file('a.mcam', 'alice'), version: 3 } });
+      expect(s.notices.map((n) => n.text)).toEqual(['a.mcam, which you hold, was saved on disk (version 3).']);
+      vi.advanceTimersByTime(8000);
+      expect(s.notices).toEqual([]);
+      // About you: it stays.
+      s.applyEvent({ event: 'lock:released', data: { revision: 3, filename: 'a.mcam', previous: { user: 'alice', timestamp: '', message: '' }, by: 'admin', forced: true, source: 'api' } });
+      vi.advanceTimersByTime(60_000);
+      expect(s.notices).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('keeps the last 100 activity entries without duplicates', () => {
     const s = new BoardStore();
     const ev = (i: number) => ({ id: `e${i}`, at: new Date(1_700_000_000_000 + i).toISOString(), type: 'checkout' as const, filename: 'a.mcam', user: 'u', message: null, source: 'api' as const });
