@@ -80,6 +80,12 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
           expect(await offscreen(page)).toEqual([]);
           // Every file has its row (a list that lost its height shows only a few).
           for (const name of ['PN1001.mcam', 'PN1003.vnc', 'customer-a/PN2002.vnc', LONG]) await row(page, name).first().waitFor({ state: 'attached', timeout: 3000 });
+          // A long name stays on one line (it gives way in the middle); rows are numbered for screen readers.
+          const name = row(page, LONG).locator('.name');
+          const box = await name.boundingBox();
+          expect(box!.height).toBeLessThan(30);
+          expect(await name.getAttribute('title')).toBe(LONG);
+          expect(await row(page, 'PN1001.mcam').getAttribute('aria-rowindex')).toBe('2');
           await page.screenshot({ path: `${SHOTS}board-${width}-${theme}.png`, fullPage: false });
           await axe(page, `board ${width} ${theme}`);
           expect(watch.errors).toEqual([]);
@@ -103,7 +109,9 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
         const rename = page.getByRole('dialog', { name: 'Change name' });
         await rename.getByText(/checked out to alice/).waitFor();
         await axe(page, `change name ${theme}`);
+        await rename.getByLabel('Your name').fill('someone else');
         await rename.getByRole('button', { name: 'Cancel' }).click();
+        await page.getByText('Signed in as alice').waitFor();
         await page.getByRole('button', { name: 'Versions of PN1002.mcam' }).click();
         await page.getByRole('dialog', { name: 'Versions of PN1002.mcam' }).getByRole('table').waitFor();
         await axe(page, `versions ${theme}`);
@@ -131,6 +139,10 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
       await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
 
       const { writeFile } = await import('node:fs/promises');
+      // A lock added by hand is said to be one.
+      await writeFile(own.locksFile, JSON.stringify({ 'PN1002.mcam': { user: 'carol', timestamp: new Date().toISOString(), message: 'by hand' } }));
+      await row(page, 'PN1002.mcam').getByText('Checked out by carol').waitFor();
+      await page.getByRole('region', { name: 'Activity' }).getByRole('listitem').filter({ hasText: 'carol' }).getByText('edited on disk').waitFor();
       await writeFile(own.locksFile, '{ not json');
       await page.getByRole('status').filter({ hasText: 'Degraded' }).waitFor();
       await page.getByRole('alert').filter({ hasText: 'Locks unavailable' }).waitFor();
