@@ -1,19 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
-import { consoleWatch, openPerson, row } from '../support/pages.js';
+import { consoleWatch, expectNoAxeViolations, openPerson, row } from '../support/pages.js';
 import { builtWeb } from '../support/processes.js';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 
-/** axe-core over the page as it is now: no violations (the list, when there are some). */
-async function axe(page: Page, state: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.map((v) => `${state}: ${v.id} (${v.impact ?? ''}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
-}
 
 describe('jobs of several files, undo, force with a reason, history and the feed, in Chromium', () => {
   let vault: TempVault;
@@ -41,7 +35,7 @@ describe('jobs of several files, undo, force with a reason, history and the feed
     await alice.getByRole('button', { name: 'Check out selected' }).click();
     const dialog = alice.getByRole('dialog', { name: 'Check out 2 files' });
     await dialog.getByLabel('Message').fill('job 4711');
-    await axe(alice, 'check-out dialog, two files');
+    await expectNoAxeViolations(alice, 'check-out dialog, two files');
     await dialog.getByLabel('Message').press('Control+Enter');
     await row(alice, 'PN1002.mcam').getByText('Checked out by alice').waitFor();
     await row(alice, 'PN1001.mcam').getByText('Checked out by alice').waitFor();
@@ -62,7 +56,7 @@ describe('jobs of several files, undo, force with a reason, history and the feed
     await alice.getByRole('dialog').getByRole('button', { name: 'Confirm check-in' }).click();
     await row(alice, 'PN1003.vnc').getByText('Available').waitFor();
     expect((await api(server.url, '/api/locks')).body.locks).toEqual({});
-    await axe(alice, 'board');
+    await expectNoAxeViolations(alice, 'board');
   });
 
   it('Undo check-out puts the content back; History shows the holds', async () => {
@@ -78,7 +72,7 @@ describe('jobs of several files, undo, force with a reason, history and the feed
 
     await row(alice, 'PN1001.mcam').getByRole('button', { name: 'Check in' }).click();
     const dialog = alice.getByRole('dialog', { name: /Check in/ });
-    await axe(alice, 'check-in dialog');
+    await expectNoAxeViolations(alice, 'check-in dialog');
     await dialog.getByRole('button', { name: 'Undo check-out' }).click();
     await row(alice, 'PN1001.mcam').getByText('Available').waitFor();
     expect(await readFile(join(vault.root, 'PN1001.mcam'), 'utf8')).toBe(before);
@@ -88,7 +82,7 @@ describe('jobs of several files, undo, force with a reason, history and the feed
     await history.getByText('check-out undone').waitFor();
     await history.getByText('trying something').waitFor();
     await history.getByText(/2 holds; median/).waitFor();
-    await axe(alice, 'history panel');
+    await expectNoAxeViolations(alice, 'history panel');
     await history.getByRole('button', { name: 'Close' }).click();
   });
 
@@ -104,7 +98,7 @@ describe('jobs of several files, undo, force with a reason, history and the feed
     const confirm = dialog.getByRole('button', { name: 'Confirm force release' });
     expect(await confirm.isDisabled()).toBe(true); // a reason first
     await dialog.getByLabel('Reason').fill('the machine is waiting for it');
-    await axe(boss, 'force dialog');
+    await expectNoAxeViolations(boss, 'force dialog');
     await confirm.click();
     await row(boss, 'PN1002.mcam').getByText('Available').waitFor();
     await bob.getByText(/force-released by boss.*the machine is waiting for it/).waitFor();
@@ -113,14 +107,7 @@ describe('jobs of several files, undo, force with a reason, history and the feed
   });
 
   it('Copy path puts the share path on the clipboard; the feed filters by person and loads more', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
-    contexts.push(ctx);
-    const carol = await ctx.newPage();
-    watch.attach(carol, 'carol');
-    await carol.goto(server.url);
-    await carol.getByLabel('Your name').fill('carol');
-    await carol.getByRole('button', { name: 'Continue' }).click();
-    await carol.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    const carol = await openPerson(browser, server.url, 'carol', watch, 1280, contexts, { context: { permissions: ['clipboard-read', 'clipboard-write'] } });
 
     await carol.getByRole('button', { name: 'Copy path of customer-a/PN2002.vnc' }).click();
     const expected = `${vault.root}/customer-a/PN2002.vnc`;
@@ -136,7 +123,7 @@ describe('jobs of several files, undo, force with a reason, history and the feed
     });
     await feed.getByRole('button', { name: 'Load more' }).click();
     await feed.getByText('That is everything.').waitFor();
-    await axe(carol, 'feed filtered');
+    await expectNoAxeViolations(carol, 'feed filtered');
     expect(watch.errors).toEqual([]);
   });
 });

@@ -94,15 +94,7 @@ describe('keyboard first: one tab stop for the list, arrows between rows, focus 
   });
 
   it('times move on by themselves; the summary line filters the list', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(ctx);
-    await ctx.clock.install();
-    const dan = await ctx.newPage();
-    watch.attach(dan, 'dan');
-    await dan.goto(server.url);
-    await dan.getByLabel('Your name').fill('dan');
-    await dan.getByRole('button', { name: 'Continue' }).click();
-    await dan.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    const dan = await openPerson(browser, server.url, 'dan', watch, 1280, contexts, { setup: (ctx) => ctx.clock.install() });
     await api(server.url, '/api/files/checkin', { json: { filename: 'PN1002.mcam', user: 'alice' } });
     await row(dan, 'PN1002.mcam').getByRole('button', { name: 'Check out' }).click();
     await dan.getByRole('dialog').getByRole('button', { name: 'Confirm check-out' }).click();

@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
-import { consoleWatch, row } from '../support/pages.js';
+import { consoleWatch, expectNoAxeViolations, row } from '../support/pages.js';
 import { builtWeb } from '../support/processes.js';
 import { api, startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
@@ -14,10 +13,6 @@ const SHOTS = fileURLToPath(new URL('../../test-results/screens/', import.meta.u
 const WIDTHS = [390, 800, 1024, 1280, 1920];
 const LONG = 'customer-with-a-very-long-folder-name/sub-assembly-fixture-plates/PN4711-second-operation-with-a-long-name.mcam';
 
-async function axe(page: Page, state: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.map((v) => `${state}: ${v.id} (${v.impact ?? ''}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
-}
 
 /**
  * Controls that are visible but lie outside the viewport horizontally (cut off, or reachable only
@@ -72,7 +67,7 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
           watch.attach(page, `${width}-${theme}`);
           await page.goto(server.url);
           await page.getByLabel('Your name').waitFor();
-          if (width === 390 && theme === 'light') await axe(page, 'name prompt');
+          if (width === 390 && theme === 'light') await expectNoAxeViolations(page, 'name prompt');
           await page.getByLabel('Your name').fill('boss');
           await page.getByRole('button', { name: 'Continue' }).click();
           await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
@@ -87,7 +82,7 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
           expect(await name.getAttribute('title')).toBe(LONG);
           expect(await row(page, 'PN1001.mcam').getAttribute('aria-rowindex')).toBe('2');
           await page.screenshot({ path: `${SHOTS}board-${width}-${theme}.png`, fullPage: false });
-          await axe(page, `board ${width} ${theme}`);
+          await expectNoAxeViolations(page, `board ${width} ${theme}`);
           expect(watch.errors).toEqual([]);
         } finally {
           await ctx.close();
@@ -108,17 +103,17 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
         await page.getByRole('button', { name: 'Change name' }).click();
         const rename = page.getByRole('dialog', { name: 'Change name' });
         await rename.getByText(/checked out to alice/).waitFor();
-        await axe(page, `change name ${theme}`);
+        await expectNoAxeViolations(page, `change name ${theme}`);
         await rename.getByLabel('Your name').fill('someone else');
         await rename.getByRole('button', { name: 'Cancel' }).click();
         await page.getByText('Signed in as alice').waitFor();
         await page.getByRole('button', { name: 'Versions of PN1002.mcam' }).click();
         await page.getByRole('dialog', { name: 'Versions of PN1002.mcam' }).getByRole('table').waitFor();
-        await axe(page, `versions ${theme}`);
+        await expectNoAxeViolations(page, `versions ${theme}`);
         await page.screenshot({ path: `${SHOTS}versions-1280-${theme}.png` });
         await page.keyboard.press('Escape');
         await row(page, 'PN1002.mcam').getByRole('button', { name: 'Check in' }).click();
-        await axe(page, `check-in ${theme}`);
+        await expectNoAxeViolations(page, `check-in ${theme}`);
         await page.screenshot({ path: `${SHOTS}checkin-1280-${theme}.png` });
         await page.keyboard.press('Escape');
       } finally {
@@ -148,7 +143,7 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
       await page.getByRole('alert').filter({ hasText: 'Locks unavailable' }).waitFor();
       expect(await row(page, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).isDisabled()).toBe(true);
       await page.screenshot({ path: `${SHOTS}degraded-1280.png` });
-      await axe(page, 'degraded');
+      await expectNoAxeViolations(page, 'degraded');
       await writeFile(own.locksFile, '{}');
       await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
 
@@ -160,7 +155,7 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
       expect(await row(page, 'PN1001.mcam').getByRole('button', { name: 'Versions of PN1001.mcam' }).isDisabled()).toBe(true);
       expect(await row(page, 'PN1001.mcam').getByRole('link', { name: 'Download PN1001.mcam' }).count()).toBe(0);
       await page.screenshot({ path: `${SHOTS}reconnecting-1280.png` });
-      await axe(page, 'reconnecting');
+      await expectNoAxeViolations(page, 'reconnecting');
       srv = await startServer(own, { webDist: builtWeb() }, port);
       await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 10_000 });
       watch.expect(false);

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
-import { consoleWatch, row } from '../support/pages.js';
+import { consoleWatch, expectNoAxeViolations, row } from '../support/pages.js';
 import { builtWeb } from '../support/processes.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
@@ -20,8 +19,7 @@ describe('users mode in Chromium', () => {
     watch.attach(page, name);
     await page.goto(server.url);
     await page.getByLabel('Name', { exact: true }).waitFor();
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    expect(violations.map((v) => `sign-in form: ${v.id}`)).toEqual([]);
+    await expectNoAxeViolations(page, 'sign-in form');
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();

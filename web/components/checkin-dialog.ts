@@ -1,5 +1,6 @@
-import { LitElement, css, html } from 'lit';
+import { css, html } from 'lit';
 import { emit } from '../state/dom-events.js';
+import { ModalElement } from './modal-element.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { BoardActions } from '../data/board-actions.js';
 import type { Upload } from '../data/versions-api.js';
@@ -12,7 +13,7 @@ import { baseStyles, dialogStyles } from './theme.js';
  * check-out`), or of several at once (a comment for all of them).
  */
 @customElement('checkin-dialog')
-export class CheckinDialog extends LitElement {
+export class CheckinDialog extends ModalElement {
   /** The files being checked in; empty when closed. */
   @property({ attribute: false }) filenames: string[] = [];
   /** Uploads, checks in, undoes; each answers the refusal to show, or null. */
@@ -27,7 +28,6 @@ export class CheckinDialog extends LitElement {
   private _upload: Upload | null = null;
 
   @state() private _comment = '';
-  @query('dialog') private _dialog!: HTMLDialogElement;
   @query('input[type=file]') private _file!: HTMLInputElement | null;
   @query('textarea') private _field!: HTMLTextAreaElement;
 
@@ -38,17 +38,11 @@ export class CheckinDialog extends LitElement {
     this._comment = '';
     this._progress = null;
     this._busy = false;
-    void this.updateComplete.then(() => {
+    this.showModal(() => this._field, () => {
       if (this._file) this._file.value = '';
-      if (!this._dialog.open) this._dialog.showModal();
-      this._field.focus();
     });
   }
 
-  close() {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may come before the first render
-    if (this._dialog?.open) this._dialog.close();
-  }
 
   override render() {
     const several = this.filenames.length > 1;

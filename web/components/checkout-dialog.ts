@@ -1,5 +1,6 @@
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
 import { emit } from '../state/dom-events.js';
+import { ModalElement } from './modal-element.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { BoardActions } from '../data/board-actions.js';
 import { fileList } from './file-list.js';
@@ -8,7 +9,7 @@ import { baseStyles, dialogStyles } from './theme.js';
 
 /** Asks for a check-out message; shows a conflict in place when someone was faster. */
 @customElement('checkout-dialog')
-export class CheckoutDialog extends LitElement {
+export class CheckoutDialog extends ModalElement {
   /** The files being checked out (one, or several at once); empty when closed. */
   @property({ attribute: false }) filenames: string[] = [];
   /** Does the check-out; answers the refusal to show, or null. */
@@ -21,7 +22,6 @@ export class CheckoutDialog extends LitElement {
   @state() private _message = '';
   /** `datetime-local` value, '' for none. */
   @state() private _until = '';
-  @query('dialog') private _dialog!: HTMLDialogElement;
   @query('textarea') private _field!: HTMLTextAreaElement;
 
   /** Opens the dialog for one file or several (checked out together, all or nothing). */
@@ -31,16 +31,9 @@ export class CheckoutDialog extends LitElement {
     this._message = '';
     this._until = '';
     this._busy = false;
-    void this.updateComplete.then(() => {
-      if (!this._dialog.open) this._dialog.showModal();
-      this._field.focus();
-    });
+    this.showModal(() => this._field);
   }
 
-  close() {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may come before the first render
-    if (this._dialog?.open) this._dialog.close();
-  }
 
   override render() {
     const several = this.filenames.length > 1;

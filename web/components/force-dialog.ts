@@ -1,5 +1,6 @@
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
 import { emit } from '../state/dom-events.js';
+import { ModalElement } from './modal-element.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { BoardActions } from '../data/board-actions.js';
 import type { LockInfo } from '../../shared/protocol.js';
@@ -8,7 +9,7 @@ import { baseStyles, dialogStyles } from './theme.js';
 
 /** An admin's forced release: who holds it, and a reason the holder is told. */
 @customElement('force-dialog')
-export class ForceDialog extends LitElement {
+export class ForceDialog extends ModalElement {
   /** The file; '' when closed. */
   @property() filename = '';
   @property({ attribute: false }) lock: LockInfo | null = null;
@@ -17,7 +18,6 @@ export class ForceDialog extends LitElement {
   @state() private _error = '';
   @state() private _busy = false;
   @state() private _reason = '';
-  @query('dialog') private _dialog!: HTMLDialogElement;
   @query('textarea') private _field!: HTMLTextAreaElement;
 
   open(filename: string, lock: LockInfo | null) {
@@ -26,16 +26,9 @@ export class ForceDialog extends LitElement {
     this._error = '';
     this._reason = '';
     this._busy = false;
-    void this.updateComplete.then(() => {
-      if (!this._dialog.open) this._dialog.showModal();
-      this._field.focus();
-    });
+    this.showModal(() => this._field);
   }
 
-  close() {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may come before the first render
-    if (this._dialog?.open) this._dialog.close();
-  }
 
   override render() {
     return html`<dialog aria-labelledby="t" @close=${() => {

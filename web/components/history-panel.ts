@@ -1,6 +1,7 @@
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
 import { emit } from '../state/dom-events.js';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { ModalElement } from './modal-element.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { HistoryBody } from '../../shared/protocol.js';
 import type { BoardActions } from '../data/board-actions.js';
 import { duration } from './format.js';
@@ -19,7 +20,7 @@ const held = (seconds: number | null) => (seconds === null ? '—' : duration(ne
 
 /** A file's past holds: who, from when to when, how long, how it ended; with the statistics line. */
 @customElement('history-panel')
-export class HistoryPanel extends LitElement {
+export class HistoryPanel extends ModalElement {
   /** The file shown; '' when closed. */
   @property() filename = '';
   @property({ attribute: false }) actions: Pick<BoardActions, 'history'> | null = null;
@@ -27,15 +28,12 @@ export class HistoryPanel extends LitElement {
   /** Null while loading. */
   @state() private _history: HistoryBody | null = null;
   @state() private _error = '';
-  @query('dialog') private _dialog!: HTMLDialogElement;
 
   open(filename: string) {
     this.filename = filename;
     this._error = '';
     this._history = null;
-    void this.updateComplete.then(() => {
-      if (!this._dialog.open) this._dialog.showModal();
-    });
+    this.showModal();
     void this._load(filename);
   }
 
@@ -48,10 +46,6 @@ export class HistoryPanel extends LitElement {
     }
   }
 
-  close() {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may come before the first render
-    if (this._dialog?.open) this._dialog.close();
-  }
 
   override render() {
     const h = this._history;

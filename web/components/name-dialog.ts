@@ -1,4 +1,5 @@
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { ModalElement } from './modal-element.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { emit } from '../state/dom-events.js';
 import { submitOnCtrlEnter } from './dialog-keys.js';
@@ -6,28 +7,21 @@ import { baseStyles, dialogStyles } from './theme.js';
 
 /** Open mode: change the name this browser acts as; says what happens to the locks you hold. */
 @customElement('name-dialog')
-export class NameDialog extends LitElement {
+export class NameDialog extends ModalElement {
   /** The name now. */
   @property() current = '';
   /** How many files are checked out under the current name. */
   @property({ type: Number }) held = 0;
 
   @state() private _name = '';
-  @query('dialog') private _dialog!: HTMLDialogElement;
   @query('input') private _field!: HTMLInputElement;
 
   open() {
     this._name = this.current;
-    void this.updateComplete.then(() => {
-      if (!this._dialog.open) this._dialog.showModal();
-      this._field.select();
-    });
+    this.showModal();
+    void this.updateComplete.then(() => this._field.select());
   }
 
-  close() {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may come before the first render
-    if (this._dialog?.open) this._dialog.close();
-  }
 
   override render() {
     const name = this._name.trim();

@@ -1,6 +1,7 @@
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
 import { emit } from '../state/dom-events.js';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { ModalElement } from './modal-element.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { Version } from '../../shared/protocol.js';
 import { versionUrl } from '../data/versions-api.js';
 import type { BoardActions } from '../data/board-actions.js';
@@ -9,7 +10,7 @@ import { versionsPanelStyles } from './versions-panel.styles.js';
 
 /** A file's saved versions: number, who, when, size, comment, download, restore (holder only). */
 @customElement('versions-panel')
-export class VersionsPanel extends LitElement {
+export class VersionsPanel extends ModalElement {
   /** The file shown; '' when closed. */
   @property() filename = '';
   /** Loads the versions and restores one; a restore answers the refusal to show, or null. */
@@ -22,16 +23,13 @@ export class VersionsPanel extends LitElement {
   /** A message from the last action. */
   @state() private _error = '';
 
-  @query('dialog') private _dialog!: HTMLDialogElement;
 
   /** Opens the panel for a file; `canRestore` when the viewer holds its lock. */
   open(filename: string, canRestore: boolean) {
     this.filename = filename;
     this._canRestore = canRestore;
     this._error = '';
-    void this.updateComplete.then(() => {
-      if (!this._dialog.open) this._dialog.showModal();
-    });
+    this.showModal();
     void this._load();
   }
 
@@ -53,10 +51,6 @@ export class VersionsPanel extends LitElement {
     else await this._load();
   }
 
-  close() {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may come before the first render
-    if (this._dialog?.open) this._dialog.close();
-  }
 
   override render() {
     const list = this._versions;
