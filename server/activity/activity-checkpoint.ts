@@ -1,7 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../locks/atomic-write.js';
 import type { HoldCheckpoint } from './hold-index.js';
-import { parseLine } from './activity-lines.js';
+import { entriesAt } from './activity-search.js';
 
 /** The hold index as of `offset` (a line start) in the log, after `total` entries. */
 export interface ActivityCheckpoint {
@@ -18,16 +18,7 @@ interface Stored extends ActivityCheckpoint {
 
 /** The id of the log's first entry, or null when there is none (yet). */
 async function headOf(log: string): Promise<string | null> {
-  const fh = await open(log, 'r').catch(() => null);
-  if (!fh) return null;
-  try {
-    const buf = Buffer.alloc(4096);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
-    return nl < 0 ? null : (parseLine(buf.toString('utf8', 0, nl))?.id ?? null);
-  } finally {
-    await fh.close();
-  }
+  return (await entriesAt(log, [0])).get(0)?.id ?? null;
 }
 
 /** Whether `offset` is a line start inside the log (the byte before it ends a line). */

@@ -97,7 +97,7 @@ export class ActivityLog {
 
   /** One file's holds and their statistics, from the index (all servers' entries). */
   async history(filename: string, limit: number): Promise<HistoryBody> {
-    await this.poll();
+    await this.settle();
     return this.holds.history(filename, limit, (offsets) => entriesAt(this.file, offsets));
   }
 
@@ -249,27 +249,11 @@ export class ActivityLog {
   /** The last `limit` entries, or the (first `limit`) entries after the one with id `after`. */
   async query(limit: number, after?: string): Promise<ActivityEvent[]> {
     await this.settle();
-    if (after === undefined) return limit > this.recent.length && this.total > this.recent.length ? this.scanLast(limit) : this.recent.slice(-limit);
+    if (after === undefined) return limit > this.recent.length && this.total > this.recent.length ? searchBackward(this.file, this.offset, {}, limit) : this.recent.slice(-limit);
     const i = this.recent.findIndex((e) => e.id === after);
     if (i >= 0) return this.recent.slice(i + 1, i + 1 + limit);
     if (this.total > this.recent.length) return this.scanAfter(limit, after);
     return this.recent.slice(-limit);
-  }
-
-  // More than the in-memory window holds: the file's last `limit` entries.
-  private async scanLast(limit: number): Promise<ActivityEvent[]> {
-    const fh = await open(this.file, 'r');
-    const ring: ActivityEvent[] = [];
-    let n = 0;
-    try {
-      for await (const line of fh.readLines()) {
-        const e = parseLine(line);
-        if (e) ring[n++ % limit] = e;
-      }
-    } finally {
-      await fh.close();
-    }
-    return n <= limit ? ring : [...ring.slice(n % limit), ...ring.slice(0, n % limit)];
   }
 
   // Older than the in-memory window: read the file from the start (rare: a long-gone subscriber).

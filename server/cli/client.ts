@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { io } from 'socket.io-client';
+import { formatSeconds } from '../../shared/durations.js';
 import type { ErrorBody, FileStatus, HistoryBody, LockAcquiredPayload, RevisionedEvent, SnapshotPayload, UndoBody } from '../../shared/protocol.js';
 
 /** A client command's failure: one line on stderr and this exit code (1 refused, 2 usage, 3 unreachable). */
@@ -82,22 +83,13 @@ export function formatFiles(files: FileStatus[], tty: boolean): string {
   return table(['NAME', 'STATUS', 'HOLDER', 'MESSAGE', 'WAITING'], rows, tty);
 }
 
-/** `3 h 5 min`, `42 s`: a hold's length as people read it. */
-export function duration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  const m = Math.round(seconds / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
-}
-
 /** One line per hold, newest first, then one line of statistics. */
 export function formatHistory(h: HistoryBody, tty: boolean): string {
   const rows = h.holds.map((x) => [
     x.user,
     x.from,
     x.to ?? 'now',
-    duration(((x.to ? Date.parse(x.to) : Date.now()) - Date.parse(x.from)) / 1000),
+    formatSeconds(((x.to ? Date.parse(x.to) : Date.now()) - Date.parse(x.from)) / 1000),
     x.ended ?? 'held',
     x.message ?? '',
     x.comment ?? '',
@@ -106,7 +98,7 @@ export function formatHistory(h: HistoryBody, tty: boolean): string {
   const people = Object.entries(s.holders).sort((a, b) => b[1] - a[1]).map(([u, n]) => `${u} ${n}`).join(', ');
   const summary = s.median_hold_s === null
     ? `${s.holds} hold${s.holds === 1 ? '' : 's'}`
-    : `${s.holds} holds; median ${duration(s.median_hold_s)}, p90 ${duration(s.p90_hold_s!)}, longest ${duration(s.longest_hold_s!)}; ${people}`;
+    : `${s.holds} holds; median ${formatSeconds(s.median_hold_s)}, p90 ${formatSeconds(s.p90_hold_s!)}, longest ${formatSeconds(s.longest_hold_s!)}; ${people}`;
   return [rows.length > 0 ? table(['HOLDER', 'FROM', 'TO', 'HELD', 'ENDED', 'MESSAGE', 'COMMENT'], rows, tty) : '', tty ? summary : `# ${summary}`].filter(Boolean).join('\n');
 }
 

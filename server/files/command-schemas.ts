@@ -74,7 +74,12 @@ export const activityQuerySchema = z
     format: z.enum(['json', 'csv']).optional(),
   })
   .refine((q) => !(q.after && q.before), { error: 'after and before cannot be combined', path: ['before'] })
-  .refine((q) => (q.limit ?? 0) <= 1000 || !(q.before || q.filename || q.user || q.type || q.since !== undefined || q.until !== undefined || q.format), { error: 'must be at most 1000 with filters, before or format', path: ['limit'] });
+  .refine((q) => (q.limit ?? 0) <= 1000 || !searchesActivity(q), { error: 'must be at most 1000 with filters, before or format', path: ['limit'] });
+
+/** Whether an activity query filters, pages backwards or asks for CSV (rather than the plain tail). */
+export function searchesActivity(q: { before?: unknown; filename?: unknown; user?: unknown; type?: unknown; since?: unknown; until?: unknown; format?: unknown }): boolean {
+  return [q.before, q.filename, q.user, q.type, q.since, q.until, q.format].some((v) => v !== undefined);
+}
 
 /** GET /api/files/{name}/history. */
 export const historyQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() });

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import type { ActivityBody, HistoryBody } from '../../shared/protocol.js';
 import type { ActivityLog } from '../activity/activity-log.js';
 import { activityCsv, matches } from '../activity/activity-search.js';
-import { activityQuerySchema, historyQuerySchema, parseInput } from '../files/command-schemas.js';
+import { activityQuerySchema, historyQuerySchema, parseInput, searchesActivity } from '../files/command-schemas.js';
 import { existingTracked, type VaultLayout } from '../vault/vault-paths.js';
 
 export interface ActivityRoutesDeps {
@@ -22,7 +22,7 @@ export function activityRoutes(d: ActivityRoutesDeps): Router {
   r.get('/activity', async (req, res) => {
     const q = parseInput(activityQuerySchema, req.query);
     const filter = { filename: q.filename, user: q.user, types: q.type, since: q.since, until: q.until };
-    const searching = q.before !== undefined || q.format !== undefined || Object.values(filter).some((v) => v !== undefined);
+    const searching = searchesActivity(q);
     const limit = q.limit ?? 100;
     // `after` (a subscriber catching up) pages forwards; filters then apply to that page.
     const events = !searching ? await d.activity.query(limit, q.after) : q.after !== undefined ? (await d.activity.query(limit, q.after)).filter((e) => matches(e, filter)) : await d.activity.search(filter, limit, q.before);

@@ -4,7 +4,7 @@ import { ModalElement } from './modal-element.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { HistoryBody } from '../../shared/protocol.js';
 import type { BoardActions } from '../data/board-actions.js';
-import { duration } from './format.js';
+import { formatSeconds } from '../../shared/durations.js';
 import { versionsPanelStyles } from './versions-panel.styles.js';
 
 const ENDED: Record<string, string> = {
@@ -15,8 +15,7 @@ const ENDED: Record<string, string> = {
   disk: 'changed in locks.json',
 };
 
-/** `1 h 5 min` from seconds (a hold's length). */
-const held = (seconds: number | null) => (seconds === null ? '—' : duration(new Date(0).toISOString(), seconds * 1000) || '< 1 min');
+const held = (seconds: number | null) => (seconds === null ? '—' : formatSeconds(seconds));
 
 /** A file's past holds: who, from when to when, how long, how it ended; with the statistics line. */
 @customElement('history-panel')
@@ -75,7 +74,7 @@ export class HistoryPanel extends ModalElement {
                 (x) => html`<tr>
                   <td>${x.user}</td>
                   <td><time datetime=${x.from} title=${new Date(x.from).toLocaleString()}>${new Date(x.from).toLocaleString()}</time></td>
-                  <td>${duration(x.from, x.to ? Date.parse(x.to) : Date.now())}</td>
+                  <td>${formatSeconds(((x.to ? Date.parse(x.to) : Date.now()) - Date.parse(x.from)) / 1000)}</td>
                   <td>${x.ended ? ENDED[x.ended] : 'holds it now'}</td>
                   <td>${x.message ?? ''}</td>
                   <td>${x.comment ?? ''}</td>

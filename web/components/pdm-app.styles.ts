@@ -57,14 +57,6 @@ export const pdmAppStyles = [
     .skip:focus {
       top: 0.5rem;
     }
-    .sr {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-      white-space: nowrap;
-    }
     main.first {
       display: block;
     }

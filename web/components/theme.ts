@@ -52,6 +52,15 @@ export const baseStyles = css`
   a {
     color: var(--link);
   }
+  /* Read by screen readers, not shown. */
+  .sr {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
 `;
 
 /** The modal dialogs (check-out, check-in, versions): one look. */

@@ -28,13 +28,6 @@ export const versionsPanelStyles = [
       gap: 0.5rem;
       align-items: center;
     }
-    .sr {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-    }
     .buttons {
       margin-top: 0.6rem;
     }
