@@ -194,6 +194,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      // No new connections from here on; requests under way are answered by the closes below.
+      httpServer.close();
       metrics.stop();
       await dataWatcher.close();
       await vaultWatcher.close();
@@ -203,8 +205,12 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await background.settled();
       await activity.close();
       await versions.close();
-      await hub.close();
+      // A connection a browser opened ahead, with no request on it yet, is not idle to Node: it
+      // would hold httpServer.close() (and so the stop) until headersTimeout, 60 s. Nothing is
+      // served any more, so every HTTP connection goes; upgraded WebSockets are not among them and
+      // get their disconnect from the hub.
       httpServer.closeAllConnections();
+      await hub.close();
     })());
 
   return { httpServer, io: io, board, store, activity, close };

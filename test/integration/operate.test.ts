@@ -152,6 +152,27 @@ describe('running it as a service', () => {
     }
   });
 
+  it('SIGTERM with a page connected and a connection opened ahead (no request on it yet) still exits 0 within 2 s', async () => {
+    server = await spawnServer(['--repo', vault.root]);
+    const { port } = new URL(server.url);
+    // What Chromium does: a WebSocket, and a spare TCP connection it may never send a request on.
+    const socket = io(server.url, { transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    const { connect } = await import('node:net');
+    const spare = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => spare.once('connect', () => resolve()));
+    spare.on('error', () => {});
+    const t0 = Date.now();
+    expect(await server.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    server = null;
+    socket.close();
+    spare.destroy();
+  });
+
   it('a SIGTERM during a burst of check-outs finishes every acknowledged one', async () => {
     server = await spawnServer(['--repo', vault.root]);
     for (let i = 0; i < 40; i++) await vault.write(`burst/F${i}.mcam`);
