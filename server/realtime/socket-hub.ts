@@ -12,6 +12,7 @@ import type { UndoCheckout } from '../files/undo-checkout.js';
 import type { Caller, FileCommands } from '../files/file-commands.js';
 import type { Logger } from '../logger.js';
 import { answer } from './ack.js';
+import { corkWrites } from './corked-writes.js';
 import { SnapshotSender } from './snapshot-sender.js';
 import { bufferedBytes, ClientCounts, dropSocket, commandBucket, DEFAULT_SOCKET_LIMITS, syncBucket, type SocketLimits } from './socket-budgets.js';
 import { originProblem, type OriginPolicy } from '../http/request-origin.js';
@@ -118,6 +119,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     // The handshake has copied what it needs (headers, auth): dropping the upgrade request saves
     // memory per socket (Socket.IO's own advice, done after the handshake so cookies still count).
     (socket.conn as unknown as { request: unknown }).request = null;
+    corkWrites(socket);
     snapshots.add(socket);
     const user = socket.data.caller.user;
     d.presence.connected(user);

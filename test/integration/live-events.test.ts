@@ -58,6 +58,27 @@ describe('live events over Socket.IO', () => {
     }
   });
 
+  it('events that queue up for a socket while its last write is under way go out in one write, all of them, in order', async () => {
+    const [s] = [...server.app.io.of('/').sockets.values()].filter((x) => x.data.caller.user === 'alice');
+    const tcp = (s!.conn as unknown as { transport: { socket: { _socket: Record<'_write' | '_writev', (...args: unknown[]) => unknown> } } }).transport.socket._socket;
+    let writes = 0;
+    for (const m of ['_write', '_writev'] as const) {
+      const orig = tcp[m];
+      tcp[m] = function (this: unknown, ...args: unknown[]) {
+        writes++;
+        return orig.apply(this, args);
+      };
+    }
+    const before = alice.received.length;
+    for (let i = 0; i < 20; i++) s!.emit('presence', { user: `p${i}`, online: true, last_seen: null });
+    const mine = () => alice.received.slice(before).filter((r) => r.event === 'presence' && /^p\d+$/.test(r.data.user)).map((r) => r.data.user);
+    await eventually(() => mine().length >= 20, 5000, '20 presence events');
+    expect(mine()).toEqual(Array.from({ length: 20 }, (_, i) => `p${i}`));
+    // The first goes at once; the other 19 queue behind it and leave together (one write each
+    // would be 20; a presence event of another test socket may add one or two).
+    expect(writes).toBeLessThanOrEqual(6);
+  });
+
   it('when alice checks out over the socket, bob sees lock:acquired and activity; check-in gives lock:released', async () => {
     const ack = await alice.socket.emitWithAck('checkout', { filename: 'PN1001.mcam', message: 'Working on revisions' });
     expect(ack).toMatchObject({ ok: true, file: { status: 'checked_out', locked_by: 'alice' } });

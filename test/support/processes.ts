@@ -14,9 +14,12 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `pdm-live` as a real OS process; resolves once it prints its URL. */
+/**
+ * Runs `pdm-live` as a real OS process; resolves once it prints its URL. With PDM_TEST_CPU_PROF=dir
+ * each server writes a V8 CPU profile there when it stops (NODE_OPTIONS may not carry --cpu-prof).
+ */
 export function spawnServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--no-web', '--port', '0', ...args], {
+  const proc = spawn(process.execPath, [...(process.env.PDM_TEST_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PDM_TEST_CPU_PROF}`] : []), BIN, 'serve', '--no-web', '--port', '0', ...args], {
     cwd: ROOT,
     env: { ...process.env, PDM_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
