@@ -50,24 +50,31 @@ export interface HeapFigures {
   total: number;
   external: number;
   malloced: number;
+  /** How long this thread's last periodic full collection took, in ms (null before the first). */
+  gc_ms: number | null;
 }
+
+let lastCollectionMs: number | null = null;
 
 /** The calling thread's heap figures. */
 export function heapFigures(): HeapFigures {
   const h = getHeapStatistics();
-  return { used: h.used_heap_size, total: h.total_heap_size, external: h.external_memory, malloced: h.malloced_memory };
+  return { used: h.used_heap_size, total: h.total_heap_size, external: h.external_memory, malloced: h.malloced_memory, gc_ms: lastCollectionMs };
 }
 
-/** How often a worker thread collects its garbage in full (see collectPeriodically). */
+/** How often a thread collects its garbage in full (see collectPeriodically). */
 const FULL_GC_MS = 30_000;
 
 /**
- * A full garbage collection of the calling worker thread every 30 s. These threads keep little
- * (live heaps of 7-8 MB in the soak, measured with heap snapshots) but make steady short-lived
- * garbage, and V8 let their committed heaps grow ~0.5 MB a minute each between its own rare major
- * collections (the soak's per-thread figures). One collection of such a heap takes a few ms of
- * that thread, never the request thread's. `gc` is exposed for a new context only (the flag is
- * set at run time, a documented V8 idiom); without it nothing is scheduled.
+ * A full garbage collection of the calling thread every 30 s: the worker threads and, from
+ * `serve`, the main thread. These heaps keep little (the soak's live data: 7-8 MB in each worker,
+ * ~40 MB on the main thread) but make steady short-lived garbage, and between its own rare major
+ * collections V8 let their committed heaps grow and settle at sizes that differed from run to run
+ * (the main thread's at 70 or 100-135 MB in two 600 s soaks of one build; RELIABILITY.md §5).
+ * A collection resets the heap's limits from what is live. It costs one pause of the thread per
+ * period (main thread in the soak: 30-60 ms; `gc_ms` in /api/metrics says what it is on a real
+ * board). `gc` is exposed for a new context only (the flag is set at run time, a documented V8
+ * idiom); without it nothing is scheduled.
  */
 export function collectPeriodically(): void {
   let gc: unknown;
@@ -77,5 +84,10 @@ export function collectPeriodically(): void {
   } catch {
     return;
   }
-  if (typeof gc === 'function') setInterval(() => (gc as () => void)(), FULL_GC_MS).unref();
+  if (typeof gc !== 'function') return;
+  setInterval(() => {
+    const t0 = performance.now();
+    (gc as () => void)();
+    lastCollectionMs = Math.round((performance.now() - t0) * 10) / 10;
+  }, FULL_GC_MS).unref();
 }

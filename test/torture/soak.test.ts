@@ -19,7 +19,7 @@ interface Metrics {
   event_loop_delay_ms: Delay;
   event_loop_delay_total_ms: Delay;
   /** Each thread's V8 heap: total, and external + malloced (bytes). */
-  threads?: Record<string, { total: number; external: number; malloced: number } | null>;
+  threads?: Record<string, { total: number; external: number; malloced: number; gc_ms: number | null } | null>;
 }
 
 const mb = (b: number) => (b / 2 ** 20).toFixed(1);
@@ -74,7 +74,7 @@ describe('torture: soak', () => {
           samples.push(m);
           // A trace of memory every 30 s, for RELIABILITY.md.
           if (samples.length % 30 === 1) {
-            const threads = Object.entries(m.threads ?? {}).map(([k, h]) => `${k}_heap_mb=${h ? `${mb(h.total)}/${mb(h.external + h.malloced)}` : '-'}`).join(' ');
+            const threads = Object.entries(m.threads ?? {}).map(([k, h]) => `${k}_heap_mb=${h ? `${mb(h.total)}/${mb(h.external + h.malloced)}` : '-'}${h?.gc_ms != null ? ` ${k}_gc_ms=${h.gc_ms}` : ''}`).join(' ');
             process.stdout.write(`[soak] t=${samples.length}s rss_mb=${mb(m.rss_bytes)} heap_mb=${mb(m.heap_used_bytes)} fds=${m.open_fds} ${threads}\n`);
           }
           nextSample = Date.now() + 1000;
