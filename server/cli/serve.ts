@@ -8,7 +8,7 @@ import { createLogger } from '../logger.js';
 import { createDemoVault } from './demo-vault.js';
 import { ldapOptions } from './ldap-settings.js';
 import { WEB_DIST } from './package-files.js';
-import { collectPeriodically } from '../threads/start-worker.js';
+import { collectWhenGrown } from '../threads/start-worker.js';
 import { readConfigFile, resolveSettings, UsageError, type ServeSettings } from './settings.js';
 
 export { UsageError };
@@ -106,8 +106,8 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     ...(s['max-sockets-per-client'] ? { socketLimits: { perClient: s['max-sockets-per-client'] } } : {}),
   };
   const app = await createApp({ ...config, logger });
-  // The process is ours here (not in tests that build the app in their own): see collectPeriodically.
-  collectPeriodically();
+  // The process is ours here (not in tests that build the app in their own): see collectWhenGrown.
+  collectWhenGrown();
   await new Promise<void>((ok, fail) => {
     app.httpServer.once('error', (err: NodeJS.ErrnoException) => {
       void app.close();
