@@ -5,7 +5,6 @@ interface EngineTransport {
   name: string;
   send(packets: unknown[]): void;
   socket?: { _socket?: { cork(): void; uncork(): void } };
-  corked?: true;
 }
 
 /**
@@ -17,7 +16,7 @@ interface EngineTransport {
 export function corkWrites(socket: PdmSocket): void {
   const conn = socket.conn as unknown as { transport: EngineTransport; on(ev: 'upgrade', fn: (t: EngineTransport) => void): void };
   const wrap = (t: EngineTransport) => {
-    if (t.name !== 'websocket' || t.corked) return;
+    if (t.name !== 'websocket') return;
     const tcp = t.socket?._socket;
     if (!tcp || typeof tcp.cork !== 'function') return;
     const send = t.send.bind(t);
@@ -33,7 +32,6 @@ export function corkWrites(socket: PdmSocket): void {
         tcp.uncork();
       }
     };
-    t.corked = true;
   };
   wrap(conn.transport);
   conn.on('upgrade', wrap);

@@ -50,7 +50,7 @@ export interface HeapFigures {
   total: number;
   external: number;
   malloced: number;
-  /** How long this thread's last periodic full collection took, in ms (null before the first). */
+  /** How long this thread's last full collection of ours took, in ms (null before the first). */
   gc_ms: number | null;
 }
 
