@@ -24,7 +24,7 @@ export async function pageBench(sizes: number[], runs = 5): Promise<PageRow[]> {
     for (const n of sizes) {
       const { root } = await tempVault(n);
       // Polling with a long period: this measures the page, not the vault watcher.
-      const app = await createApp({ repo: root, dataDir: join(root, '.pdm'), locksFile: join(root, '.pdm', 'locks.json'), webDist: dist, pollMs: 3_600_000, logger: createLogger('silent') });
+      const app = await createApp({ repo: root, dataDir: join(root, '.pdm'), locksFile: join(root, '.pdm', 'locks.json'), keysDir: join(root, '..', 'keys'), webDist: dist, pollMs: 3_600_000, logger: createLogger('silent') });
       await new Promise<void>((r) => app.httpServer.listen(0, '127.0.0.1', r));
       const url = `http://127.0.0.1:${(app.httpServer.address() as { port: number }).port}`;
       const first: number[] = [];

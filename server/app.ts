@@ -54,7 +54,7 @@ export interface PdmApp {
   close(): Promise<void>;
 }
 
-export type AppOptions = Pick<AppConfig, 'repo' | 'dataDir' | 'locksFile'> & Partial<AppConfig> & { logger?: Logger };
+export type AppOptions = Pick<AppConfig, 'repo' | 'dataDir' | 'locksFile' | 'keysDir'> & Partial<AppConfig> & { logger?: Logger };
 
 /**
  * Builds the whole server (store, index, watchers, HTTP, Socket.IO) without listening: the caller
@@ -65,7 +65,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const logger = options.logger ?? createLogger();
   const layout: VaultLayout = { root: config.repo, dataDir: config.dataDir, extensions: config.extensions };
 
-  const { identity, accounts, tokens } = await signInFor({ usersFile: config.usersFile, ldap: config.ldap, admins: config.admins, dataDir: config.dataDir, logger });
+  const { identity, accounts, tokens } = await signInFor({ usersFile: config.usersFile, ldap: config.ldap, admins: config.admins, dataDir: config.dataDir, keysDir: config.keysDir, logger });
   // Who may still be given a file at hand-off (users mode: still in the users file or directory).
   const known = (user: string) => accounts?.known(user) ?? true;
   const activity = new ActivityLog(join(config.dataDir, 'activity.jsonl'), logger, config.staleMs);

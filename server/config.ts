@@ -1,5 +1,5 @@
 import { DEFAULT_EXTENSIONS } from '../shared/file-names.js';
-import { DEFAULT_STALE_MS } from './locks/file-lock.js';
+import { DEFAULT_STALE_MS } from './storage/file-lock.js';
 import type { LdapOptions } from './auth/ldap-directory.js';
 import type { SocketLimits } from './realtime/socket-budgets.js';
 
@@ -11,6 +11,8 @@ export interface AppConfig {
   dataDir: string;
   /** locks.json (absolute). */
   locksFile: string;
+  /** Secrets (the session signing key): a folder of the server's own, never on the share. */
+  keysDir: string;
   extensions: string[];
   /** > 0: poll instead of inotify, every `pollMs` (network shares). */
   pollMs: number;

@@ -1,5 +1,5 @@
 import { open, readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../locks/atomic-write.js';
+import { writeFileAtomic } from '../storage/durable-files.js';
 import type { HoldCheckpoint } from './hold-index.js';
 import { entriesAt } from './activity-search.js';
 

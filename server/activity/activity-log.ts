@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { DEFAULT_STALE_MS, lockFile } from '../locks/file-lock.js';
+import { DEFAULT_STALE_MS, lockFile } from '../storage/file-lock.js';
 import type { ActivityEvent, HistoryBody } from '../../shared/protocol.js';
 import type { Logger } from '../logger.js';
 import { MAX_LINE, parseLine, separatorFor } from './activity-lines.js';

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { appendFile, open, readFile, stat } from 'node:fs/promises';
+import { appendFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadSigningKey } from './signing-key.js';
 import type { Role } from './users-file.js';
 
 export interface SessionClaims {
@@ -15,34 +16,25 @@ export interface SessionClaims {
 const TTL_MS = 12 * 3600 * 1000;
 
 /**
- * Signed session tokens (HMAC-SHA256 with a key kept in the data folder), so every server sharing
- * the data folder accepts them and they survive a restart. Sign-out revokes a session id in
+ * Signed session tokens (HMAC-SHA256 with a key kept in the keys folder, never on the share), so
+ * every server given the same key accepts them and they survive a restart. Sign-out revokes a session id in
  * `<data>/revoked-sessions.txt`, which every server re-reads when it changes.
  */
 export class SessionTokens {
   private key: Buffer | null = null;
   private revoked = new Set<string>();
   private revokedSize = -1;
-  private readonly keyFile: string;
   private readonly revokedFile: string;
 
-  constructor(dataDir: string) {
-    this.keyFile = join(dataDir, 'session.key');
+  constructor(
+    private readonly dataDir: string,
+    private readonly keysDir: string,
+  ) {
     this.revokedFile = join(dataDir, 'revoked-sessions.txt');
   }
 
   private async signingKey(): Promise<Buffer> {
-    if (this.key) return this.key;
-    try {
-      // 'wx': only one server creates it; the others read the winner's key.
-      const fh = await open(this.keyFile, 'wx', 0o600);
-      await fh.writeFile(randomBytes(32).toString('base64url'));
-      await fh.sync();
-      await fh.close();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    this.key = Buffer.from((await readFile(this.keyFile, 'utf8')).trim(), 'base64url');
+    this.key ??= await loadSigningKey(this.keysDir, this.dataDir);
     return this.key;
   }
 

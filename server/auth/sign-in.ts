@@ -11,6 +11,7 @@ export interface SignInConfig {
   /** Open mode's admins (`--admins`). */
   admins: string[];
   dataDir: string;
+  keysDir: string;
   logger: Logger;
 }
 
@@ -38,6 +39,6 @@ export async function signInFor(c: SignInConfig): Promise<SignIn> {
   const directory = c.ldap ? new LdapDirectory(c.ldap, logger) : undefined;
   if (!users && !directory) return { identity: openIdentity(c.admins) };
   const accounts = accountsFrom(users, directory);
-  const tokens = new SessionTokens(c.dataDir);
+  const tokens = new SessionTokens(c.dataDir, c.keysDir);
   return { identity: usersIdentity(accounts, tokens), accounts, tokens };
 }

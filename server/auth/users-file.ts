@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readTextFile } from '../storage/text-files.js';
 import { z } from 'zod';
-import { writeFileAtomic, fsyncDirectory } from '../locks/atomic-write.js';
+import { writeFileAtomic, fsyncDirectory } from '../storage/durable-files.js';
 import { dirname } from 'node:path';
 
 export type Role = 'user' | 'admin';
@@ -16,7 +17,7 @@ export const USER_NAME = /^[^\u0000-\u001f\u007f$]{1,100}$/;
 export async function readUsers(file: string): Promise<UserRecord[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;

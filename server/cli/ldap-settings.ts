@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { decodeText, textLines } from '../storage/text-files.js';
 import type { LdapOptions } from '../auth/ldap-directory.js';
 import { nameAttributeOf } from '../auth/ldap-names.js';
 import { UsageError, type ServeSettings } from './settings.js';
@@ -41,7 +42,7 @@ export function ldapOptions(s: ServeSettings): LdapOptions | undefined {
     if (!search.filter!.includes('{user}')) throw new UsageError(`--ldap-filter "${search.filter}" must contain {user}`);
   }
   if (search.bindDn && !search.passwordFile) throw new UsageError('--ldap-bind-dn needs --ldap-bind-password-file');
-  const bindPassword = search.passwordFile ? readSecret(search.passwordFile, 'LDAP service password file').toString('utf8').split(/\r?\n/)[0] : undefined;
+  const bindPassword = search.passwordFile ? textLines(decodeText(readSecret(search.passwordFile, 'LDAP service password file')))[0] : undefined;
   return {
     url,
     ...(userDn ? { userDn } : { base: search.base!, filter: search.filter! }),

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync, statSync, accessSync, constants as fsc } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createApp } from '../app.js';
+import { secureKeysFolder } from '../auth/signing-key.js';
+import { isInside } from '../vault/vault-paths.js';
 import { DEFAULTS, type AppConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createDemoVault } from './demo-vault.js';
@@ -76,6 +79,17 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     throw new UsageError(`cannot create the data folder ${dataDir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 
+  if (usersFile && isInside(repo, await realpath(usersFile))) {
+    throw new UsageError(`the users file ${usersFile} is inside the vault, where everyone who can read the share can read it: keep it outside (e.g. in --keys)`);
+  }
+  const keysDir = s.keys ?? defaultKeysDir(env);
+  if (isInside(repo, resolveReal(repoPath, repo, keysDir))) throw new UsageError(`--keys ${keysDir} is inside the vault: secrets must stay off the share`);
+  try {
+    await secureKeysFolder(keysDir);
+  } catch (err) {
+    throw new UsageError(`cannot make the keys folder ${keysDir} private (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+
   let webDist: string | null = null;
   if (s.web !== false) {
     if (existsSync(join(WEB_DIST, 'index.html'))) webDist = WEB_DIST;
@@ -86,6 +100,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     repo,
     dataDir,
     locksFile,
+    keysDir,
     extensions: s.extensions ?? DEFAULTS.extensions,
     pollMs: s.poll ?? DEFAULTS.pollMs,
     staleMs: s.stale ?? DEFAULTS.staleMs,
@@ -130,11 +145,31 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
       },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // Windows delivers no SIGTERM: a service manager's stop (WinSW) and Ctrl+C arrive as SIGINT,
+  // Ctrl+Break as SIGBREAK, a closed console window as SIGHUP.
+  for (const signal of STOP_SIGNALS) process.once(signal, stop);
+  // Anything thrown where nobody catches it leaves state we cannot vouch for: log it and exit
+  // non-zero so the service manager starts a fresh process.
+  process.once('uncaughtException', (err) => crashed(logger, err));
+  process.once('unhandledRejection', (err) => crashed(logger, err));
+}
+
+/** The signals that stop the server as SIGTERM does on Linux. */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP'] : ['SIGINT', 'SIGTERM'];
+
+function crashed(logger: { fatal: (o: object, msg: string) => void }, err: unknown): void {
+  logger.fatal({ err }, 'unexpected error: stopping so the service manager restarts the server');
+  console.error(`PDM Live stopped on an unexpected error: ${(err as Error | null)?.message ?? String(err)}`);
+  process.exit(70);
 }
 
 function resolveReal(repoPath: string, repoReal: string, dir: string): string {
   const rel = relative(repoPath, dir);
   return rel.startsWith('..') || resolve(rel) === rel ? dir : join(repoReal, rel);
+}
+
+/** Where secrets live unless `--keys` says: a folder of the service's own, off the share. */
+export function defaultKeysDir(env: NodeJS.ProcessEnv): string {
+  if (process.platform === 'win32') return join(env.ProgramData ?? 'C:\\ProgramData', 'pdm-live');
+  return join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'pdm-live');
 }

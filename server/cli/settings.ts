@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextFileSync } from '../storage/text-files.js';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULTS, parseExtensions } from '../config.js';
@@ -33,6 +33,7 @@ export const SERVE_OPTIONS = {
   repo: { kind: 'path', env: 'PDM_REPO', arg: 'dir', help: 'the vault (the default one is created with sample files when missing)', shownDefault: './vault' },
   data: { kind: 'path', env: 'PDM_DATA', arg: 'dir', help: 'data folder: locks.json, activity log, versions', shownDefault: '<repo>/.pdm' },
   locks: { kind: 'path', env: 'PDM_LOCKS', arg: 'file', help: 'locks.json', shownDefault: '<data>/locks.json' },
+  keys: { kind: 'path', env: 'PDM_KEYS', arg: 'dir', help: 'secrets (the session signing key), readable by the server only; never inside the vault', shownDefault: '%ProgramData%\\pdm-live on Windows, else $XDG_STATE_HOME/pdm-live' },
   port: { kind: 'int', env: 'PORT', arg: 'n', help: 'port; 0 picks a free one', shownDefault: '8000', min: 0, max: 65535 },
   host: { kind: 'string', env: 'HOST', arg: 'h', help: 'address to listen on', shownDefault: '127.0.0.1' },
   extensions: { kind: 'list', env: 'PDM_EXTENSIONS', arg: 'list', help: 'tracked extensions', shownDefault: DEFAULTS.extensions.join(',') },
@@ -114,7 +115,7 @@ function parseOne(key: ServeKey, raw: unknown, where: string, fromText: boolean)
 export function readConfigFile(file: string): ServeSettings {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFileSync(file);
   } catch (err) {
     throw new UsageError(`cannot read the config file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { appendDurablySync, fsyncDirectorySync, writeFileAtomicSync } from './atomic-write.js';
-import { lockFile } from './file-lock.js';
+import { appendDurablySync, fsyncDirectorySync, writeFileAtomicSync } from '../storage/durable-files.js';
+import { lockFile } from '../storage/file-lock.js';
+import { readTextFileSync } from '../storage/text-files.js';
 import type { LocksMap } from '../../shared/protocol.js';
 import type { LockChange } from './lock-diff.js';
 import { signatureOfSync, type FileSignature } from './locks-file.js';
@@ -210,7 +210,7 @@ export class CommitSteps {
 
 function readText(file: string): string | null {
   try {
-    return readFileSync(file, 'utf8');
+    return readTextFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LockInfo, LocksMap } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
-import { DEFAULT_STALE_MS } from './file-lock.js';
+import { DEFAULT_STALE_MS } from '../storage/file-lock.js';
 import type { HeapFigures } from '../threads/start-worker.js';
 import { InlineCommitIO, ThreadCommitIO, type CommitIO } from './commit-io.js';
 import type { Settled, WriteJob } from './commit-steps.js';

@@ -1,5 +1,6 @@
 import { statSync, type BigIntStats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readTextFile } from '../storage/text-files.js';
 import type { LocksMap } from '../../shared/protocol.js';
 
 /** What the file looked like when we last read or wrote it: equal signatures mean equal content. */
@@ -94,7 +95,7 @@ export async function readLocksFile(file: string): Promise<ReadResult> {
   try {
     const size = (await stat(file)).size;
     if (size > LOCKS_LIMITS.maxBytes) return { kind: 'bad', problem: `locks.json is larger than ${LOCKS_LIMITS.maxBytes / 2 ** 20} MB` };
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'missing' };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PresenceEntry } from '../../shared/protocol.js';
-import { writeFileAtomic } from '../locks/atomic-write.js';
+import { writeFileAtomic } from '../storage/durable-files.js';
 import type { Logger } from '../logger.js';
 
 /** What each server writes to `<data>/presence/<id>.json`. */

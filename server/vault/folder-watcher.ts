@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 /** What a {@link FolderWatcher} reports: hints only, the caller stats the path to learn what happened. */
 export interface FolderWatcherEvents {
@@ -17,6 +17,10 @@ export interface FolderWatcherEvents {
  * holds: a folder's watch already reports creates, writes, renames and deletes of its entries.
  * At 100,000 files in 1,000 folders that is 1,000 watches instead of 101,000 (measured: chokidar
  * needs ~950 MB and 8.6 s there). Links are never followed; `skip` excludes folders (the data folder).
+ *
+ * On Windows a folder's watch keeps a handle that stops anyone renaming or moving the folders
+ * above it (chokidar #1380), so there one recursive watch of the root reports the whole tree
+ * (ReadDirectoryChangesW) and no folder below it is held open.
  */
 export class FolderWatcher {
   /** Each watched folder, with the inode it was when its watch was set. */
@@ -28,10 +32,21 @@ export class FolderWatcher {
     private readonly root: string,
     private readonly skip: (abs: string) => boolean,
     private readonly events: FolderWatcherEvents,
+    /** One recursive watch of the root instead of one per folder (the default on Windows). */
+    readonly recursive = process.platform === 'win32',
   ) {}
 
   has(dir: string): boolean {
-    return this.watchers.has(dir);
+    return this.recursive ? this.covers(dir) : this.watchers.has(dir);
+  }
+
+  /** The folders whose own kernel watch is open (one, the root, when recursive). */
+  watchedFolders(): string[] {
+    return [...this.watchers.keys()];
+  }
+
+  private covers(dir: string): boolean {
+    return this.watchers.has(this.root) && (dir === this.root || dir.startsWith(this.root + sep));
   }
 
   /**
@@ -39,6 +54,7 @@ export class FolderWatcher {
    * same name has a new inode and needs a new watch (the old one watches the deleted folder).
    */
   watches(dir: string, ino: number): boolean {
+    if (this.recursive) return this.covers(dir);
     return this.watchers.get(dir)?.ino === ino;
   }
 
@@ -51,11 +67,13 @@ export class FolderWatcher {
    * entry created while we walk is either seen by the walk's caller or reported by the watch.
    */
   async addTree(dir: string): Promise<void> {
-    if (this.closed || this.skip(dir) || this.watchers.has(dir)) return;
+    if (this.closed || this.skip(dir) || this.has(dir)) return;
+    if (this.recursive && dir !== this.root) return;
     const st = await lstat(dir).catch(() => null);
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run during the await
     if (!st?.isDirectory() || this.closed || this.watchers.has(dir)) return;
     if (!this.watchDir(dir, st.ino)) return;
+    if (this.recursive) return;
     const subs: string[] = [];
     try {
       for await (const ent of await opendir(dir)) if (ent.isDirectory()) subs.push(join(dir, ent.name));
@@ -67,7 +85,7 @@ export class FolderWatcher {
 
   /** Stops watching a folder that is gone, and everything below it. */
   removeTree(dir: string): void {
-    const prefix = dir + '/';
+    const prefix = dir + sep;
     for (const [path, { watch: w }] of this.watchers) {
       if (path === dir || path.startsWith(prefix)) {
         w.close();
@@ -84,10 +102,13 @@ export class FolderWatcher {
 
   private watchDir(dir: string, ino: number): boolean {
     try {
-      const w = watch(dir, { persistent: false }, (_type, filename) => {
+      const w = watch(dir, { persistent: false, recursive: this.recursive }, (_type, filename) => {
         if (this.closed) return;
         if (filename == null) this.events.overflow(dir);
-        else this.events.path(join(dir, filename));
+        else {
+          const abs = join(dir, filename);
+          if (!this.recursive || !this.skip(abs)) this.events.path(abs);
+        }
       });
       // A watched folder that is deleted ends its watch with an error on some systems: the
       // parent's watch reports the deletion itself.

@@ -2,8 +2,8 @@ import { chmodSync, closeSync, constants as fsc, fchmodSync, fstatSync, lstatSyn
 import { chmod, lstat, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RevisionedEvent } from '../../shared/protocol.js';
-import { fsyncDirectory, writeFileAtomic } from '../locks/atomic-write.js';
-import { lockFile } from '../locks/file-lock.js';
+import { fsyncDirectory, writeFileAtomic } from '../storage/durable-files.js';
+import { lockFile } from '../storage/file-lock.js';
 import type { Logger } from '../logger.js';
 import { vaultPath, type VaultLayout } from './vault-paths.js';
 

@@ -1,4 +1,5 @@
 import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '../logger.js';
 import { isTrackedName } from '../../shared/file-names.js';
 import { FolderWatcher } from './folder-watcher.js';
@@ -12,6 +13,8 @@ export interface VaultWatcherOptions {
   settleMs?: number;
   /** With inotify: a full rescan this often as a safety net (0 = never). */
   rescanMs?: number;
+  /** One recursive watch of the root (default on Windows, where folder watches lock folders). */
+  recursive?: boolean;
   logger?: Logger;
 }
 
@@ -51,7 +54,7 @@ export class VaultWatcher {
       path: (abs) => void this.onPath(abs),
       overflow: () => void this.rescan(),
       limit: (err) => this.opts.logger?.warn({ err }, 'out of inotify watches: some vault folders are only seen by the periodic rescan'),
-    });
+    }, this.opts.recursive);
     await this.watcher.start();
     // inotify can still miss a change (a folder created and filled at once): a slow full rescan
     // bounds how long the index can be wrong.
@@ -90,6 +93,15 @@ export class VaultWatcher {
     const st = await lstat(abs).catch(() => null);
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run during the await
     if (this.closed) return;
+    if (this.watcher!.recursive) {
+      // One watch covers the tree: a folder made or moved in is read, one gone takes its files along.
+      if (st?.isDirectory()) this.hintNewDir(abs);
+      else if (!st) {
+        this.hintDir(abs);
+        if (tracked) this.hint(abs);
+      } else if (tracked) this.settle(abs);
+      return;
+    }
     if (st?.isDirectory()) {
       if (this.watcher!.watches(abs, st.ino)) return;
       if (this.watcher!.has(abs)) {
@@ -157,7 +169,7 @@ export class VaultWatcher {
     this.pendingPaths.clear();
     this.pendingDirs.clear();
     this.newDirs.clear();
-    for (const dir of dirs) for (const name of this.index.namesUnder(dir)) paths.push(`${this.index.layout.root}/${name}`);
+    for (const dir of dirs) for (const name of this.index.namesUnder(dir)) paths.push(join(this.index.layout.root, ...name.split('/')));
     const changes: VaultChange[] = [];
     for (const p of paths) {
       const c = await this.index.update(p);

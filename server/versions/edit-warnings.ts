@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../locks/atomic-write.js';
+import { writeFileAtomic } from '../storage/durable-files.js';
 
 /**
  * Files whose content changed on disk while nobody held their lock, kept in

@@ -1,9 +1,10 @@
 import { constants as fsc } from 'node:fs';
-import { copyFile, rename, unlink } from 'node:fs/promises';
+import { copyFile, unlink } from 'node:fs/promises';
 import type { LockInfo, Version } from '../../shared/protocol.js';
 import type { ActivityLog } from '../activity/activity-log.js';
 import { makeActivity } from '../activity/activity-log.js';
 import { AppError } from '../errors.js';
+import { isBusyError, renameRetrying } from '../storage/durable-files.js';
 import type { Caller } from '../files/file-commands.js';
 import type { LockStore } from '../locks/lock-store.js';
 import type { VaultIndex } from '../vault/vault-index.js';
@@ -117,7 +118,9 @@ export class VersionContent {
     await this.d.versions.record(name, abs, { user: null });
     this.assertHolder(name, user); // again: the lock may have gone meanwhile
     await assertStillReal(abs, name);
-    await rename(source, abs);
+    await renameRetrying(source, abs).catch((err: unknown) => {
+      throw isBusyError(err) ? fileBusy(name) : err;
+    });
     const v = await this.d.versions.record(name, abs, { user, comment });
     const change = await this.d.index.update(abs);
     if (change) await this.d.changes.publish([change], v ? new Map([[name, v.number]]) : undefined, user);
@@ -141,4 +144,9 @@ export function contentAtCheckout(oldestFirst: Version[], lock: LockInfo): Versi
     else edited = true;
   }
   return base;
+}
+
+/** The refusal for a vault file that another program keeps open (Windows will not replace it). */
+export function fileBusy(name: string): AppError {
+  return new AppError('FILE_BUSY', `${name.split('/').pop()} is open in another program; close it and try again.`);
 }

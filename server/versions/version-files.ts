@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DEFAULT_STALE_MS, lockFileSync } from '../locks/file-lock.js';
-import { closeSync, copyFileSync, constants as fsc, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { fsyncFileSync, renameRetryingSync } from '../storage/durable-files.js';
+import { DEFAULT_STALE_MS, lockFileSync } from '../storage/file-lock.js';
+import { closeSync, copyFileSync, constants as fsc, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { join, sep } from 'node:path';
 import type { Version } from '../../shared/protocol.js';
@@ -124,7 +125,7 @@ export class VersionFiles {
    */
   private keepBlob(blob: string, size: number, source: string, bytes: Buffer | null, durable: boolean): void {
     if (statSync(blob, { throwIfNoEntry: false })?.size === size) {
-      if (durable) fsyncPath(blob); // kept before by a record that did not fsync
+      if (durable) fsyncFileSync(blob); // kept before by a record that did not fsync
       return;
     }
     const tmp = this.tempName(blob);
@@ -139,9 +140,9 @@ export class VersionFiles {
         }
       } else {
         copyFileSync(source, tmp, fsc.COPYFILE_FICLONE);
-        if (durable) fsyncPath(tmp);
+        if (durable) fsyncFileSync(tmp);
       }
-      renameSync(tmp, blob);
+      renameRetryingSync(tmp, blob);
     } catch (err) {
       try {
         unlinkSync(tmp);
@@ -285,7 +286,7 @@ export class VersionFiles {
     const file = join(historyFolder(this.dir, name), 'versions.json');
     const tmp = this.tempName(file);
     this.writeTemp(tmp, h, durable);
-    renameSync(tmp, file);
+    renameRetryingSync(tmp, file);
   }
 
   /** The file's inter-process lock (proper-lockfile, as on the main thread), waiting while it is busy. */
@@ -319,13 +320,4 @@ function createExclusive(path: string, bytes: Buffer): boolean {
     closeSync(fd);
   }
   return true;
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_STALE_MS } from '../locks/file-lock.js';
+import { DEFAULT_STALE_MS } from '../storage/file-lock.js';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startWorker, type HeapFigures } from '../threads/start-worker.js';

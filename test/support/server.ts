@@ -15,6 +15,7 @@ export async function startServer(vault: TempVault, options: Partial<AppOptions>
     repo: vault.root,
     dataDir: vault.dataDir,
     locksFile: vault.locksFile,
+    keysDir: vault.keysDir,
     settleMs: 100,
     logger: createLogger(process.env.PDM_LOG_LEVEL ?? 'silent'),
     ...options,

@@ -7,6 +7,8 @@ export interface TempVault {
   root: string;
   dataDir: string;
   locksFile: string;
+  /** The server's keys folder (beside the vault, as --keys keeps it off the share). */
+  keysDir: string;
   /** A folder beside the vault, for canaries and outside targets. */
   outside: string;
   /** Writes a file into the vault (folders created). */
@@ -29,5 +31,5 @@ export async function makeVault(files: string[] = ['PN1001.mcam', 'PN1002.mcam',
     return abs;
   };
   for (const f of files) await write(f);
-  return { root, dataDir, locksFile: join(dataDir, 'locks.json'), outside, write, cleanup: () => rm(base, { recursive: true, force: true }) };
+  return { root, dataDir, locksFile: join(dataDir, 'locks.json'), keysDir: join(base, 'keys'), outside, write, cleanup: () => rm(base, { recursive: true, force: true }) };
 }

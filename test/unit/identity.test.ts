@@ -43,7 +43,7 @@ describe('identity: users mode over the users file and a directory', () => {
     await writeUsersFile(join(dir, 'users.json'), { alice: ['alice-pw', 'user'], boss: ['boss-pw', 'admin'] });
     users = new UsersDirectory(join(dir, 'users.json'));
     await users.reload();
-    tokens = new SessionTokens(dir);
+    tokens = new SessionTokens(dir, join(dir, 'keys'));
     reachable = true;
     people = { carol: 'user', dave: 'admin' };
   });

@@ -6,8 +6,8 @@ import { eventually } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 
 const fault = { failNextFolderSync: false };
-vi.mock('../../server/locks/atomic-write.js', async (importOriginal) => {
-  const mod = await importOriginal<typeof import('../../server/locks/atomic-write.js')>();
+vi.mock('../../server/storage/durable-files.js', async (importOriginal) => {
+  const mod = await importOriginal<typeof import('../../server/storage/durable-files.js')>();
   return {
     ...mod,
     fsyncDirectorySync: (dir: string) => {

@@ -1,4 +1,5 @@
 import lockfile from 'proper-lockfile';
+import { platform } from './durable-files.js';
 
 /** proper-lockfile's stale period when none is configured: generous, for its takeover race (#121). */
 export const DEFAULT_STALE_MS = 15_000;
@@ -19,7 +20,7 @@ function lockOptions(stale: number, onCompromised: (err: Error) => void) {
 }
 
 /**
- * The wait between tries while the lock is busy (ELOCKED only: proper-lockfile's built-in
+ * The wait between tries while the lock is busy (see isBusy: proper-lockfile's built-in
  * retries also retry a full disk or a read-only folder, which made a refused write take a minute
  * to answer): backoff with jitter up to 150 ms, until `waitMs` (default: twice the stale period
  * plus 5 s) or the signal. Throws `err` when it is time to give up.
@@ -28,11 +29,20 @@ function backoff(opts: FileLockOptions, stale: number) {
   const deadline = Date.now() + (opts.waitMs ?? stale * 2 + 5000);
   let delay = 5;
   return (err: unknown): number => {
-    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline || opts.signal?.aborted) throw err;
+    if (!isBusy(err) || Date.now() > deadline || opts.signal?.aborted) throw err;
     const wait = delay * (0.5 + Math.random());
     delay = Math.min(150, delay * 1.4);
     return wait;
   };
+}
+
+/**
+ * Held by someone else. On Windows a lock folder whose owner is still deleting it refuses a new
+ * `mkdir` with EPERM ("delete pending") for a moment: that is busy too, not a failure.
+ */
+function isBusy(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ELOCKED' || (platform.windows && code === 'EPERM');
 }
 
 /** proper-lockfile's lock, waiting while it is busy (see `backoff`). */
