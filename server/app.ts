@@ -101,7 +101,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     index,
     store,
     (name) => warnings.has(name),
-    (name) => protection !== null && store.get(name) === null && !protection.isRefused(name),
+    (name) => protection !== null && store.get(name) === null && protection.isReadOnly(name),
     () => protection?.problem() ?? null,
   );
   // Serialise every file once now, not on the first request (100,000 files: ~300 ms).
@@ -111,7 +111,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     const p = new ShareProtection({ layout, dataDir: config.dataDir, staleMs: config.staleMs, logger, changed: (name) => {
         board.touch(name);
         board.announceHealth();
-      } }, (name) => store.get(name) !== null);
+      }, readOnlyChanged: (names) => board.touchMany(names) }, (name) => store.get(name) !== null);
     protection = p;
     board.subscribe({ events: (events) => p.follow(events), health: () => undefined });
   }

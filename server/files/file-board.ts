@@ -154,9 +154,18 @@ export class FileBoard {
 
   /** A file's status changed without a lock or content change (its warning was cleared). */
   touch(name: string): void {
-    this.invalidate(name);
-    const file = this.status(name);
-    if (file?.size_bytes !== null && file) this.publish([{ event: 'file:changed', data: { revision: ++this.revision, file } }]);
+    this.touchMany([name]);
+  }
+
+  /** Re-reads files whose status changed outside the store and the index, in one publish. */
+  touchMany(names: readonly string[]): void {
+    const events: RevisionedEvent[] = [];
+    for (const name of names) {
+      this.invalidate(name);
+      const file = this.status(name);
+      if (file?.size_bytes !== null && file) events.push({ event: 'file:changed', data: { revision: ++this.revision, file } });
+    }
+    this.publish(events);
   }
 
   private onLockChanges(changes: LockChange[], source: 'api' | 'disk'): void {

@@ -40,7 +40,7 @@ function backoff(opts: FileLockOptions, stale: number) {
  * Held by someone else. On Windows a lock folder whose owner is still deleting it refuses a new
  * `mkdir` with EPERM ("delete pending") for a moment: that is busy too, not a failure.
  */
-function isBusy(err: unknown): boolean {
+export function isBusy(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ELOCKED' || (platform.windows && code === 'EPERM');
 }

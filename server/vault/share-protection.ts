@@ -32,6 +32,8 @@ export interface ShareProtectionOptions {
   logger?: Logger;
   /** Told when a file could not be changed (not permitted), or can again. */
   changed?: (name: string) => void;
+  /** Told, once per batch, of the files that became read-only on disk or writable again. */
+  readOnlyChanged?: (names: string[]) => void;
 }
 
 /** Whether `name` is locked now (the store's view). */
@@ -54,12 +56,30 @@ export class ShareProtection {
   private running: Promise<void> = Promise.resolve();
   /** Files whose mode could not be changed (not permitted), with the reason. */
   private readonly refused = new Map<string, string>();
+  /** Files seen read-only on disk (no write bit; on Windows the read-only attribute) by this server. */
+  private readonly readOnly = new Set<string>();
+  private flipped: string[] = [];
 
   constructor(
     private readonly o: ShareProtectionOptions,
     private readonly isLocked: IsLocked,
   ) {
     this.file = join(o.dataDir, 'protected-modes.json');
+  }
+
+  /**
+   * True only when `name` was read-only on disk when last looked at or changed here: what
+   * `"protected"` reports, never only what the server meant to do.
+   */
+  isReadOnly(name: string): boolean {
+    return this.readOnly.has(name);
+  }
+
+  private seen(name: string, readOnly: boolean): void {
+    if (readOnly === this.readOnly.has(name)) return;
+    if (readOnly) this.readOnly.add(name);
+    else this.readOnly.delete(name);
+    this.flipped.push(name);
   }
 
   /** False when the mode of `name` could not be changed: it is not protected. */
@@ -123,6 +143,9 @@ export class ShareProtection {
     const changed = todo.filter((f) => f.protect && this.recorded[f.name] !== f.bits);
     if (changed.length > 0) await this.record(changed);
     await inSlices(todo, (f) => this.changeMode(f.name, f.abs, (mode) => (f.protect ? mode & ~WRITE_BITS : mode | (this.recorded[f.name] ?? DEFAULT_BITS))));
+    const flipped = this.flipped;
+    this.flipped = [];
+    if (flipped.length > 0) this.o.readOnlyChanged?.(flipped);
   }
 
   /** A file whose mode must change, with its write bits now; null when it is as wanted, gone or a link. */
@@ -132,12 +155,14 @@ export class ShareProtection {
       const st = lstatSync(abs);
       if (!st.isFile()) return null;
       const bits = st.mode & WRITE_BITS;
+      this.seen(name, bits === 0);
       if ((bits === 0) === protect) {
         this.ok(name);
         return null;
       }
       return { name, abs, protect, bits };
     } catch {
+      this.seen(name, false);
       return null;
     }
   }
@@ -148,12 +173,16 @@ export class ShareProtection {
     try {
       if ((fsc.O_NOFOLLOW as number | undefined) === undefined) {
         const st = lstatSync(abs);
-        if (st.isFile()) chmodSync(abs, next(st.mode & 0o7777));
+        if (!st.isFile()) return;
+        chmodSync(abs, next(st.mode & 0o7777));
+        // Windows keeps only a read-only attribute: read back what the file system made of it.
+        this.seen(name, (lstatSync(abs).mode & WRITE_BITS) === 0);
       } else {
         fd = openSync(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
         const st = fstatSync(fd);
         if (!st.isFile()) return;
         fchmodSync(fd, next(st.mode & 0o7777));
+        this.seen(name, (fstatSync(fd).mode & WRITE_BITS) === 0);
       }
       this.ok(name);
     } catch (err) {
