@@ -25,7 +25,9 @@ import { PdmMetrics, prometheusRoutes } from './http/prometheus.js';
 import { securityHeaders } from './http/security-headers.js';
 import { DEFAULTS, type AppConfig } from './config.js';
 import { FileBoard } from './files/file-board.js';
-import { FileCommands } from './files/file-commands.js';
+import { FileCommands, type VaultSpelling } from './files/file-commands.js';
+import { followRespelledFiles } from './files/respelled-files.js';
+import type { LocksMap } from '../shared/protocol.js';
 import { UndoCheckout } from './files/undo-checkout.js';
 import { activityRoutes } from './http/activity-routes.js';
 import { Nudges } from './files/nudges.js';
@@ -40,6 +42,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createSocketHub, type PdmServer, type SocketHub } from './realtime/socket-hub.js';
 import { originGuard, type OriginPolicy } from './http/request-origin.js';
 import { VaultIndex } from './vault/vault-index.js';
+import { folds, nameKey, probeVaultNames, respellLocks } from './vault/name-rules.js';
 import type { VaultLayout } from './vault/vault-paths.js';
 import { VaultWatcher } from './vault/vault-watcher.js';
 import { ShareProtection } from './vault/share-protection.js';
@@ -69,6 +72,12 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   // Who may still be given a file at hand-off (users mode: still in the users file or directory).
   const known = (user: string) => accounts?.known(user) ?? true;
   const activity = new ActivityLog(join(config.dataDir, 'activity.jsonl'), logger, config.staleMs);
+  // One file, one lock, whatever the spelling: how this vault's file system compares names.
+  const rules = config.nameRules ?? (await probeVaultNames(layout, logger));
+  if (folds(rules)) activity.sameFile((a, b) => nameKey(rules, a) === nameKey(rules, b));
+  const index = new VaultIndex(layout, rules);
+  await index.scan();
+  const spelling: VaultSpelling = { now: (n) => index.spelling(n), locate: (n) => index.locate(n) };
   let io: PdmServer | null = null;
   const store = new LockStore({
     file: config.locksFile,
@@ -84,17 +93,16 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     commitTimed: (seconds) => prom.commitSeconds(seconds),
     journal: journalFor(activity),
     followDrift: (drift, draft) => handOffRemoved(drift, draft, known),
+    ...(folds(rules) ? { respell: (locks: LocksMap) => respellLocks(locks, rules, (n) => index.spelling(n)) } : {}),
   });
   const prom = new PdmMetrics({ sockets: () => io?.engine.clientsCount ?? 0, locksHeld: () => Object.keys(store.snapshot()).length });
   // The log first: the store's start-up may journal drift, which looks at the log's last entries.
   await activity.open();
   await store.open();
   activity.waitBeforeQuery(() => store.settled());
-  const index = new VaultIndex(layout);
-  await index.scan();
   const warnings = new EditWarnings(join(config.dataDir, 'edit-warnings.json'));
   await warnings.load();
-  const versions = new VersionStore(join(config.dataDir, 'versions'), config.keepVersions, { root: layout.root, dataDir: layout.dataDir }, config.staleMs);
+  const versions = new VersionStore(join(config.dataDir, 'versions'), config.keepVersions, { root: layout.root, dataDir: layout.dataDir }, config.staleMs, rules);
   // --protect: read-only on the share unless checked out (and unless its mode cannot be changed).
   let protection: ShareProtection | null = null;
   const board = new FileBoard(
@@ -122,8 +130,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
   prom.follow(store);
   followLocksForVersions({ store, index, layout, versions, warnings, board, background });
-  const commands = new FileCommands(layout, store, board, known);
-  const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined);
+  const commands = new FileCommands(layout, store, board, known, spelling);
+  const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name));
   const presence = new Presence(config.dataDir, logger);
   await presence.start();
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger });
@@ -156,9 +164,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   app.use(
     '/api',
     filesRoutes({
-      layout, board, commands, identity, callerOf: caller, nudges, presence, undo, bodyLimit: config.bodyLimit,
-      versions: versionRoutes({ content, board, callerOf: caller }),
-      activityRoutes: activityRoutes({ activity, layout }),
+      layout, board, commands, identity, callerOf: caller, nudges, presence, undo, spelling, bodyLimit: config.bodyLimit,
+      versions: versionRoutes({ content, board, callerOf: caller, spelling }),
+      activityRoutes: activityRoutes({ activity, layout, spelling }),
     }),
   );
   app.use('/api', metrics.router); // after filesRoutes, so users mode's session check covers it
@@ -173,7 +181,10 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
 
   const vaultWatcher = new VaultWatcher(
     index,
-    (changes) => void vaultChanges.publish(changes),
+    (changes) => {
+      void vaultChanges.publish(changes);
+      void followRespelledFiles(changes, store, index, logger);
+    },
     { pollMs: config.pollMs, settleMs: config.settleMs, rescanMs: 60_000, logger },
   );
   await vaultWatcher.start();

@@ -1,6 +1,7 @@
 import { DEFAULT_EXTENSIONS } from '../shared/file-names.js';
 import { DEFAULT_STALE_MS } from './storage/file-lock.js';
 import type { LdapOptions } from './auth/ldap-directory.js';
+import type { NameRules } from './vault/name-rules.js';
 import type { SocketLimits } from './realtime/socket-budgets.js';
 
 /** Everything createApp needs; main/CLI fills it from flags and env. */
@@ -52,6 +53,8 @@ export interface AppConfig {
   protect?: boolean;
   /** Test-only: keep the lock on locks.json this long per commit, to freeze a holder on purpose. */
   debugHoldMs?: number;
+  /** How the vault compares names (tests inject a case-insensitive one); found by trying when absent. */
+  nameRules?: NameRules;
   /** Failed sign-ins allowed per user and per address per window (tests shorten it). */
   signInLimits?: { perUser: number; perAddress: number; windowMs: number };
 }

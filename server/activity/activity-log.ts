@@ -98,7 +98,14 @@ export class ActivityLog {
   /** One file's holds and their statistics, from the index (all servers' entries). */
   async history(filename: string, limit: number): Promise<HistoryBody> {
     await this.settle();
-    return this.holds.history(filename, limit, (offsets) => entriesAt(this.file, offsets));
+    return this.holds.history(filename, limit, (offsets) => entriesAt(this.file, offsets), this.sameName);
+  }
+
+  private sameName: ((a: string, b: string) => boolean) | undefined;
+
+  /** On a vault that does not tell some spellings apart: a file's history includes its other spellings'. */
+  sameFile(same: (a: string, b: string) => boolean): void {
+    this.sameName = same;
   }
 
   /**

@@ -79,8 +79,8 @@ export class HoldIndex {
    * A file's holds, newest first (at most `limit`), with statistics over all of them; messages
    * and comments read with `readAt` (the log's entry at a byte offset).
    */
-  async history(name: string, limit: number, readAt: (offsets: number[]) => Promise<Map<number, ActivityEvent>>): Promise<HistoryBody> {
-    const all = this.files.get(name) ?? [];
+  async history(name: string, limit: number, readAt: (offsets: number[]) => Promise<Map<number, ActivityEvent>>, same?: (a: string, b: string) => boolean): Promise<HistoryBody> {
+    const all = same ? this.holdsOfAll(name, same) : (this.files.get(name) ?? []);
     const shown = all.slice(-limit).reverse();
     const entries = await readAt(shown.flatMap((h) => (h.end >= 0 ? [h.start, h.end] : [h.start])));
     const holds = shown.map((h): FileHold => ({
@@ -92,6 +92,12 @@ export class HoldIndex {
       ended: h.ended,
     }));
     return { holds, stats: statsOf(all) };
+  }
+
+  /** The holds of every spelling of one file, in time order (a file renamed only in its case). */
+  private holdsOfAll(name: string, same: (a: string, b: string) => boolean): Hold[] {
+    const lists = [...this.files].filter(([n]) => n === name || same(n, name)).map(([, holds]) => holds);
+    return lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => a.from - b.from);
   }
 
   checkpoint(): HoldCheckpoint {

@@ -52,18 +52,27 @@ export class FileCommands {
     private readonly store: LockStore,
     private readonly board: FileBoard,
     private readonly known: (user: string) => boolean = () => true,
+    /** The file a valid name means, as spelled on disk (see VaultIndex.locate). */
+    private readonly spelled: VaultSpelling = identitySpelling,
   ) {}
 
   /** Read one file's status, by the same name rules as the commands. */
   get(filename: unknown): FileStatus {
     vaultPath(this.layout, filename);
-    const status = this.board.status(filename as string);
+    const name = this.spelled.now(filename as string);
+    const status = this.board.status(name);
     if (!status || status.size_bytes === null) throw notFound(filename as string);
     return status;
   }
 
+  /** A checked name in the disk's spelling: every command starts here (and undo, nudges, Git LFS). */
+  async name(filename: string): Promise<string> {
+    vaultPath(this.layout, filename);
+    return this.spelled.locate(filename);
+  }
+
   async checkout(caller: Caller, input: CheckoutInput): Promise<FileStatus> {
-    const { filename } = input;
+    const filename = await this.name(input.filename);
     const stat = await this.stat(filename);
     if (!stat) throw notFound(filename);
     await this.store.mutate((draft) => {
@@ -82,7 +91,7 @@ export class FileCommands {
    * when the lock changed meanwhile, NOT_LOCKED.
    */
   async checkin(caller: Caller, input: CheckinInput, expect?: (held: LockInfo) => boolean): Promise<FileStatus> {
-    const { filename } = input;
+    const filename = await this.name(input.filename);
     const stat = await this.stat(filename);
     const exists = stat !== null;
     await this.store.mutate((draft) => {
@@ -103,7 +112,8 @@ export class FileCommands {
    * Several files checked out in one write, all or nothing: any missing is FILE_NOT_FOUND with
    * `missing`, any held (by anyone, the caller too) ALREADY_LOCKED with their `locks`.
    */
-  async checkoutMany(caller: Caller, input: { filenames: string[]; message?: string | undefined; until?: string | undefined }): Promise<FileStatus[]> {
+  async checkoutMany(caller: Caller, asked: { filenames: string[]; message?: string | undefined; until?: string | undefined }): Promise<FileStatus[]> {
+    const input = { ...asked, filenames: await this.spellAll(asked.filenames) };
     const stats = await Promise.all(input.filenames.map((f) => this.stat(f)));
     const missing = input.filenames.filter((_, i) => !stats[i]);
     if (missing.length > 0) throw new AppError('FILE_NOT_FOUND', `No tracked file named ${listed(missing)} in the vault.`, { missing });
@@ -118,7 +128,8 @@ export class FileCommands {
   }
 
   /** Several of the caller's files checked in in one write (each handed over if someone waits); else nothing changes. */
-  async checkinMany(caller: Caller, input: { filenames: string[]; comment?: string | undefined }): Promise<FileStatus[]> {
+  async checkinMany(caller: Caller, asked: { filenames: string[]; comment?: string | undefined }): Promise<FileStatus[]> {
+    const input = { ...asked, filenames: await this.spellAll(asked.filenames) };
     const stats = await Promise.all(input.filenames.map((f) => this.stat(f)));
     await this.store.mutate((draft) => {
       for (const f of input.filenames) {
@@ -133,7 +144,7 @@ export class FileCommands {
 
   /** Joins the queue of a file someone else holds (twice changes nothing). */
   async wait(caller: Caller, input: WaitInput): Promise<FileStatus> {
-    const { filename } = input;
+    const filename = await this.name(input.filename);
     const stat = await this.stat(filename);
     await this.store.mutate((draft) => {
       const held = draft.get(filename);
@@ -149,7 +160,7 @@ export class FileCommands {
 
   /** Leaves the queue (a caller who is not in it, or a file nobody holds: nothing changes). */
   async unwait(caller: Caller, input: { filename: string }): Promise<FileStatus> {
-    const { filename } = input;
+    const filename = await this.name(input.filename);
     const stat = await this.stat(filename);
     if (!stat && !this.store.get(filename)) throw notFound(filename);
     await this.store.mutate((draft) => {
@@ -160,6 +171,14 @@ export class FileCommands {
       draft.set(filename, withQueue(held, queue.filter((w) => w.user !== caller.user)), { by: caller.user, queue: 'left' });
     });
     return this.statusAfterCommit(filename, stat);
+  }
+
+  /** Several names spelled; two spellings of one file are one name (asked once). */
+  private async spellAll(filenames: string[]): Promise<string[]> {
+    const spelled = await Promise.all(filenames.map((f) => this.name(f)));
+    const dup = spelled.find((f, i) => spelled.indexOf(f) !== i);
+    if (dup !== undefined) throw new AppError('INVALID_REQUEST', `${dup} is named twice (in two spellings): name each file once.`);
+    return spelled;
   }
 
   /** Releases `held` and, in the same write, hands the file over to the first waiter (if any). */
@@ -193,6 +212,17 @@ export class FileCommands {
 }
 
 const notFound = fileNotFound;
+
+/** How commands learn a file's spelling on disk (VaultIndex.spelling and .locate). */
+export interface VaultSpelling {
+  /** From the index alone. */
+  now(name: string): string;
+  /** From the index, else from the disk (a file not indexed yet). */
+  locate(name: string): Promise<string>;
+}
+
+/** An exact vault: every name is its own spelling. */
+export const identitySpelling: VaultSpelling = { now: (n) => n, locate: (n) => Promise.resolve(n) };
 
 /** A new lock record for a check-out. */
 function newLock(caller: Caller, input: { message?: string | undefined; until?: string | undefined }, timestamp: string): LockInfo {

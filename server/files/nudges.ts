@@ -22,11 +22,13 @@ export class Nudges {
     private readonly store: LockStore,
     private readonly activity: ActivityLog,
     private readonly exists: (filename: string) => boolean,
+    /** The file a name means, as spelled on disk. */
+    private readonly spell: (filename: string) => Promise<string> = (f) => Promise.resolve(f),
     private readonly windowMs = NUDGE_WINDOW_MS,
   ) {}
 
   async nudge(caller: Caller, input: WaitInput): Promise<void> {
-    const { filename } = input;
+    const filename = await this.spell(input.filename);
     const held = this.store.get(filename);
     if (!held) throw this.exists(filename) ? new AppError('NOT_LOCKED', `${filename} is not checked out: nobody to ask.`) : fileNotFound(filename);
     if (held.user === caller.user) throw new AppError('FORBIDDEN', `You hold ${filename} yourself.`);

@@ -2,7 +2,7 @@ import type { FileStatus, UndoBody } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import type { LockStore } from '../locks/lock-store.js';
 import type { VersionContent } from '../versions/version-content.js';
-import { vaultPath, type VaultLayout } from '../vault/vault-paths.js';
+import type { VaultLayout } from '../vault/vault-paths.js';
 import type { Caller, CheckinInput, FileCommands } from './file-commands.js';
 
 /**
@@ -25,8 +25,8 @@ export class UndoCheckout {
     return this.undo(caller, input.filename);
   }
 
-  async undo(caller: Caller, filename: string): Promise<Omit<UndoBody, 'success'>> {
-    vaultPath(this.layout, filename);
+  async undo(caller: Caller, asked: string): Promise<Omit<UndoBody, 'success'>> {
+    const filename = await this.commands.name(asked);
     const lock = this.store.get(filename);
     if (!lock) throw new AppError('NOT_LOCKED', `${filename} is not checked out: there is nothing to undo.`);
     if (lock.user !== caller.user) throw new AppError('NOT_LOCK_OWNER', `${filename} is checked out by ${lock.user}, not by ${caller.user}: only the holder can undo a check-out.`, { lock });

@@ -1,3 +1,4 @@
+import type { VaultSpelling } from '../files/file-commands.js';
 import { Router, type Request } from 'express';
 import type { ActivityBody, HistoryBody } from '../../shared/protocol.js';
 import type { ActivityLog } from '../activity/activity-log.js';
@@ -8,6 +9,7 @@ import { existingTracked, type VaultLayout } from '../vault/vault-paths.js';
 export interface ActivityRoutesDeps {
   activity: ActivityLog;
   layout: VaultLayout;
+  spelling: VaultSpelling;
 }
 
 const nameOf = (req: Request) => (req.params as { name: string[] }).name.join('/');
@@ -34,7 +36,7 @@ export function activityRoutes(d: ActivityRoutesDeps): Router {
   });
 
   r.get('/files/*name/history', async (req, res) => {
-    const name = nameOf(req);
+    const name = await d.spelling.locate(nameOf(req));
     const q = parseInput(historyQuerySchema, req.query);
     // A file that is gone still has its history; only a name that is not one is refused.
     await existingTracked(d.layout, name).catch(async (err: unknown) => {

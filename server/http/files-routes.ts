@@ -1,3 +1,4 @@
+import type { VaultSpelling } from '../files/file-commands.js';
 import { Router, type Request } from 'express';
 import type { FilesMutationBody, FileStatus, HealthBody, LocksBody, MutationBody, PresenceBody, UndoBody } from '../../shared/protocol.js';
 import type { UndoCheckout } from '../files/undo-checkout.js';
@@ -27,6 +28,7 @@ export interface FilesRoutesDeps {
   /** The activity and history routes, the same way. */
   activityRoutes: Router;
   undo: UndoCheckout;
+  spelling: VaultSpelling;
 }
 
 const nameOf = (req: Request) => (req.params as { name: string[] }).name.join('/');
@@ -108,7 +110,7 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
   r.use(d.activityRoutes);
 
   r.get('/files/*name/content', async (req, res) => {
-    const name = nameOf(req);
+    const name = await d.spelling.locate(nameOf(req));
     const { abs, stat } = await existingTracked(d.layout, name);
     sendBytes(res, name, abs, stat.size);
   });

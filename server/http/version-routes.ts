@@ -1,3 +1,4 @@
+import type { VaultSpelling } from '../files/file-commands.js';
 import { createReadStream } from 'node:fs';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -12,6 +13,8 @@ export interface VersionRoutesDeps {
   content: VersionContent;
   board: FileBoard;
   callerOf: CallerOf;
+  /** Names as the disk spells them (one file, whatever the spelling). */
+  spelling: VaultSpelling;
 }
 
 /** A version number in a path: 1 and up. */
@@ -19,7 +22,7 @@ export const versionNumber = z.string().regex(/^[1-9]\d{0,9}$/, 'must be a versi
 /** POST …/versions/{n}/restore: the body may name the caller (open mode), like every mutation's. */
 export const restoreSchema = z.object({ user: userName.optional() }).optional();
 
-const nameOf = (req: Request) => (req.params as { name: string[] }).name.join('/');
+const pathName = (req: Request) => (req.params as { name: string[] }).name.join('/');
 const numberOf = (req: Request) => parseInput(versionNumber, (req.params as { n: string }).n);
 
 /** A file's bytes as a download. */
@@ -37,19 +40,20 @@ export function sendBytes(res: Response, name: string, path: string, size: numbe
  */
 export function versionRoutes(d: VersionRoutesDeps): Router {
   const r = Router();
+  const nameOf = (req: Request) => d.spelling.locate(pathName(req));
 
   r.get('/files/*name/versions/:n/content', async (req, res) => {
-    const name = nameOf(req);
+    const name = await nameOf(req);
     const found = await d.content.find(name, numberOf(req));
     sendBytes(res, name, found.blob, found.version.size_bytes);
   });
 
   r.get('/files/*name/versions', async (req, res) => {
-    res.json({ versions: await d.content.list(nameOf(req)) } satisfies VersionsBody);
+    res.json({ versions: await d.content.list(await nameOf(req)) } satisfies VersionsBody);
   });
 
   r.post('/files/*name/versions/:n/restore', jsonBody('16kb'), async (req, res) => {
-    const name = nameOf(req);
+    const name = await nameOf(req);
     const n = numberOf(req);
     const body = parseInput(restoreSchema, req.body);
     const version = await d.content.restore(await d.callerOf(req, body?.user), name, n);
@@ -57,7 +61,7 @@ export function versionRoutes(d: VersionRoutesDeps): Router {
   });
 
   r.put('/files/*name/content', async (req, res) => {
-    const name = nameOf(req);
+    const name = await nameOf(req);
     const declared = Number(req.headers['content-length'] ?? NaN);
     const version = await d.content.upload(await d.callerOf(req), name, {
       stream: req,

@@ -63,12 +63,14 @@ export function lfsRoutes(d: LfsRoutesDeps): Router {
   r.post('/locks', json, async (req, res) => {
     const who = await caller(req.headers);
     const body = parseInput(createSchema, req.body);
+    // The disk's spelling, as Gitea compares lower(path): one file, one lock, on any share.
+    const path = await d.commands.name(body.path);
     try {
-      const file = await d.commands.checkout(who, { filename: body.path, extra: (timestamp) => ({ id: deriveId(body.path, who.user, timestamp) }) });
-      send(res, 201, { lock: toLfsLock(body.path, file.lock!) });
+      const file = await d.commands.checkout(who, { filename: path, extra: (timestamp) => ({ id: deriveId(path, who.user, timestamp) }) });
+      send(res, 201, { lock: toLfsLock(path, file.lock!) });
     } catch (err) {
       if (err instanceof AppError && err.code === 'ALREADY_LOCKED' && err.extra.lock) {
-        send(res, 409, { lock: toLfsLock(body.path, err.extra.lock), message: `already created lock: ${err.detail}` });
+        send(res, 409, { lock: toLfsLock(path, err.extra.lock), message: `already created lock: ${err.detail}` });
         return;
       }
       throw err;
@@ -79,7 +81,10 @@ export function lfsRoutes(d: LfsRoutesDeps): Router {
     await caller(req.headers);
     const q = parseInput(listQuery, req.query);
     let locks = allLocks();
-    if (q.path) locks = locks.filter((l) => l.path === q.path);
+    if (q.path) {
+      const path = await d.commands.name(q.path).catch(() => q.path!);
+      locks = locks.filter((l) => l.path === path);
+    }
     if (q.id) locks = locks.filter((l) => l.id === q.id);
     const p = page(locks, q.cursor, q.limit);
     send(res, 200, { locks: p.items, ...(p.next_cursor ? { next_cursor: p.next_cursor } : {}) });

@@ -182,7 +182,12 @@ export class LockStore {
       this.problems.parsed(read.problem);
       return false;
     }
-    const next = read.kind === 'ok' ? read.locks : {};
+    let next = read.kind === 'ok' ? read.locks : {};
+    if (this.opts.respell) {
+      const r = this.opts.respell(next);
+      next = r.locks;
+      this.problems.duplicates(r.duplicates);
+    }
     this.signature = sig;
     const changes = diffLocks(this.locks, next);
     // `locks` is replaced, not changed, so the old object can stand for what was journaled.

@@ -16,6 +16,8 @@ export interface StoreHealth {
 export class StoreProblems {
   private parse: string | null = null;
   private write: string | null = null;
+  /** Not a failure (locks go on): a hand edit named one file twice. */
+  private note: string | null = null;
   private current: StoreHealth = { ok: true, detail: null };
 
   constructor(
@@ -30,6 +32,15 @@ export class StoreProblems {
   /** locks.json as read is usable (null) or not (what is wrong with it). */
   parsed(problem: string | null): void {
     this.parse = problem === null ? null : `${problem}. Check-outs and check-ins are refused until it is fixed; nothing was overwritten.`;
+    this.update();
+  }
+
+  /** Keys of locks.json that name one file (a hand edit in two spellings); the older lock counts. */
+  duplicates(list: ReadonlyArray<{ kept: string; dropped: string }>): void {
+    const shown = list.slice(0, 3).map((d) => `"${d.dropped}" is "${d.kept}"`).join('; ');
+    const note = list.length === 0 ? null : `locks.json names ${list.length === 1 ? 'a file' : `${list.length} files`} twice in different spellings (${shown}${list.length > 3 ? '; …' : ''}): the older lock counts, the other is dropped at the next write.`;
+    if (note !== null && note !== this.note) this.logger?.warn({ duplicates: list }, 'locks.json names one file twice');
+    this.note = note;
     this.update();
   }
 
@@ -78,9 +89,10 @@ export class StoreProblems {
   }
 
   private update(): void {
-    const detail = this.parse ?? this.write;
+    const failure = this.parse ?? this.write;
+    const detail = failure ?? this.note;
     if (this.current.detail !== detail) {
-      this.current = { ok: detail === null, detail };
+      this.current = { ok: failure === null, detail };
       this.changed(this.current);
     }
   }

@@ -1,4 +1,4 @@
-import type { ActivityEvent } from '../../shared/protocol.js';
+import type { ActivityEvent, LocksMap } from '../../shared/protocol.js';
 import type { Logger } from '../logger.js';
 import type { LockChange } from './lock-diff.js';
 import type { StoreHealth } from './store-health.js';
@@ -32,6 +32,11 @@ export interface LockStoreOptions {
    * journaling may come before anything else is wired.
    */
   followDrift?: DriftFollower;
+  /**
+   * locks.json as the vault names files (each key in the disk's spelling, two keys for one file
+   * merged), applied to every read; what it changes is written back at the next write.
+   */
+  respell?: (locks: LocksMap) => { locks: LocksMap; duplicates: Array<{ kept: string; dropped: string }> };
   /** Where `journal`'s entries are appended (the activity log). */
   activityFile?: string;
   /** Told how long each batch took, from its start to its answer (for metrics). */

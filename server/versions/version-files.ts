@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { fsyncFileSync, renameRetryingSync } from '../storage/durable-files.js';
 import { DEFAULT_STALE_MS, lockFileSync } from '../storage/file-lock.js';
-import { closeSync, copyFileSync, constants as fsc, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, constants as fsc, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { join, sep } from 'node:path';
 import type { Version } from '../../shared/protocol.js';
+import { EXACT_NAMES, folds, nameKey, type NameRules } from '../vault/name-rules.js';
 
 /** One file's history as stored in its `versions.json`. */
 export interface FileVersions {
@@ -27,8 +28,13 @@ export interface RecordOptions {
 }
 
 /** The folder of a file's history: `<dir>/<first 32 hex of sha256(name)>`. */
-export function historyFolder(dir: string, name: string): string {
-  return join(dir, createHash('sha256').update(name).digest('hex').slice(0, 32));
+export function historyFolder(dir: string, name: string, rules: NameRules = EXACT_NAMES): string {
+  const folder = (n: string) => join(dir, createHash('sha256').update(n).digest('hex').slice(0, 32));
+  const own = folder(nameKey(rules, name));
+  if (!folds(rules) || existsSync(own)) return own;
+  // Versions kept before the vault's spelling rules were known stay where they are.
+  const exact = folder(name);
+  return existsSync(exact) ? exact : own;
 }
 
 export function emptyHistory(name: string): FileVersions {
@@ -55,6 +61,8 @@ export class VersionFiles {
     private readonly vault: { root: string; dataDir: string },
     /** proper-lockfile's stale period for a history's lock, as for locks.json's. */
     private readonly staleMs = DEFAULT_STALE_MS,
+    /** How the vault compares names: every spelling of a file shares one history. */
+    private readonly rules: NameRules = EXACT_NAMES,
   ) {}
 
   /**
@@ -168,7 +176,7 @@ export class VersionFiles {
 
   /** The file's history folder; `created` when this call made it (so it is empty). */
   private folder(name: string): { folder: string; created: boolean } {
-    const folder = historyFolder(this.dir, name);
+    const folder = historyFolder(this.dir, name, this.rules);
     if (this.folders.has(folder)) return { folder, created: false };
     const made = mkdirSync(folder, { recursive: true });
     this.folders.add(folder);
@@ -240,7 +248,7 @@ export class VersionFiles {
   private read(name: string): { history: FileVersions; exists: boolean } {
     let text: string;
     try {
-      text = readFileSync(join(historyFolder(this.dir, name), 'versions.json'), 'utf8');
+      text = readFileSync(join(historyFolder(this.dir, name, this.rules), 'versions.json'), 'utf8');
     } catch (err) {
       return { history: emptyHistory(name), exists: (err as NodeJS.ErrnoException).code !== 'ENOENT' };
     }
@@ -258,7 +266,7 @@ export class VersionFiles {
 
   /** Writes a first versions.json; false (and nothing changed) when one exists already. */
   private create(name: string, h: FileVersions, durable: boolean): boolean {
-    const file = join(historyFolder(this.dir, name), 'versions.json');
+    const file = join(historyFolder(this.dir, name, this.rules), 'versions.json');
     const tmp = this.tempName(file);
     this.writeTemp(tmp, h, durable);
     try {
@@ -283,7 +291,7 @@ export class VersionFiles {
   }
 
   private write(name: string, h: FileVersions, durable = true): void {
-    const file = join(historyFolder(this.dir, name), 'versions.json');
+    const file = join(historyFolder(this.dir, name, this.rules), 'versions.json');
     const tmp = this.tempName(file);
     this.writeTemp(tmp, h, durable);
     renameRetryingSync(tmp, file);
@@ -291,7 +299,7 @@ export class VersionFiles {
 
   /** The file's inter-process lock (proper-lockfile, as on the main thread), waiting while it is busy. */
   private locked<T>(name: string, fn: () => T): T {
-    const file = join(historyFolder(this.dir, name), 'versions.json');
+    const file = join(historyFolder(this.dir, name, this.rules), 'versions.json');
     const release = lockFileSync(file, { staleMs: this.staleMs });
     try {
       return fn();

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_STALE_MS } from '../storage/file-lock.js';
 import { join } from 'node:path';
+import { EXACT_NAMES, type NameRules } from '../vault/name-rules.js';
 import type { Worker } from 'node:worker_threads';
 import { startWorker, type HeapFigures } from '../threads/start-worker.js';
 import type { Version } from '../../shared/protocol.js';
@@ -31,11 +32,13 @@ export class VersionStore {
     /** Where sources may be read from: inside `root`, outside `dataDir`, without links. */
     private readonly vault: { root: string; dataDir: string },
     private readonly staleMs = DEFAULT_STALE_MS,
+    /** How the vault compares names: every spelling of a file shares its versions. */
+    private readonly rules: NameRules = EXACT_NAMES,
   ) {}
 
   private async read(name: string): Promise<FileVersions> {
     try {
-      return JSON.parse(await readFile(join(historyFolder(this.dir, name), 'versions.json'), 'utf8')) as FileVersions;
+      return JSON.parse(await readFile(join(historyFolder(this.dir, name, this.rules), 'versions.json'), 'utf8')) as FileVersions;
     } catch {
       return emptyHistory(name);
     }
@@ -48,7 +51,7 @@ export class VersionStore {
 
   async get(name: string, n: number): Promise<{ version: Version; blob: string } | null> {
     const v = (await this.read(name)).versions.find((x) => x.number === n);
-    return v ? { version: v, blob: join(historyFolder(this.dir, name), v.sha256) } : null;
+    return v ? { version: v, blob: join(historyFolder(this.dir, name, this.rules), v.sha256) } : null;
   }
 
   /**
@@ -99,7 +102,7 @@ export class VersionStore {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker('version-thread', import.meta.url, { dir: this.dir, keep: this.keep, vault: this.vault, staleMs: this.staleMs });
+    const worker = startWorker('version-thread', import.meta.url, { dir: this.dir, keep: this.keep, vault: this.vault, staleMs: this.staleMs, rules: this.rules });
     worker.on('message', (replies: VersionReply[]) => {
       for (const m of replies) {
         const p = this.waiting.get(m.id);

@@ -2,6 +2,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { collectPeriodically, heapFigures, nameThisThread } from '../threads/start-worker.js';
+import type { NameRules } from '../vault/name-rules.js';
 import { VersionFiles, type RecordOptions } from './version-files.js';
 
 /** Requests the version store sends to its thread (in arrays), answered by `id`. */
@@ -30,8 +31,8 @@ lowerPriority();
 nameThisThread('pdm-versions');
 collectPeriodically();
 
-const data = workerData as { dir: string; keep: number; vault: { root: string; dataDir: string }; staleMs: number };
-const files = new VersionFiles(data.dir, data.keep, data.vault, data.staleMs);
+const data = workerData as { dir: string; keep: number; vault: { root: string; dataDir: string }; staleMs: number; rules: NameRules };
+const files = new VersionFiles(data.dir, data.keep, data.vault, data.staleMs, data.rules);
 // Requests come in batches (one message per tick of the main thread); so do the replies.
 parentPort!.on('message', (batch: VersionRequest[]) => {
   const replies: VersionReply[] = [];

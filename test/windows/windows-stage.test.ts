@@ -66,6 +66,18 @@ describe('Windows: the built server under node.exe (Wine)', { timeout: 180_000 }
     expect(Object.keys(locks).sort()).toEqual([...names].sort());
   });
 
+  it('one file, one lock, whatever the case: the vault is found case-insensitive by trying, and the double grant is gone', async () => {
+    const v = await vault(['Customer-A/PN1.mcam']);
+    const s = await serve(v);
+    const first = await checkout(s.url, 'Customer-A/PN1.mcam', 'alice');
+    expect(first.status).toBe(200);
+    const second = await checkout(s.url, 'customer-a/pn1.MCAM', 'bob');
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ code: 'ALREADY_LOCKED', lock: { user: 'alice' } });
+    expect((await api(s.url, '/api/files/CUSTOMER-A/PN1.MCAM')).body).toMatchObject({ name: 'Customer-A/PN1.mcam', locked_by: 'alice' });
+    expect(Object.keys(JSON.parse(await readFile(v.locksFile, 'utf8')) as object)).toEqual(['Customer-A/PN1.mcam']);
+  });
+
   it('reads a locks.json saved by Notepad (BOM, CRLF) and writes it back as plain UTF-8', async () => {
     const v = await vault(['PN1.mcam', 'PN2.mcam']);
     const lock = { 'PN1.mcam': { user: 'carol', timestamp: '2026-12-01T08:00:00.000Z', message: 'by hand' } };
