@@ -69,6 +69,8 @@ export async function lockThroughput(seconds = 4, generators: Array<'wrk' | 'nod
     rows.push(await measure('group commit, empty store', {}, 0, seconds, g));
     rows.push(await measure('one lock hold per request, empty store', { PDM_GROUP_COMMIT: 'off' }, 0, seconds, g));
     rows.push(await measure('group commit, 10,000 existing locks', {}, 10_000, seconds, g));
+    // Names looked up as a case-insensitive share needs (NTFS, SMB): the vault index's key map.
+    rows.push(await measure('group commit, names folded as on NTFS/SMB, 10,000 existing locks', { PDM_DEBUG_FOLD_NAMES: '1' }, 10_000, seconds, g));
     rows.push(await measure('one lock hold per request, 10,000 existing locks', { PDM_GROUP_COMMIT: 'off' }, 10_000, seconds, g));
     if (baselineBin) {
       rows.push(await measure('baseline build, group commit, empty store', {}, 0, seconds, g, baselineBin));

@@ -106,6 +106,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     staleMs: s.stale ?? DEFAULTS.staleMs,
     groupCommit: s['group-commit'] ?? DEFAULTS.groupCommit,
     debugHoldMs: s['debug-hold-ms'] ?? 0,
+    ...(s['debug-fold-names'] ? { nameRules: { caseInsensitive: true, formInsensitive: true } } : {}),
     admins: s.admins ?? DEFAULTS.admins,
     webDist,
     keepVersions: s['keep-versions'] ?? DEFAULTS.keepVersions,

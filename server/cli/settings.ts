@@ -68,6 +68,7 @@ export const SERVE_OPTIONS = {
   web: { kind: 'bool', env: 'PDM_WEB', help: 'serve the page at / (--no-web: the API only)', shownDefault: 'true' },
   // Benchmarks and torture tests only.
   'group-commit': { kind: 'bool', env: 'PDM_GROUP_COMMIT', help: 'false: one lock hold per mutation (a benchmark baseline)', hidden: true },
+  'debug-fold-names': { kind: 'bool', env: 'PDM_DEBUG_FOLD_NAMES', help: 'take every vault as one that does not tell case or Unicode form apart (measures the name look-up on ext4)', hidden: true },
   'debug-hold-ms': { kind: 'int', env: 'PDM_DEBUG_HOLD_MS', help: 'keep the lock this long per commit (freezes a holder on purpose)', hidden: true, min: 0, max: 600_000 },
 } as const satisfies Record<string, OptionSpec>;
 

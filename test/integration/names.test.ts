@@ -135,7 +135,7 @@ describe('one file, one lock, whatever the spelling (a folding vault)', () => {
     const names = ['Customer-A/PN1.mcam', 'Customer-A/PN2.mcam', PIECE, 'PN3.vnc'];
     const spell = fc.tuple(fc.constantFrom(...names), fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }), fc.boolean()).map(([n, flips, nfd]) => {
       const form = nfd ? n.normalize('NFD') : n;
-      return [...form].map((ch, i) => (flips[i % flips.length] ? ch.toUpperCase() : ch.toLowerCase())).join('');
+      return Array.from(form).map((ch, i) => (flips[i % flips.length] ? ch.toUpperCase() : ch.toLowerCase())).join('');
     });
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(spell, fc.constantFrom('alice', 'bob', 'carol')), { minLength: 2, maxLength: 8 }), async (asks) => {
