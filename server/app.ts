@@ -42,6 +42,8 @@ import { createLogger, type Logger } from './logger.js';
 import { createSocketHub, type PdmServer, type SocketHub } from './realtime/socket-hub.js';
 import { originGuard, type OriginPolicy } from './http/request-origin.js';
 import { VaultIndex } from './vault/vault-index.js';
+import { ContentTurns } from './versions/content-turns.js';
+import { contentKeeper } from './versions/content-keeper.js';
 import { folds, nameKey, probeVaultNames, respellLocks } from './vault/name-rules.js';
 import type { VaultLayout } from './vault/vault-paths.js';
 import { VaultWatcher } from './vault/vault-watcher.js';
@@ -130,12 +132,15 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
   prom.follow(store);
   followLocksForVersions({ store, index, layout, versions, warnings, board, background });
-  const commands = new FileCommands(layout, store, board, known, spelling);
+  const turns = new ContentTurns(join(config.dataDir, 'versions'), rules, config.staleMs);
+  let vaultWatcher: VaultWatcher | null = null;
+  const keeper = contentKeeper({ layout, index, versions, turns, settled: (abs, maxMs) => vaultWatcher?.settled(abs, maxMs) ?? Promise.resolve() });
+  const commands = new FileCommands(layout, store, board, known, spelling, keeper);
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name));
   const presence = new Presence(config.dataDir, logger);
   await presence.start();
-  const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger });
-  const content = new VersionContent({ layout, index, store, versions, changes: vaultChanges, activity, maxUploadBytes: config.maxUploadBytes, staging });
+  const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger, turns });
+  const content = new VersionContent({ layout, index, store, versions, changes: vaultChanges, activity, maxUploadBytes: config.maxUploadBytes, staging, turns });
   const undo = new UndoCheckout(layout, store, commands, content);
   const caller = callerOf(identity);
 
@@ -179,7 +184,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   hub = createSocketHub(httpServer, { board, commands, undo, activity, identity, logger, origins, nudges, presence, ...(config.socketLimits ? { limits: config.socketLimits } : {}) });
   io = hub.io;
 
-  const vaultWatcher = new VaultWatcher(
+  vaultWatcher = new VaultWatcher(
     index,
     (changes) => {
       void vaultChanges.publish(changes);

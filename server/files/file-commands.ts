@@ -54,6 +54,7 @@ export class FileCommands {
     private readonly known: (user: string) => boolean = () => true,
     /** The file a valid name means, as spelled on disk (see VaultIndex.locate). */
     private readonly spelled: VaultSpelling = identitySpelling,
+    private readonly content: ContentKeeper = keepsNothing,
   ) {}
 
   /** Read one file's status, by the same name rules as the commands. */
@@ -83,6 +84,7 @@ export class FileCommands {
       const timestamp = new Date().toISOString();
       draft.set(filename, { ...newLock(caller, input, timestamp), ...input.extra?.(timestamp) }, { by: caller.user });
     });
+    await this.content.checkedOut([filename]);
     return this.statusAfterCommit(filename, stat);
   }
 
@@ -94,6 +96,10 @@ export class FileCommands {
     const filename = await this.name(input.filename);
     const stat = await this.stat(filename);
     const exists = stat !== null;
+    const before = this.store.get(filename);
+    // The holder's last save is theirs and carries the comment (an undo put the content back itself).
+    if (before && exists && !input.undo) await this.content.releasing(filename, before.user);
+    const released = new Map<string, LockInfo>();
     await this.store.mutate((draft) => {
       const held = draft.get(filename);
       if (!held) throw exists ? new AppError('NOT_LOCKED', `${filename} is not checked out.`) : notFound(filename);
@@ -104,7 +110,9 @@ export class FileCommands {
       }
       if (forced && !caller.admin) throw new AppError('FORBIDDEN', `Only an admin may force the release of ${held.user}'s lock.`);
       this.release(draft, filename, held, { by: caller.user, forced, comment: input.comment ?? null, ...(forced && input.reason ? { reason: input.reason } : {}), ...(input.undo && !forced ? { undo: true } : {}) });
+      released.set(filename, held);
     });
+    await this.afterRelease([filename], released, input.comment ?? null);
     return this.statusAfterCommit(filename, stat);
   }
 
@@ -124,6 +132,7 @@ export class FileCommands {
       const timestamp = new Date().toISOString();
       for (const f of input.filenames) draft.set(f, newLock(caller, input, timestamp), { by: caller.user });
     });
+    await this.content.checkedOut(input.filenames);
     return input.filenames.map((f, i) => this.statusAfterCommit(f, stats[i]!));
   }
 
@@ -131,14 +140,21 @@ export class FileCommands {
   async checkinMany(caller: Caller, asked: { filenames: string[]; comment?: string | undefined }): Promise<FileStatus[]> {
     const input = { ...asked, filenames: await this.spellAll(asked.filenames) };
     const stats = await Promise.all(input.filenames.map((f) => this.stat(f)));
+    await Promise.all(input.filenames.filter((f, i) => stats[i] && this.store.get(f)?.user === caller.user).map((f) => this.content.releasing(f, caller.user)));
+    const released = new Map<string, LockInfo>();
     await this.store.mutate((draft) => {
+      released.clear();
       for (const f of input.filenames) {
         const held = draft.get(f);
         if (!held) throw new AppError('NOT_LOCKED', `${f} is not checked out: nothing was checked in.`);
         if (held.user !== caller.user) throw new AppError('NOT_LOCK_OWNER', `${f} is checked out by ${held.user}, not by ${caller.user}: nothing was checked in.`, { lock: held });
       }
-      for (const f of input.filenames) this.release(draft, f, draft.get(f)!, { by: caller.user, forced: false, comment: input.comment ?? null });
+      for (const f of input.filenames) {
+        released.set(f, draft.get(f)!);
+        this.release(draft, f, draft.get(f)!, { by: caller.user, forced: false, comment: input.comment ?? null });
+      }
     });
+    await this.afterRelease(input.filenames, released, input.comment ?? null);
     return input.filenames.map((f, i) => this.statusAfterCommit(f, stats[i] ?? null));
   }
 
@@ -171,6 +187,13 @@ export class FileCommands {
       draft.set(filename, withQueue(held, queue.filter((w) => w.user !== caller.user)), { by: caller.user, queue: 'left' });
     });
     return this.statusAfterCommit(filename, stat);
+  }
+
+  /** The comments kept, and the content a hand-off's new holder starts from. */
+  private async afterRelease(names: string[], released: ReadonlyMap<string, LockInfo>, comment: string | null): Promise<void> {
+    await Promise.all([...released].map(([f, held]) => this.content.released(f, held, comment)));
+    const handedOver = names.filter((f) => this.store.get(f) !== null);
+    if (handedOver.length > 0) await this.content.checkedOut(handedOver);
   }
 
   /** Several names spelled; two spellings of one file are one name (asked once). */
@@ -220,6 +243,21 @@ export interface VaultSpelling {
   /** From the index, else from the disk (a file not indexed yet). */
   locate(name: string): Promise<string>;
 }
+
+/**
+ * What commands ask of the file's content around a lock change, before they answer (versions:
+ * see server/versions/content-keeper.ts; nothing when commands are built alone).
+ */
+export interface ContentKeeper {
+  /** Keeps the content the new holders start from. */
+  checkedOut(names: string[]): Promise<void>;
+  /** Before a release: the holder's save still settling is waited for and kept as theirs. */
+  releasing(name: string, holder: string): Promise<void>;
+  /** After a release: the check-in's comment on the holder's newest version, durably. */
+  released(name: string, held: LockInfo, comment: string | null): Promise<void>;
+}
+
+const keepsNothing: ContentKeeper = { checkedOut: () => Promise.resolve(), releasing: () => Promise.resolve(), released: () => Promise.resolve() };
 
 /** An exact vault: every name is its own spelling. */
 export const identitySpelling: VaultSpelling = { now: (n) => n, locate: (n) => Promise.resolve(n) };

@@ -30,8 +30,12 @@ export class UndoCheckout {
     const lock = this.store.get(filename);
     if (!lock) throw new AppError('NOT_LOCKED', `${filename} is not checked out: there is nothing to undo.`);
     if (lock.user !== caller.user) throw new AppError('NOT_LOCK_OWNER', `${filename} is checked out by ${lock.user}, not by ${caller.user}: only the holder can undo a check-out.`, { lock });
-    const reverted = await this.content.revertTo(caller, filename, lock);
-    const file = await this.commands.checkin(caller, { filename, undo: true }, (held) => held.user === lock.user && held.timestamp === lock.timestamp);
-    return { file, reverted };
+    // The revert and the release in one turn: an upload waiting for its turn finds the file
+    // released (NOT_LOCKED) instead of replacing it after the undo was answered.
+    return this.content.turn(filename, async () => {
+      const reverted = await this.content.revertTo(caller, filename, lock);
+      const file = await this.commands.checkin(caller, { filename, undo: true }, (held) => held.user === lock.user && held.timestamp === lock.timestamp);
+      return { file, reverted };
+    });
   }
 }

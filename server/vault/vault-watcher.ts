@@ -121,6 +121,16 @@ export class VaultWatcher {
     }
   }
 
+  /**
+   * Resolves once no save of `abs` is settling or waiting to be reported (or after `maxMs`): a
+   * check-in waits so the holder's last save is recorded as theirs, with the comment.
+   */
+  async settled(abs: string, maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while ((this.settling.has(abs) || this.pendingPaths.has(abs)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.flushing;
+  }
+
   /** Hints a path once it has had no event for the settle time (each new event restarts it). */
   private settle(abs: string): void {
     const ms = this.opts.settleMs ?? 400;

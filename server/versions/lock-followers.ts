@@ -18,19 +18,20 @@ export interface LockFollowerDeps {
 }
 
 /**
- * What versions do when a lock changes, from any source (page, API, Git LFS, a hand edit): on
- * check-out the content the holder starts from is kept, so a save in place never loses it; on
- * check-in the comment goes on the version made meanwhile and an "edited unlocked" warning ends.
+ * What versions do when a lock changes on disk (a hand edit of locks.json, another server's
+ * write): on check-out the content the holder starts from is kept, as soon as this server sees
+ * it (commands made here keep it before they answer: see ContentKeeper); on check-in an "edited
+ * unlocked" warning ends, whoever released it.
  */
 export function followLocksForVersions(d: LockFollowerDeps): void {
   d.store.subscribe({
-    changes: (changes) => {
+    changes: (changes, source) => {
       for (const c of changes) {
         if (c.after && !c.before) {
+          if (source === 'api') continue;
           // A lock on a file that is not in the vault (a hand edit of locks.json may add one) has no content.
           if (d.index.get(c.filename)) d.background.track(d.versions.record(c.filename, join(d.layout.root, ...c.filename.split('/')), { user: null, durable: false }), 'version bookkeeping');
         } else if (c.before && !c.after) {
-          if (c.meta?.comment) d.background.track(d.versions.comment(c.filename, c.before.user, c.before.timestamp, c.meta.comment), 'version bookkeeping');
           if (d.warnings.has(c.filename)) void d.warnings.delete(c.filename).then(() => d.board.touch(c.filename));
         }
       }

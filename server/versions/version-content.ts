@@ -1,5 +1,7 @@
 import { constants as fsc } from 'node:fs';
-import { copyFile, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, stat, unlink } from 'node:fs/promises';
 import type { LockInfo, Version } from '../../shared/protocol.js';
 import type { ActivityLog } from '../activity/activity-log.js';
 import { makeActivity } from '../activity/activity-log.js';
@@ -10,6 +12,7 @@ import type { LockStore } from '../locks/lock-store.js';
 import type { VaultIndex } from '../vault/vault-index.js';
 import { existingTracked, type VaultLayout } from '../vault/vault-paths.js';
 import { assertStillReal, receiveUpload, uploadTempPath, type UploadBody } from './upload.js';
+import type { ContentTurns } from './content-turns.js';
 import type { VaultChanges } from './vault-changes.js';
 import type { VersionStore } from './version-store.js';
 
@@ -23,6 +26,8 @@ export interface VersionContentDeps {
   maxUploadBytes: number;
   /** Where uploads and restores gather their bytes (see uploadTempPath). */
   staging: string;
+  /** Content operations on one file take turns (on this server and across servers). */
+  turns: ContentTurns;
 }
 
 /**
@@ -44,6 +49,10 @@ export class VersionContent {
     await existingTracked(this.d.layout, name);
     const found = await this.d.versions.get(name, number);
     if (!found) throw new AppError('NOT_FOUND', `${name} has no version ${number}.`);
+    // A blob that is not the bytes its record names is never served nor restored.
+    if (!(await blobMatches(found.blob, found.version))) {
+      throw new AppError('INTERNAL', `Version ${number} of ${name} is damaged on disk (its bytes do not match its sha256): it is not served. Restore the data folder's versions from a backup.`);
+    }
     return found;
   }
 
@@ -52,11 +61,15 @@ export class VersionContent {
     const { abs } = await existingTracked(this.d.layout, name);
     this.assertHolder(name, caller.user);
     const tmp = await receiveUpload(body, abs, name, this.d.maxUploadBytes, this.d.staging);
-    return this.replacing(name, tmp, () => this.replace(name, abs, tmp, caller.user, null));
+    return this.replacing(name, tmp, () => this.d.turns.run(name, () => this.replace(name, abs, tmp, caller.user, null)));
   }
 
   /** Version `number` made current, as a new version by the holder. */
   async restore(caller: Caller, name: string, number: number): Promise<Version> {
+    return this.d.turns.run(name, () => this.restoreNow(caller, name, number));
+  }
+
+  private async restoreNow(caller: Caller, name: string, number: number): Promise<Version> {
     const { abs } = await existingTracked(this.d.layout, name);
     this.assertHolder(name, caller.user);
     const found = await this.find(name, number);
@@ -72,7 +85,9 @@ export class VersionContent {
   /**
    * Undo's first step: the file back at its content when `lock` was taken (true), or false when
    * it has that content already. The current content is kept first as the holder's version, so
-   * an undo never loses work. NOT_FOUND when no version of the content at check-out exists.
+   * an undo never loses work. UNDO_UNAVAILABLE when no version of the content at check-out
+   * exists (nothing to compare with: it never says "nothing changed" about content it cannot
+   * compare). Call it in the file's turn (see `turn`).
    */
   async revertTo(caller: Caller, name: string, lock: LockInfo): Promise<boolean> {
     const { abs } = await existingTracked(this.d.layout, name);
@@ -82,13 +97,18 @@ export class VersionContent {
     await this.d.versions.record(name, abs, { user: caller.user });
     const versions = await this.d.versions.list(name);
     const base = contentAtCheckout(versions.slice().reverse(), lock);
-    if (!base) throw new AppError('NOT_FOUND', `No version of ${name} was recorded when it was checked out, so there is nothing to go back to: check it in instead.`);
+    if (!base) throw new AppError('UNDO_UNAVAILABLE', `The content of ${name} when it was checked out was not kept, so there is nothing to go back to: nothing was changed or released. Check it in instead.`);
     if (versions[0]!.sha256 === base.sha256) return false;
     const found = await this.find(name, base.number);
     const tmp = await uploadTempPath(abs, this.d.staging);
     await copyFile(found.blob, tmp, fsc.COPYFILE_EXCL);
     await this.replacing(name, tmp, () => this.replace(name, abs, tmp, caller.user, `undo check-out: back to version ${base.number}`));
     return true;
+  }
+
+  /** Runs `work` in `name`'s turn of content operations (undo: the revert and the release together). */
+  turn<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return this.d.turns.run(name, work);
   }
 
   private assertHolder(name: string, user: string): void {
@@ -114,16 +134,24 @@ export class VersionContent {
   private async replace(name: string, abs: string, source: string, user: string, comment: string | null): Promise<Version | null> {
     // The file (or its folder) may have been swapped for a link while the bytes arrived.
     await assertStillReal(abs, name);
-    // The content it replaces is kept first (a no-op when it is already the newest version).
-    await this.d.versions.record(name, abs, { user: null });
+    // The content it replaces is kept first (a no-op when it is already the newest version): a
+    // save made under the holder's lock is the holder's.
+    await this.d.versions.record(name, abs, { user });
     this.assertHolder(name, user); // again: the lock may have gone meanwhile
+    // The version is the bytes received, recorded from the temp file before it becomes the
+    // file: never the vault file read again later (a save in place may have changed it by then).
+    const staged = await stat(source);
+    const v = await this.d.versions.record(name, source, { user, comment, staged: true });
+    this.assertHolder(name, user);
     await assertStillReal(abs, name);
     await renameRetrying(source, abs).catch((err: unknown) => {
       throw isBusyError(err) ? fileBusy(name) : err;
     });
-    const v = await this.d.versions.record(name, abs, { user, comment });
     const change = await this.d.index.update(abs);
-    if (change) await this.d.changes.publish([change], v ? new Map([[name, v.number]]) : undefined, user);
+    // Announced as recorded only when the index saw the renamed file itself; a save that came in
+    // between is recorded as the change it is.
+    const ours = change !== null && change.kind !== 'removed' && change.stat.size === staged.size && change.stat.mtimeMs === staged.mtimeMs;
+    if (change) await this.d.changes.publish([change], v && ours ? new Map([[name, v.number]]) : undefined, user, true);
     if (v) await this.d.activity.append([makeActivity({ type: 'version_added', filename: name, user, message: comment, source: 'api', version: v.number })]);
     return v;
   }
@@ -149,4 +177,20 @@ export function contentAtCheckout(oldestFirst: Version[], lock: LockInfo): Versi
 /** The refusal for a vault file that another program keeps open (Windows will not replace it). */
 export function fileBusy(name: string): AppError {
   return new AppError('FILE_BUSY', `${name.split('/').pop()} is open in another program; close it and try again.`);
+}
+
+/** Whether a blob holds exactly the bytes its record names (size and sha256), read in full. */
+export async function blobMatches(blob: string, v: Version): Promise<boolean> {
+  if (!/^[0-9a-f]{64}$/.test(v.sha256)) return false;
+  const h = createHash('sha256');
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(blob, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      h.update(chunk);
+    }
+  } catch {
+    return false;
+  }
+  return size === v.size_bytes && h.digest('hex') === v.sha256;
 }

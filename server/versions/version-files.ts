@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { fsyncFileSync, renameRetryingSync } from '../storage/durable-files.js';
 import { DEFAULT_STALE_MS, lockFileSync } from '../storage/file-lock.js';
-import { closeSync, copyFileSync, constants as fsc, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { join, sep } from 'node:path';
 import type { Version } from '../../shared/protocol.js';
@@ -25,6 +25,11 @@ export interface RecordOptions {
    * fsyncs, which were most of a record's cost (a power cut may lose the newest such records).
    */
   durable?: boolean;
+  /**
+   * `source` is the server's own temp file (an upload's or a restore's bytes, in the data folder's
+   * staging area or beside the file): recorded from there, before it replaces the vault file.
+   */
+  staged?: boolean;
 }
 
 /** The folder of a file's history: `<dir>/<first 32 hex of sha256(name)>`. */
@@ -48,6 +53,7 @@ export function emptyHistory(name: string): FileVersions {
  */
 export class VersionFiles {
   private readonly folders = new Set<string>();
+  private readonly folderNames = new Map<string, string>();
   /** What each file looked like when last hashed here (ino:size:mtime), and its sha256. */
   private readonly hashed = new Map<string, { stamp: string; sha: string }>();
   private readonly buf = Buffer.allocUnsafe(1 << 20);
@@ -77,7 +83,9 @@ export class VersionFiles {
   record(name: string, source: string, opts: RecordOptions): Version | null {
     const durable = opts.durable !== false;
     const { folder, created } = this.folder(name);
-    const { sha, size, bytes } = this.hash(name, source);
+    const hashed = this.hash(name, source, opts.staged === true);
+    let { sha, size } = hashed;
+    const { bytes } = hashed;
     const make = (h: FileVersions): Version => {
       const version: Version = { number: h.next, user: opts.user, at: new Date().toISOString(), size_bytes: size, sha256: sha, comment: opts.comment ?? null };
       h.next += 1;
@@ -95,7 +103,13 @@ export class VersionFiles {
     }
     const first = this.read(name);
     if (first.history.versions.at(-1)?.sha256 === sha) return null;
-    this.keepBlob(join(folder, sha), size, source, bytes, durable);
+    if (bytes) this.keepBytes(join(folder, sha), bytes, durable);
+    else {
+      // Too big to hold: copied and hashed in one pass, so the blob is the bytes its name says
+      // even when the file was saved again since the hash above.
+      ({ sha, size } = this.copyHashing(folder, source, opts.staged === true, durable));
+      if (first.history.versions.at(-1)?.sha256 === sha) return null;
+    }
     if (!first.exists) {
       const h = emptyHistory(name);
       const version = make(h);
@@ -126,38 +140,62 @@ export class VersionFiles {
   }
 
   /**
-   * The content as blob `<sha256>`, complete before it has that name. Content-addressed, so it
-   * needs no lock: the same bytes give the same name. Written from the bytes that were hashed when
-   * the file was read whole (a copy made afterwards could differ from its name if the file
-   * changed in between); copied (a clone where the file system can) otherwise.
+   * Bytes read whole (and hashed in that read) as blob `<sha256>`, complete before it has that
+   * name. Content-addressed, so it needs no lock: the same bytes give the same name.
    */
-  private keepBlob(blob: string, size: number, source: string, bytes: Buffer | null, durable: boolean): void {
-    if (statSync(blob, { throwIfNoEntry: false })?.size === size) {
+  private keepBytes(blob: string, bytes: Buffer, durable: boolean): void {
+    if (statSync(blob, { throwIfNoEntry: false })?.size === bytes.length) {
       if (durable) fsyncFileSync(blob); // kept before by a record that did not fsync
       return;
     }
     const tmp = this.tempName(blob);
     try {
-      if (bytes) {
-        const fd = openSync(tmp, 'wx', 0o644);
-        try {
-          for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
-          if (durable) fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-      } else {
-        copyFileSync(source, tmp, fsc.COPYFILE_FICLONE);
-        if (durable) fsyncFileSync(tmp);
+      const fd = openSync(tmp, 'wx', 0o644);
+      try {
+        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+        if (durable) fsyncSync(fd);
+      } finally {
+        closeSync(fd);
       }
       renameRetryingSync(tmp, blob);
     } catch (err) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // never created
-      }
+      removeQuietly(tmp);
       throw err;
+    }
+  }
+
+  /**
+   * Copies `source` into the history folder, hashing what is copied, and names the copy by that
+   * hash: the blob's bytes are its name's whatever the file did meanwhile (an existing blob of
+   * that name is replaced, which also repairs one an older version kept wrong).
+   */
+  private copyHashing(folder: string, source: string, staged: boolean, durable: boolean): { sha: string; size: number } {
+    const input = this.openSource(source, staged);
+    const tmp = this.tempName(join(folder, 'blob'));
+    let output: number | null = null;
+    try {
+      output = openSync(tmp, 'wx', 0o644);
+      const h = createHash('sha256');
+      let size = 0;
+      for (;;) {
+        const n = readSync(input, this.buf, 0, this.buf.length, null);
+        if (n === 0) break;
+        h.update(this.buf.subarray(0, n));
+        for (let off = 0; off < n; ) off += writeSync(output, this.buf, off, n - off);
+        size += n;
+      }
+      if (durable) fsyncSync(output);
+      closeSync(output);
+      output = null;
+      const sha = h.digest('hex');
+      renameRetryingSync(tmp, join(folder, sha));
+      return { sha, size };
+    } catch (err) {
+      if (output !== null) closeSync(output);
+      removeQuietly(tmp);
+      throw err;
+    } finally {
+      closeSync(input);
     }
   }
 
@@ -174,9 +212,20 @@ export class VersionFiles {
     });
   }
 
+  /** `historyFolder`, remembered (on a folding vault it looks at the disk once per name). */
+  private folderOf(name: string): string {
+    let folder = this.folderNames.get(name);
+    if (folder === undefined) {
+      if (this.folderNames.size >= 200_000) this.folderNames.clear();
+      folder = historyFolder(this.dir, name, this.rules);
+      this.folderNames.set(name, folder);
+    }
+    return folder;
+  }
+
   /** The file's history folder; `created` when this call made it (so it is empty). */
   private folder(name: string): { folder: string; created: boolean } {
-    const folder = historyFolder(this.dir, name, this.rules);
+    const folder = this.folderOf(name);
     if (this.folders.has(folder)) return { folder, created: false };
     const made = mkdirSync(folder, { recursive: true });
     this.folders.add(folder);
@@ -187,12 +236,10 @@ export class VersionFiles {
    * sha256 and size, and the bytes when the file fit in one read (null otherwise); a file
    * unchanged (same inode, size, mtime) since it was last hashed is not read again.
    */
-  private hash(name: string, source: string): { sha: string; size: number; bytes: Buffer | null } {
-    const fd = openSync(source, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  private hash(name: string, source: string, staged: boolean): { sha: string; size: number; bytes: Buffer | null } {
+    const fd = this.openSource(source, staged);
     try {
-      this.assertInVault(source, fd);
       const st = fstatSync(fd, { bigint: true });
-      if (!st.isFile()) throw Object.assign(new Error(`${source} is not a regular file`), { code: 'EPDM_NOT_TRACKED' });
       const stamp = `${source}:${st.ino}:${st.size}:${st.mtimeNs}`;
       const known = this.hashed.get(name);
       if (known?.stamp === stamp) return { sha: known.sha, size: Number(st.size), bytes: null };
@@ -225,11 +272,28 @@ export class VersionFiles {
   }
 
   /**
+   * Opens a source to read: without following a link, without waiting on a FIFO or device swapped
+   * in for the file (O_NONBLOCK; the type is checked before any read), only inside the vault (or,
+   * `staged`, the server's own temp file).
+   */
+  private openSource(source: string, staged: boolean): number {
+    const fd = openSync(source, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+    try {
+      this.assertInVault(source, fd, staged);
+      if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${source} is not a regular file`), { code: 'EPDM_NOT_TRACKED' });
+      return fd;
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  /**
    * Checked here, where the content is read, rather than only when the request came in: the
    * folders on the way may have been swapped for links meanwhile. The vault root has no links in
    * it, so a source whose real path differs went through one.
    */
-  private assertInVault(source: string, fd: number): void {
+  private assertInVault(source: string, fd: number, staged = false): void {
     // Linux names the open file's real path in /proc (one call; realpath reads every folder on the way).
     let real: string;
     try {
@@ -239,6 +303,7 @@ export class VersionFiles {
     }
     const { root, dataDir } = this.vault;
     const inside = (dir: string) => real === dir || real.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+    if (staged && real === source && (inside(root) || inside(dataDir))) return;
     if (real !== source || !inside(root) || inside(dataDir)) {
       throw Object.assign(new Error(`${source} leads outside the vault or through a link: no version kept`), { code: 'EPDM_NOT_TRACKED' });
     }
@@ -248,7 +313,7 @@ export class VersionFiles {
   private read(name: string): { history: FileVersions; exists: boolean } {
     let text: string;
     try {
-      text = readFileSync(join(historyFolder(this.dir, name, this.rules), 'versions.json'), 'utf8');
+      text = readFileSync(join(this.folderOf(name), 'versions.json'), 'utf8');
     } catch (err) {
       return { history: emptyHistory(name), exists: (err as NodeJS.ErrnoException).code !== 'ENOENT' };
     }
@@ -266,7 +331,7 @@ export class VersionFiles {
 
   /** Writes a first versions.json; false (and nothing changed) when one exists already. */
   private create(name: string, h: FileVersions, durable: boolean): boolean {
-    const file = join(historyFolder(this.dir, name, this.rules), 'versions.json');
+    const file = join(this.folderOf(name), 'versions.json');
     const tmp = this.tempName(file);
     this.writeTemp(tmp, h, durable);
     try {
@@ -291,7 +356,7 @@ export class VersionFiles {
   }
 
   private write(name: string, h: FileVersions, durable = true): void {
-    const file = join(historyFolder(this.dir, name, this.rules), 'versions.json');
+    const file = join(this.folderOf(name), 'versions.json');
     const tmp = this.tempName(file);
     this.writeTemp(tmp, h, durable);
     renameRetryingSync(tmp, file);
@@ -299,7 +364,7 @@ export class VersionFiles {
 
   /** The file's inter-process lock (proper-lockfile, as on the main thread), waiting while it is busy. */
   private locked<T>(name: string, fn: () => T): T {
-    const file = join(historyFolder(this.dir, name, this.rules), 'versions.json');
+    const file = join(this.folderOf(name), 'versions.json');
     const release = lockFileSync(file, { staleMs: this.staleMs });
     try {
       return fn();
@@ -328,4 +393,12 @@ function createExclusive(path: string, bytes: Buffer): boolean {
     closeSync(fd);
   }
   return true;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // never created, or renamed already
+  }
 }

@@ -69,8 +69,8 @@ describe('undo check-out, per-file history and the searchable activity log', () 
     await writeFile(join(vault.root, 'PN1003.vnc'), 'carol saved\n');
     await eventually(async () => (await api(url, '/api/files/PN1003.vnc/versions')).body.versions[0]?.user === 'carol');
     const r = await post('/api/files/checkin', { filename: 'PN1003.vnc', revert: true, user: 'carol' });
-    expect(r.status).toBe(404);
-    expect(r.body.code).toBe('NOT_FOUND');
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('UNDO_UNAVAILABLE');
     expect((await api(url, '/api/files/PN1003.vnc')).body.locked_by).toBe('carol');
     expect(await content('PN1003.vnc')).toBe('carol saved\n');
   });
