@@ -27,15 +27,21 @@ export class UndoCheckout {
 
   async undo(caller: Caller, asked: string): Promise<Omit<UndoBody, 'success'>> {
     const filename = await this.commands.name(asked);
+    // The lock as locks.json has it now (one stat when nothing changed): taken again through
+    // another server a moment ago, it has a time this server's watcher has not seen yet, and the
+    // content at check-out is found by that time.
+    await this.store.refresh();
     const lock = this.store.get(filename);
     if (!lock) throw new AppError('NOT_LOCKED', `${filename} is not checked out: there is nothing to undo.`);
     if (lock.user !== caller.user) throw new AppError('NOT_LOCK_OWNER', `${filename} is checked out by ${lock.user}, not by ${caller.user}: only the holder can undo a check-out.`, { lock });
     // The revert and the release in one turn: an upload waiting for its turn finds the file
     // released (NOT_LOCKED) instead of replacing it after the undo was answered.
-    return this.content.turn(filename, async () => {
+    const done = await this.content.turn(filename, async () => {
       const reverted = await this.content.revertTo(caller, filename, lock);
       const file = await this.commands.checkin(caller, { filename, undo: true }, (held) => held.user === lock.user && held.timestamp === lock.timestamp);
       return { file, reverted };
     });
+    await this.content.published(filename);
+    return done;
   }
 }

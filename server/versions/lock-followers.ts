@@ -30,7 +30,7 @@ export function followLocksForVersions(d: LockFollowerDeps): void {
         if (c.after && !c.before) {
           if (source === 'api') continue;
           // A lock on a file that is not in the vault (a hand edit of locks.json may add one) has no content.
-          if (d.index.get(c.filename)) d.background.track(d.versions.record(c.filename, join(d.layout.root, ...c.filename.split('/')), { user: null, durable: false }), 'version bookkeeping');
+          if (d.index.get(c.filename)) d.background.track(d.versions.record(c.filename, join(d.layout.root, ...c.filename.split('/')), { user: null, durable: false, unchangedSince: Date.parse(c.after.timestamp) }), 'version bookkeeping');
         } else if (c.before && !c.after) {
           if (d.warnings.has(c.filename)) void d.warnings.delete(c.filename).then(() => d.board.touch(c.filename));
         }

@@ -65,13 +65,12 @@ export class VaultChanges {
    * the caller already made for some of them (an upload), announced instead of recorded again;
    * `by`: the holder whose upload or restore made them (not a change seen on disk).
    */
-  publish(changes: VaultChange[], recorded: ReadonlyMap<string, number> = new Map(), by?: string, inTurn = false): Promise<void> {
-    this.queue = this.queue.then(() => this.process(changes, recorded, by, inTurn)).catch((err: unknown) => this.d.logger.error({ err }, 'processing vault changes failed'));
+  publish(changes: VaultChange[], recorded: ReadonlyMap<string, number> = new Map(), by?: string): Promise<void> {
+    this.queue = this.queue.then(() => this.process(changes, recorded, by)).catch((err: unknown) => this.d.logger.error({ err }, 'processing vault changes failed'));
     return this.queue;
   }
 
-  /** `inTurn`: the caller holds the files' turn already (an upload publishing its own change). */
-  private async process(changes: VaultChange[], recorded: ReadonlyMap<string, number>, by: string | undefined, inTurn: boolean): Promise<void> {
+  private async process(changes: VaultChange[], recorded: ReadonlyMap<string, number>, by: string | undefined): Promise<void> {
     const { versions, warnings, activity } = this.d;
     const versionOf = new Map(recorded);
     const comment = null;
@@ -80,7 +79,7 @@ export class VaultChanges {
       if (c.kind !== 'changed' || recorded.has(c.name)) continue;
       const holder = this.holderAt(c.name, c.stat.mtimeMs);
       const record = () => versions.record(c.name, vaultPath(this.d.layout, c.name), { user: holder, comment, durable: false });
-      const v = await (this.d.turns && !inTurn ? this.d.turns.run(c.name, record) : record()).catch((err: unknown) => {
+      const v = await (this.d.turns ? this.d.turns.run(c.name, record) : record()).catch((err: unknown) => {
         this.d.logger.warn({ err, file: c.name }, 'recording a version failed');
         return null;
       });

@@ -36,6 +36,8 @@ export interface VersionContentDeps {
  * the lock changes the content, and the content it replaces is kept first.
  */
 export class VersionContent {
+  private readonly publishing = new Map<string, Promise<void>>();
+
   constructor(private readonly d: VersionContentDeps) {}
 
   /** The versions of a tracked file, newest first. */
@@ -59,27 +61,31 @@ export class VersionContent {
   /** The holder's new content, as it arrives; the version it became. */
   async upload(caller: Caller, name: string, body: UploadBody): Promise<Version> {
     const { abs } = await existingTracked(this.d.layout, name);
-    this.assertHolder(name, caller.user);
+    await this.assertHolder(name, caller.user);
     const tmp = await receiveUpload(body, abs, name, this.d.maxUploadBytes, this.d.staging);
-    return this.replacing(name, tmp, () => this.d.turns.run(name, () => this.replace(name, abs, tmp, caller.user, null)));
+    const v = await this.replacing(name, tmp, () => this.d.turns.run(name, () => this.replace(name, abs, tmp, caller.user, null)));
+    await this.published(name);
+    return v;
   }
 
   /** Version `number` made current, as a new version by the holder. */
   async restore(caller: Caller, name: string, number: number): Promise<Version> {
-    return this.d.turns.run(name, () => this.restoreNow(caller, name, number));
+    const { v, comment } = await this.d.turns.run(name, () => this.restoreNow(caller, name, number));
+    await this.published(name);
+    await this.d.activity.append([makeActivity({ type: 'version_restored', filename: name, user: caller.user, message: comment, source: 'api', version: v.number })]);
+    return v;
   }
 
-  private async restoreNow(caller: Caller, name: string, number: number): Promise<Version> {
+  private async restoreNow(caller: Caller, name: string, number: number): Promise<{ v: Version; comment: string }> {
     const { abs } = await existingTracked(this.d.layout, name);
-    this.assertHolder(name, caller.user);
+    await this.assertHolder(name, caller.user);
     const found = await this.find(name, number);
     await assertStillReal(abs, name);
     const tmp = await uploadTempPath(abs, this.d.staging);
     await copyFile(found.blob, tmp, fsc.COPYFILE_EXCL);
     const comment = `restored from version ${found.version.number}`;
     const v = await this.replacing(name, tmp, () => this.replace(name, abs, tmp, caller.user, comment));
-    await this.d.activity.append([makeActivity({ type: 'version_restored', filename: name, user: caller.user, message: comment, source: 'api', version: v.number })]);
-    return v;
+    return { v, comment };
   }
 
   /**
@@ -91,7 +97,7 @@ export class VersionContent {
    */
   async revertTo(caller: Caller, name: string, lock: LockInfo): Promise<boolean> {
     const { abs } = await existingTracked(this.d.layout, name);
-    this.assertHolder(name, caller.user);
+    await this.assertHolder(name, caller.user);
     await assertStillReal(abs, name);
     // Also waits for the check-out's own record: the version thread works in the order asked.
     await this.d.versions.record(name, abs, { user: caller.user });
@@ -111,7 +117,21 @@ export class VersionContent {
     return this.d.turns.run(name, work);
   }
 
-  private assertHolder(name: string, user: string): void {
+  /**
+   * Resolves once the board and the log have what the last replace of `name` changed. Awaited
+   * after the turn, never in it: the watcher's record of a save waits for the turn in the same
+   * queue the publication goes through.
+   */
+  async published(name: string): Promise<void> {
+    await this.publishing.get(name);
+  }
+
+  /**
+   * The caller holds the lock. A refusal is checked against locks.json first: the lock may have
+   * been taken through another server a moment ago, before this one's watcher saw it.
+   */
+  private async assertHolder(name: string, user: string): Promise<void> {
+    if (this.d.store.get(name)?.user !== user) await this.d.store.refresh();
     const lock = this.d.store.get(name);
     if (!lock) throw new AppError('NOT_LOCKED', `${name} is not checked out: check it out before changing it.`);
     if (lock.user !== user) throw new AppError('NOT_LOCK_OWNER', `${name} is checked out by ${lock.user}, not by ${user}.`, { lock });
@@ -137,12 +157,12 @@ export class VersionContent {
     // The content it replaces is kept first (a no-op when it is already the newest version): a
     // save made under the holder's lock is the holder's.
     await this.d.versions.record(name, abs, { user });
-    this.assertHolder(name, user); // again: the lock may have gone meanwhile
+    await this.assertHolder(name, user); // again: the lock may have gone meanwhile
     // The version is the bytes received, recorded from the temp file before it becomes the
     // file: never the vault file read again later (a save in place may have changed it by then).
     const staged = await stat(source);
     const v = await this.d.versions.record(name, source, { user, comment, staged: true });
-    this.assertHolder(name, user);
+    await this.assertHolder(name, user);
     await assertStillReal(abs, name);
     await renameRetrying(source, abs).catch((err: unknown) => {
       throw isBusyError(err) ? fileBusy(name) : err;
@@ -151,8 +171,15 @@ export class VersionContent {
     // Announced as recorded only when the index saw the renamed file itself; a save that came in
     // between is recorded as the change it is.
     const ours = change !== null && change.kind !== 'removed' && change.stat.size === staged.size && change.stat.mtimeMs === staged.mtimeMs;
-    if (change) await this.d.changes.publish([change], v && ours ? new Map([[name, v.number]]) : undefined, user, true);
-    if (v) await this.d.activity.append([makeActivity({ type: 'version_added', filename: name, user, message: comment, source: 'api', version: v.number })]);
+    // Queued now (in order), awaited after the turn (see `published`).
+    const publishing = change ? this.d.changes.publish([change], v && ours ? new Map([[name, v.number]]) : undefined, user) : Promise.resolve();
+    const done = publishing.then(async () => {
+      if (v) await this.d.activity.append([makeActivity({ type: 'version_added', filename: name, user, message: comment, source: 'api', version: v.number })]);
+    });
+    this.publishing.set(name, done);
+    void done.finally(() => {
+      if (this.publishing.get(name) === done) this.publishing.delete(name);
+    });
     return v;
   }
 }

@@ -30,6 +30,12 @@ export interface RecordOptions {
    * staging area or beside the file): recorded from there, before it replaces the vault file.
    */
   staged?: boolean;
+  /**
+   * Keep it only when the file was last written at or before this time (ms) and not during the
+   * read: the content at a check-out seen late (a hand edit of locks.json, another server's lock)
+   * is no longer that content once the holder has saved.
+   */
+  unchangedSince?: number;
 }
 
 /** The folder of a file's history: `<dir>/<first 32 hex of sha256(name)>`. */
@@ -84,6 +90,7 @@ export class VersionFiles {
     const durable = opts.durable !== false;
     const { folder, created } = this.folder(name);
     const hashed = this.hash(name, source, opts.staged === true);
+    if (opts.unchangedSince !== undefined && (!hashed.stable || hashed.mtimeMs > opts.unchangedSince)) return null;
     let { sha, size } = hashed;
     const { bytes } = hashed;
     const make = (h: FileVersions): Version => {
@@ -236,13 +243,14 @@ export class VersionFiles {
    * sha256 and size, and the bytes when the file fit in one read (null otherwise); a file
    * unchanged (same inode, size, mtime) since it was last hashed is not read again.
    */
-  private hash(name: string, source: string, staged: boolean): { sha: string; size: number; bytes: Buffer | null } {
+  private hash(name: string, source: string, staged: boolean): { sha: string; size: number; bytes: Buffer | null; mtimeMs: number; stable: boolean } {
     const fd = this.openSource(source, staged);
     try {
       const st = fstatSync(fd, { bigint: true });
       const stamp = `${source}:${st.ino}:${st.size}:${st.mtimeNs}`;
       const known = this.hashed.get(name);
-      if (known?.stamp === stamp) return { sha: known.sha, size: Number(st.size), bytes: null };
+      const mtimeMs = Number(st.mtimeNs / 1000n) / 1000;
+      if (known?.stamp === stamp) return { sha: known.sha, size: Number(st.size), bytes: null, mtimeMs, stable: true };
       const h = createHash('sha256');
       let size = 0;
       // While the file fits in the buffer its bytes are kept there whole; past that, streamed.
@@ -264,8 +272,10 @@ export class VersionFiles {
       }
       if (whole) h.update(this.buf.subarray(0, held));
       const sha = h.digest('hex');
-      this.hashed.set(name, { stamp, sha });
-      return { sha, size, bytes: whole ? this.buf.subarray(0, held) : null };
+      const after = fstatSync(fd, { bigint: true });
+      const stable = after.mtimeNs === st.mtimeNs && after.size === st.size && BigInt(size) === st.size;
+      if (stable) this.hashed.set(name, { stamp, sha });
+      return { sha, size, bytes: whole ? this.buf.subarray(0, held) : null, mtimeMs, stable };
     } finally {
       closeSync(fd);
     }
