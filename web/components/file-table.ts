@@ -1,5 +1,5 @@
 import '@lit-labs/virtualizer';
-import { LitElement, html } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { LitVirtualizer } from '@lit-labs/virtualizer';
 import { RowFocus } from './row-focus.js';
@@ -55,7 +55,10 @@ function sortValue(f: FileStatus, key: SortKey): string | number {
 
 // <lit-virtualizer>'s callbacks take items of any type (its T is not inferred from `.items`). A new
 // renderItem each render is what makes it render its rows again when the table's inputs change.
-const keyOfRow = (f: unknown) => (f as FileStatus).name;
+// Both take a missing item: after the list shrinks (Filter typed while scrolled down) the
+// virtualizer renders its old range over the new items once before it hears the new range, and
+// a key function that threw there left the list frozen and stale (@lit-labs/virtualizer 2.1).
+const keyOfRow = (f: unknown, i: number) => (f as FileStatus | undefined)?.name ?? `\u0000gap-${i}`;
 
 /** Every tracked file: sortable, filterable, virtualized so 10,000 rows stay smooth. */
 @customElement('file-table')
@@ -184,7 +187,7 @@ export class FileTable extends LitElement {
             <div role="columnheader" class="c-actions">Actions</div>
           </div>
         </div>
-        <lit-virtualizer role="rowgroup" scroller class="body" .items=${rows} .keyFunction=${keyOfRow} .renderItem=${(f: unknown, i: number) => this._row(f as FileStatus, i)}></lit-virtualizer>
+        <lit-virtualizer role="rowgroup" scroller class="body" .items=${rows} .keyFunction=${keyOfRow} .renderItem=${(f: unknown, i: number) => (f === undefined ? nothing : this._row(f as FileStatus, i))}></lit-virtualizer>
         ${rows.length === 0 ? html`<p class="empty">${this.files.length === 0 ? 'No tracked files in the vault yet.' : 'No file matches the filter.'}</p>` : ''}
       </div>
     `;
