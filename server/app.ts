@@ -9,7 +9,8 @@ import { callerOf } from './http/caller.js';
 import { openApiRoute } from './http/openapi.js';
 import { packageVersion } from './cli/package-files.js';
 import { versionRoutes } from './http/version-routes.js';
-import { followLocksForVersions } from './versions/lock-followers.js';
+import { followLocksForVersions, keepHandEditedCheckouts } from './versions/lock-followers.js';
+import type { LockChange } from './locks/lock-diff.js';
 import { VersionContent } from './versions/version-content.js';
 import { EditWarnings } from './versions/edit-warnings.js';
 import { VaultChanges } from './versions/vault-changes.js';
@@ -81,6 +82,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   await index.scan();
   const spelling: VaultSpelling = { now: (n) => index.spelling(n), locate: (n) => index.locate(n) };
   let io: PdmServer | null = null;
+  const journal = journalFor(activity);
+  // Set once versions exist: the store's start-up may journal a hand edit before that.
+  let handEdited: (drift: readonly LockChange[]) => void = () => undefined;
   const store = new LockStore({
     file: config.locksFile,
     journaledFile: join(config.dataDir, 'locks.journaled.json'),
@@ -93,7 +97,10 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     thread: true,
     debugHoldMs: config.debugHoldMs ?? 0,
     commitTimed: (seconds) => prom.commitSeconds(seconds),
-    journal: journalFor(activity),
+    journal: (entries) => {
+      handEdited(entries.drift);
+      return journal(entries);
+    },
     followDrift: (drift, draft) => handOffRemoved(drift, draft, known),
     ...(folds(rules) ? { respell: (locks: LocksMap) => respellLocks(locks, rules, (n) => index.spelling(n)) } : {}),
   });
@@ -132,6 +139,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
   prom.follow(store);
   followLocksForVersions({ store, index, layout, versions, warnings, board, background });
+  handEdited = keepHandEditedCheckouts({ index, layout, versions, background });
   const turns = new ContentTurns(join(config.dataDir, 'versions'), rules, config.staleMs);
   let vaultWatcher: VaultWatcher | null = null;
   const keeper = contentKeeper({ layout, index, versions, turns, settled: (abs, maxMs) => vaultWatcher?.settled(abs, maxMs) ?? Promise.resolve() });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { BackgroundWork } from '../background-work.js';
 import type { FileBoard } from '../files/file-board.js';
+import type { LockChange } from '../locks/lock-diff.js';
 import type { LockStore } from '../locks/lock-store.js';
 import type { VaultIndex } from '../vault/vault-index.js';
 import type { VaultLayout } from '../vault/vault-paths.js';
@@ -17,25 +18,31 @@ export interface LockFollowerDeps {
   background: BackgroundWork;
 }
 
-/**
- * What versions do when a lock changes on disk (a hand edit of locks.json, another server's
- * write): on check-out the content the holder starts from is kept, as soon as this server sees
- * it (commands made here keep it before they answer: see ContentKeeper); on check-in an "edited
- * unlocked" warning ends, whoever released it.
- */
+/** On check-in, from any source, an "edited unlocked" warning ends. */
 export function followLocksForVersions(d: LockFollowerDeps): void {
   d.store.subscribe({
-    changes: (changes, source) => {
+    changes: (changes) => {
       for (const c of changes) {
-        if (c.after && !c.before) {
-          if (source === 'api') continue;
-          // A lock on a file that is not in the vault (a hand edit of locks.json may add one) has no content.
-          if (d.index.get(c.filename)) d.background.track(d.versions.record(c.filename, join(d.layout.root, ...c.filename.split('/')), { user: null, durable: false, unchangedSince: Date.parse(c.after.timestamp) }), 'version bookkeeping');
-        } else if (c.before && !c.after) {
-          if (d.warnings.has(c.filename)) void d.warnings.delete(c.filename).then(() => d.board.touch(c.filename));
-        }
+        if (c.before && !c.after && d.warnings.has(c.filename)) void d.warnings.delete(c.filename).then(() => d.board.touch(c.filename));
       }
     },
     health: () => undefined,
   });
+}
+
+/**
+ * The content at check-out of a lock added by hand to locks.json, told with the drift the server
+ * that journals it finds (a lock made by any server is not drift: that server kept the content
+ * before answering). Kept in the background, and only when the file was not written since the
+ * lock's time: a save of the holder's, or a restore (which keeps the old times), is not the
+ * content the check-out started from.
+ */
+export function keepHandEditedCheckouts(d: Pick<LockFollowerDeps, 'index' | 'layout' | 'versions' | 'background'>): (drift: readonly LockChange[]) => void {
+  return (drift) => {
+    for (const c of drift) {
+      if (!c.after || c.before || !d.index.get(c.filename)) continue;
+      const abs = join(d.layout.root, ...c.filename.split('/'));
+      d.background.track(d.versions.record(c.filename, abs, { user: null, durable: false, unchangedSince: Date.parse(c.after.timestamp) }), 'version bookkeeping');
+    }
+  };
 }

@@ -75,6 +75,9 @@ export class VaultChanges {
     const versionOf = new Map(recorded);
     const comment = null;
     const entries = [];
+    // Who holds each file is read from locks.json as it is now (one stat when nothing changed):
+    // another server may have taken the lock a moment ago, and a save under it is the holder's.
+    if (changes.some((c) => c.kind === 'changed' && !recorded.has(c.name))) await this.d.store.refresh();
     for (const c of changes) {
       if (c.kind !== 'changed' || recorded.has(c.name)) continue;
       const holder = this.holderAt(c.name, c.stat.mtimeMs);

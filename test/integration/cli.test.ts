@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api } from '../support/server.js';
 import { run, spawnServer } from '../support/processes.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { writeUsersFile } from '../support/users.js';
 
 describe('pdm-live serve from the command line', () => {
   let vault: TempVault;
@@ -51,6 +53,17 @@ describe('pdm-live serve from the command line', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('secrets stay off the share: a users file or --keys inside the vault is refused at start', async () => {
+    await writeUsersFile(join(vault.root, 'users.json'), { alice: ['alice-password-1', 'user'] });
+    const users = await run(['serve', '--no-web', '--repo', vault.root, '--users', join(vault.root, 'users.json')]);
+    expect(users.code).not.toBe(0);
+    expect(users.stderr.trim().split('\n')).toHaveLength(1);
+    expect(users.stderr).toMatch(/users file .* is inside the vault/);
+    const keys = await run(['serve', '--no-web', '--repo', vault.root, '--keys', join(vault.root, 'keys')]);
+    expect(keys.code).not.toBe(0);
+    expect(keys.stderr).toMatch(/--keys .* is inside the vault/);
   });
 
   it('a missing vault is one line on stderr and a non-zero exit', async () => {

@@ -13,8 +13,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rand = (n: number) => Math.floor(Math.random() * n);
 
 describe('torture: versions of 3 MiB files under uploads, restores, undos and saves', () => {
-  it('every version holds its bytes, every answer names its own, and the vault ends as last acknowledged', async () => {
-    const seconds = pick(8, 60);
+  const seconds = pick(8, 60);
+  it('every version holds its bytes, every answer names its own, and the vault ends as last acknowledged', { timeout: (seconds + 120) * 1000 }, async () => {
     const files = ['T1.mcam', 'T2.mcam', 'T3.mcam'];
     const vault = await makeVault([]);
     for (const f of files) await vault.write(f, randomBytes(MIB3));

@@ -7,6 +7,8 @@ import { LockStore } from '../../server/locks/lock-store.js';
 import { platform, writeFileAtomicSync } from '../../server/storage/durable-files.js';
 import { isBusy } from '../../server/storage/file-lock.js';
 import { decodeText } from '../../server/storage/text-files.js';
+import { ldapOptions } from '../../server/cli/ldap-settings.js';
+import { readConfigFile } from '../../server/cli/settings.js';
 import { FolderWatcher } from '../../server/vault/folder-watcher.js';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
@@ -36,6 +38,18 @@ describe('storage on Windows rules (injected)', () => {
     const be = Buffer.from(json, 'utf16le').swap16();
     expect(JSON.parse(decodeText(Buffer.concat([Buffer.from([0xfe, 0xff]), be])))).toEqual({ a: 'Pièce' });
     expect(decodeText(Buffer.from('plain'))).toBe('plain');
+  });
+
+  it('the config file and the LDAP service password file saved by Notepad (BOM, CRLF) or as UTF-16 are read; the BOM is no part of the password', async () => {
+    const config = join(vault.outside, 'config.json');
+    await writeFile(config, Buffer.concat([BOM, Buffer.from('{\r\n  "port": 8123,\r\n  "poll": 2000\r\n}\r\n')]));
+    expect(readConfigFile(config)).toMatchObject({ port: 8123, poll: 2000 });
+    const password = join(vault.outside, 'ldap.pw');
+    for (const bytes of [Buffer.concat([BOM, Buffer.from('s3cret-service\r\n')]), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('s3cret-service\r\n', 'utf16le')])]) {
+      await writeFile(password, bytes);
+      const o = ldapOptions({ 'ldap-url': 'ldap://127.0.0.1:389', 'ldap-bind-dn': 'cn=svc,dc=shop', 'ldap-bind-password-file': password, 'ldap-base': 'dc=shop', 'ldap-filter': '(uid={user})' });
+      expect(o?.bindPassword).toBe('s3cret-service');
+    }
   });
 
   it('a locks.json saved by Notepad (BOM, CRLF) or as UTF-16 is read, and the next write has no BOM', async () => {
