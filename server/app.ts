@@ -142,7 +142,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   handEdited = keepHandEditedCheckouts({ index, layout, versions, background });
   const turns = new ContentTurns(join(config.dataDir, 'versions'), rules, config.staleMs);
   let vaultWatcher: VaultWatcher | null = null;
-  const keeper = contentKeeper({ layout, index, versions, turns, settled: (abs, maxMs) => vaultWatcher?.settled(abs, maxMs) ?? Promise.resolve() });
+  const keeper = contentKeeper({ logger, layout, index, versions, turns, settled: (abs, maxMs) => vaultWatcher?.settled(abs, maxMs) ?? Promise.resolve() });
   const commands = new FileCommands(layout, store, board, known, spelling, keeper);
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name));
   const presence = new Presence(config.dataDir, logger);
@@ -164,7 +164,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   let hub: SocketHub | null = null;
   // Signed out: the sockets of that session lose their connection too.
   const onSignOut = (sid: string) => hub?.disconnectSession(sid);
-  const origins: OriginPolicy = { checkHost: identity.mode === 'open', allowedHosts: config.allowedHosts ?? [], allowedOrigins: config.allowedOrigins ?? [] };
+  const origins: OriginPolicy = { checkHost: identity.mode === 'open', refuseProxied: identity.mode === 'open' && config.open !== true, allowedHosts: config.allowedHosts ?? [], allowedOrigins: config.allowedOrigins ?? [] };
   app.use(originGuard(origins));
   const signInLimits = signInLimiters(config.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
   app.use('/api/lfs', lfsRoutes({ board, commands, identity, logger, ...(accounts ? { signInLimits } : {}) }));

@@ -49,6 +49,8 @@ export interface AppConfig {
   socketLimits?: Partial<SocketLimits>;
   /** `--share-path`: the vault's folder as people open it (default: the vault's own path). */
   sharePath?: string;
+  /** `--open`: open mode on purpose, also beyond loopback and behind a proxy. */
+  open?: boolean;
   /** `--protect`: tracked files are read-only on disk unless checked out. */
   protect?: boolean;
   /** Test-only: keep the lock on locks.json this long per commit, to freeze a holder on purpose. */

@@ -41,8 +41,9 @@ export function basicCredentials(header: string | undefined): { user: string; pa
 }
 
 // Keys of a fixed size whatever the name's (an 8 KB name costs the store 64 bytes).
-// Case folded: a directory takes ALICE for alice, so guesses at either count as one.
-const digest = (s: string) => createHash('sha256').update(s.toLowerCase()).digest('base64url');
+// Folded as a directory folds them (NFKC, then case): it takes ALICE and full-width ａlice for
+// alice, so guesses at any of them count as one.
+const digest = (s: string) => createHash('sha256').update(s.normalize('NFKC').toLowerCase()).digest('base64url');
 
 /**
  * The sign-in rate limits, shared by `POST /api/session` and Git LFS Basic auth (one store, so

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { printable } from './printable.js';
 import { packageVersion } from './package-files.js';
 import { serve } from './serve.js';
 import { unprotect } from './unprotect-command.js';
@@ -70,14 +71,14 @@ export async function runCli(argv: string[]): Promise<void> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof ClientError) {
-      process.stderr.write(`pdm-live: ${err.message}\n`);
+      process.stderr.write(`pdm-live: ${printable(err.message)}\n`);
       process.exit(err.exitCode);
     }
     if (err instanceof CommanderError) {
       process.exit(err.exitCode === 0 ? 0 : 2);
     }
     const msg = err instanceof UsageError ? err.message : (err as Error).message;
-    process.stderr.write(`pdm-live: error: ${msg}\n`);
+    process.stderr.write(`pdm-live: error: ${printable(msg)}\n`);
     process.exit(err instanceof UsageError ? 1 : 70);
   }
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printable } from './printable.js';
 import type { FileStatus } from '../../shared/protocol.js';
 import { checkin, checkout, ClientError, formatFiles, formatHistory, history, revert, status, target, waitFor, type ClientFlags } from './client.js';
 
@@ -53,7 +54,7 @@ export function registerClientCommands(program: Command): void {
     .option('-m, --message <text>', 'what you need it for')
     .action(async (name: string, flags: ClientFlags & { message?: string }) => {
       const body = await waitFor(target(flags), name, flags.message, (f) => {
-        if (!flags.json) process.stderr.write(`waiting for ${name} (held by ${f.locked_by ?? '?'}; ${f.queue.length} in the queue)\n`);
+        if (!flags.json) process.stderr.write(`${printable(`waiting for ${name} (held by ${f.locked_by ?? '?'}; ${f.queue.length} in the queue)`)}\n`);
       });
       print(flags, body);
     });

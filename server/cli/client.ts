@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { printable } from './printable.js';
 import { io } from 'socket.io-client';
 import { formatSeconds } from '../../shared/durations.js';
 import type { ErrorBody, FileStatus, HistoryBody, LockAcquiredPayload, RevisionedEvent, SnapshotPayload, UndoBody } from '../../shared/protocol.js';
@@ -70,7 +71,8 @@ export async function call<T>(t: Target, method: string, path: string, body?: un
 const pathOf = (name: string) => `/api/files/${name.split('/').map(encodeURIComponent).join('/')}`;
 
 /** Rows as a padded table with a header on a terminal, tab-separated without one when piped. */
-function table(head: string[], rows: string[][], tty: boolean): string {
+function table(head: string[], raw: string[][], tty: boolean): string {
+  const rows = raw.map((r) => r.map(printable));
   if (!tty) return rows.map((r) => r.join('\t').trimEnd()).join('\n');
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (r: string[]) => r.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i]!)).join('  ').trimEnd();

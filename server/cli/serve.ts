@@ -116,6 +116,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     ...(tls ? { tls } : {}),
     ...(s['metrics-token'] ? { metricsToken: s['metrics-token'] } : {}),
     ...(s.protect ? { protect: true } : {}),
+    ...(s.open ? { open: true } : {}),
     ...(s['share-path'] ? { sharePath: s['share-path'] } : {}),
     ...(s['allowed-hosts'] ? { allowedHosts: s['allowed-hosts'] } : {}),
     ...(s['allowed-origins'] ? { allowedOrigins: s['allowed-origins'] } : {}),

@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { printable } from './printable.js';
 import { io, type Socket } from 'socket.io-client';
 import type { ActivityEvent, ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../shared/protocol.js';
 import { UsageError } from './settings.js';
@@ -16,7 +17,7 @@ export function describeActivity(e: ActivityEvent): string {
   const who = e.user ? ` by ${e.user}` : '';
   const prev = e.handoff ? ` (handed over by ${e.previous_user ?? 'the holder'})` : e.previous_user && e.previous_user !== e.user ? ` (held by ${e.previous_user})` : '';
   const msg = e.message ? `: "${e.message}"` : '';
-  return `${time} ${e.type} ${e.filename ?? ''}${who}${prev}${msg} [${e.source}]`;
+  return printable(`${time} ${e.type} ${e.filename ?? ''}${who}${prev}${msg} [${e.source}]`);
 }
 
 function lastLoggedId(file: string | undefined): string | undefined {
@@ -91,7 +92,7 @@ export async function watchEvents(flags: WatchFlags): Promise<void> {
   socket.on('activity', (e) => {
     catchingUp = catchingUp.then(() => handle(e));
   });
-  socket.on('health', (h) => process.stdout.write(`health ${h.status}${h.detail ? `: ${h.detail}` : ''}\n`));
+  socket.on('health', (h) => process.stdout.write(`${printable(`health ${h.status}${h.detail ? `: ${h.detail}` : ''}`)}\n`));
 
   await new Promise<void>((resolve) => {
     const stop = () => {

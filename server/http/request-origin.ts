@@ -15,7 +15,15 @@ export interface OriginPolicy {
   allowedHosts: readonly string[];
   /** Origins a browser may come from besides the server's own (a dev server, a portal page). */
   allowedOrigins: readonly string[];
+  /**
+   * Open mode behind a reverse proxy: every request comes from the proxy's address, so anyone who
+   * reaches the proxy can name themselves (an admin too). Refused unless the operator said
+   * `--open`, the same word that lets open mode listen beyond loopback.
+   */
+  refuseProxied?: boolean;
 }
+
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host'];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -28,8 +36,9 @@ function hostPart(host: string): string {
 
 function hostAllowed(name: string, policy: OriginPolicy): boolean {
   if (isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost')) return true;
+  // Exact names only: `<machine>.<any domain>` is a name anyone can point at 127.0.0.1.
   const me = hostname().toLowerCase();
-  if (name === me || name === me.split('.')[0] || name.startsWith(`${me}.`)) return true;
+  if (name === me || name === me.split('.')[0]) return true;
   return policy.allowedHosts.some((h) => h.toLowerCase() === name);
 }
 
@@ -40,6 +49,9 @@ function hostAllowed(name: string, policy: OriginPolicy): boolean {
  */
 export function originProblem(headers: IncomingHttpHeaders, method: string, policy: OriginPolicy, socket = false): string | null {
   const host = headers.host;
+  if (policy.refuseProxied && PROXY_HEADERS.some((h) => headers[h] !== undefined)) {
+    return 'This server is in open mode (anyone names themselves) and the request came through a proxy: use users mode (--users or --ldap-url) behind a proxy, or start it with --open to allow this.';
+  }
   if (policy.checkHost && typeof host === 'string' && !hostAllowed(hostPart(host), policy)) {
     return `Host "${host.slice(0, 100)}" is not this server's (add it with --allowed-hosts).`;
   }

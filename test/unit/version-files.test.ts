@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { VersionFiles } from '../../server/versions/version-files.js';
+import { historyFolder, VersionFiles } from '../../server/versions/version-files.js';
 
 describe('VersionFiles (the version thread’s file work)', () => {
   let base: string;
@@ -18,6 +20,22 @@ describe('VersionFiles (the version thread’s file work)', () => {
   });
   afterEach(async () => {
     await rm(base, { recursive: true, force: true });
+  });
+
+  it('a FIFO swapped in for a file is refused at once (opened without waiting for a writer), not read', () => {
+    const fifo = join(root, 'a', 'fifo.mcam');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => files.record('a/fifo.mcam', fifo, { user: null })).toThrow(/not a regular file/);
+  });
+
+  it('a file over the 1 MiB buffer is copied and hashed in one pass: the blob is the bytes its name says', async () => {
+    const f = join(root, 'a', 'big.mcam');
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    await writeFile(f, bytes);
+    const v = files.record('a/big.mcam', f, { user: 'u' })!;
+    expect(v.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    const blob = await readFile(join(historyFolder(join(root, '.pdm', 'versions'), 'a/big.mcam'), v.sha256));
+    expect(blob.equals(bytes)).toBe(true);
   });
 
   it('keeps a new content once, numbers versions, and drops the oldest past the limit', async () => {

@@ -1,5 +1,5 @@
 import '@lit-labs/virtualizer';
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { LitVirtualizer } from '@lit-labs/virtualizer';
 import { RowFocus } from './row-focus.js';
@@ -187,7 +187,7 @@ export class FileTable extends LitElement {
             <div role="columnheader" class="c-actions">Actions</div>
           </div>
         </div>
-        <lit-virtualizer role="rowgroup" scroller class="body" .items=${rows} .keyFunction=${keyOfRow} .renderItem=${(f: unknown, i: number) => (f === undefined ? nothing : this._row(f as FileStatus, i))}></lit-virtualizer>
+        <lit-virtualizer role="rowgroup" scroller class="body" .items=${rows} .keyFunction=${keyOfRow} .renderItem=${(f: unknown, i: number) => (f === undefined ? html`` : this._row(f as FileStatus, i))}></lit-virtualizer>
         ${rows.length === 0 ? html`<p class="empty">${this.files.length === 0 ? 'No tracked files in the vault yet.' : 'No file matches the filter.'}</p>` : ''}
       </div>
     `;

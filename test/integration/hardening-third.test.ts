@@ -1,0 +1,136 @@
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeActivity } from '../../server/cli/watch.js';
+import { formatFiles } from '../../server/cli/client.js';
+import { printable } from '../../server/cli/printable.js';
+import type { FileStatus } from '../../shared/protocol.js';
+import { api, startServer, type TestServer } from '../support/server.js';
+import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { writeUsersFile } from '../support/users.js';
+
+/** A request with a chosen Host header (fetch will not send one). */
+function withHost(url: string, path: string, host: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(`${url}${path}`, { headers: { host, ...headers } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('hardening, third round', () => {
+  let vault: TempVault;
+  let server: TestServer | null = null;
+  let usersFile: string;
+  beforeEach(async () => {
+    vault = await makeVault();
+    usersFile = join(vault.outside, 'users.json');
+    await writeUsersFile(usersFile, { alice: ['alice password 1', 'user'], boss: ['boss password 1', 'admin'] });
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+    await vault.cleanup();
+  });
+
+  it('#1 an empty (or short) session key never signs: a token forged with an empty HMAC key is refused, also after a restart', async () => {
+    await mkdir(vault.keysDir, { recursive: true });
+    await writeFile(join(vault.keysDir, 'session.key'), '');
+    const body = Buffer.from(JSON.stringify({ sid: 'forged', user: 'boss', role: 'admin', exp: Date.now() + 3_600_000 })).toString('base64url');
+    const forged = `${body}.${createHmac('sha256', Buffer.alloc(0)).update(body).digest('base64url')}`;
+    for (let round = 0; round < 2; round++) {
+      server = await startServer(vault, { usersFile });
+      expect((await api(server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam' }, headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
+      await server.close();
+      server = null;
+    }
+    expect(Buffer.from((await readFile(join(vault.keysDir, 'session.key'), 'utf8')).trim(), 'base64url').length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('#2 a versions.json pointing a version at another file (../../session.key) serves nothing of it', async () => {
+    server = await startServer(vault);
+    const { url } = server;
+    expect((await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } })).status).toBe(200);
+    await writeFile(join(vault.dataDir, 'secret.txt'), 'the session key of somebody');
+    const folders = await readdir(join(vault.dataDir, 'versions'));
+    const file = join(vault.dataDir, 'versions', folders[0]!, 'versions.json');
+    const history = JSON.parse(await readFile(file, 'utf8')) as { versions: Array<{ sha256: string; size_bytes: number }> };
+    history.versions[0]!.sha256 = '../../secret.txt';
+    history.versions[0]!.size_bytes = 27;
+    await writeFile(file, JSON.stringify(history));
+    const res = await fetch(`${url}/api/files/PN1001.mcam/versions/1/content`);
+    const text = await res.text();
+    expect(res.status).toBe(500);
+    expect(text).not.toContain('somebody');
+    expect(JSON.parse(text)).toMatchObject({ code: 'INTERNAL', detail: expect.stringContaining('damaged') });
+  });
+
+  it('#5 DNS rebinding: <machine name>.<any domain> is not this server; the machine name and localhost are', async () => {
+    server = await startServer(vault);
+    const me = hostname().toLowerCase();
+    expect(await withHost(server.url, '/api/files', `${me}.attacker.example`)).toBe(403);
+    expect(await withHost(server.url, '/api/files', me)).toBe(200);
+    expect(await withHost(server.url, '/api/files', 'localhost:1234')).toBe(200);
+  });
+
+  it('#10 full-width letters do not dodge the per-name limits (NFKC and case folded before counting)', async () => {
+    server = await startServer(vault, { usersFile, signInLimits: { perUser: 5, perAddress: 50, windowMs: 60_000 } });
+    const tries = [];
+    for (const name of ['alice', 'ALICE', '\uff41lice', '\uff21\uff2c\uff29\uff23\uff25', 'Alice', 'alice']) tries.push((await api(server.url, '/api/session', { json: { user: name, password: 'wrong' } })).status);
+    expect(tries).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('#12 a FIFO swapped in for a vault file hangs nothing: the check-out stands, others go on, the server stops', async () => {
+    server = await startServer(vault);
+    const { url } = server;
+    await rm(join(vault.root, 'PN1002.mcam'));
+    execFileSync('mkfifo', [join(vault.root, 'PN1002.mcam')]);
+    const fifoCheckout = await api(url, '/api/files/checkout', { json: { filename: 'PN1002.mcam', user: 'alice' } });
+    expect([200, 404]).toContain(fifoCheckout.status);
+    expect((await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'bob' } })).status).toBe(200);
+    const put = await api(url, '/api/files/PN1001.mcam/content', { method: 'PUT', body: 'bob saved', headers: { 'x-pdm-user': 'bob', 'content-type': 'application/octet-stream' } });
+    expect(put.status).toBe(200);
+    await server.close(); // bounded by the test's own timeout: it used to hang here
+    server = null;
+  });
+
+  it('#18 open mode behind a proxy is refused unless --open says so; users mode behind it is served', async () => {
+    server = await startServer(vault);
+    expect(await withHost(server.url, '/api/files', '127.0.0.1', { 'x-forwarded-for': '10.1.2.3' })).toBe(403);
+    expect(await withHost(server.url, '/api/files', '127.0.0.1', { forwarded: 'for=10.1.2.3' })).toBe(403);
+    expect(await withHost(server.url, '/api/files', '127.0.0.1')).toBe(200);
+    await server.close();
+    server = await startServer(vault, { open: true });
+    expect(await withHost(server.url, '/api/files', '127.0.0.1', { 'x-forwarded-for': '10.1.2.3' })).toBe(200);
+    await server.close();
+    server = await startServer(vault, { usersFile });
+    const token = (await api(server.url, '/api/session', { json: { user: 'alice', password: 'alice password 1' } })).body.token as string;
+    expect(await withHost(server.url, '/api/files', '127.0.0.1', { 'x-forwarded-for': '10.1.2.3', authorization: `Bearer ${token}` })).toBe(200);
+  });
+});
+
+/** The control and bidi characters in a text, as code points. */
+const controls = (text: string) => Array.from(text).map((c) => c.codePointAt(0)!).filter((c) => c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x202e);
+
+describe('#8 terminal escapes in what the terminal client prints', () => {
+  const evil = 'fix\u001b]0;pwned\u0007 \u001b]52;c;ZXZpbA==\u0007\u001b[2K\ttab\nforged line\u202e';
+  it('status, history and watch show control characters as escapes, never as actions or extra lines', () => {
+    const file: FileStatus = { name: 'PN1.mcam', size_bytes: 1, modified: null, status: 'checked_out', locked_by: 'mallory\u001b[31m', lock: { user: 'mallory\u001b[31m', timestamp: '2026-12-06T10:00:00.000Z', message: evil }, warning: null, protected: false, queue: [] };
+    for (const tty of [true, false]) {
+      const out = formatFiles([file], tty);
+      expect(controls(out.replaceAll('\n', '').replaceAll('\t', ''))).toEqual([]);
+      expect(out.split('\n')).toHaveLength(tty ? 2 : 1);
+      expect(out).toContain('\\x1b]0;pwned\\x07');
+    }
+    const line = describeActivity({ id: 'x', at: '2026-12-06T10:00:00.000Z', type: 'checkout', filename: 'PN1.mcam', user: 'mallory', message: evil, source: 'api' });
+    expect(controls(line)).toEqual([]);
+    expect(printable('a\tb\nc')).toBe('a\\x09b\\x0ac');
+  });
+});
