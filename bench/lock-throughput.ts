@@ -26,7 +26,7 @@ const WARMUP_S = 1;
  * for `seconds`. The server first settles (its start-up background walk of the vault) and gets a
  * second of unmeasured load (JIT warm-up) on other files.
  */
-async function measure(name: string, env: Record<string, string>, existingLocks: number, seconds: number, generator: 'wrk' | 'node', bin?: string, concurrency = 50): Promise<ThroughputRow> {
+export async function measure(name: string, env: Record<string, string>, existingLocks: number, seconds: number, generator: 'wrk' | 'node', bin?: string, concurrency = 50): Promise<ThroughputRow> {
   const files = 40_000;
   const { root, names } = await tempVault(files);
   if (existingLocks > 0) {

@@ -69,6 +69,9 @@ export class FileCommands {
   /** A checked name in the disk's spelling: every command starts here (and undo, nudges, Git LFS). */
   async name(filename: string): Promise<string> {
     vaultPath(this.layout, filename);
+    // The index knows it (as spelled, or in another spelling): no disk look-up.
+    const known = this.spelled.now(filename);
+    if (known !== filename || this.board.indexed(known)) return known;
     return this.spelled.locate(filename);
   }
 
@@ -76,6 +79,7 @@ export class FileCommands {
     const filename = await this.name(input.filename);
     const stat = await this.stat(filename);
     if (!stat) throw notFound(filename);
+    const kept = this.keepAtCheckout([filename]);
     await this.store.mutate((draft) => {
       const held = draft.get(filename);
       if (held) {
@@ -84,7 +88,7 @@ export class FileCommands {
       const timestamp = new Date().toISOString();
       draft.set(filename, { ...newLock(caller, input, timestamp), ...input.extra?.(timestamp) }, { by: caller.user });
     });
-    await this.content.checkedOut([filename]);
+    await kept();
     return this.statusAfterCommit(filename, stat);
   }
 
@@ -125,6 +129,7 @@ export class FileCommands {
     const stats = await Promise.all(input.filenames.map((f) => this.stat(f)));
     const missing = input.filenames.filter((_, i) => !stats[i]);
     if (missing.length > 0) throw new AppError('FILE_NOT_FOUND', `No tracked file named ${listed(missing)} in the vault.`, { missing });
+    const kept = this.keepAtCheckout(input.filenames);
     await this.store.mutate((draft) => {
       const locks = Object.fromEntries(input.filenames.flatMap((f) => (draft.get(f) ? [[f, draft.get(f)!]] : [])));
       const held = Object.keys(locks);
@@ -132,7 +137,7 @@ export class FileCommands {
       const timestamp = new Date().toISOString();
       for (const f of input.filenames) draft.set(f, newLock(caller, input, timestamp), { by: caller.user });
     });
-    await this.content.checkedOut(input.filenames);
+    await kept();
     return input.filenames.map((f, i) => this.statusAfterCommit(f, stats[i]!));
   }
 
@@ -189,6 +194,21 @@ export class FileCommands {
     return this.statusAfterCommit(filename, stat);
   }
 
+  /**
+   * The content a check-out starts from, kept before it is answered: asked for while the lock is
+   * committed (the two take turns on different threads), for files nobody holds now (a file held
+   * by someone may hold their unsaved-yet edits). Resolves with a step to await after the commit.
+   */
+  private keepAtCheckout(names: string[]): () => Promise<void> {
+    const free = names.filter((f) => this.store.get(f) === null);
+    const early = this.content.checkedOut(free);
+    return async () => {
+      await early;
+      const rest = names.filter((f) => !free.includes(f));
+      if (rest.length > 0) await this.content.checkedOut(rest);
+    };
+  }
+
   /** The comments kept, and the content a hand-off's new holder starts from. */
   private async afterRelease(names: string[], released: ReadonlyMap<string, LockInfo>, comment: string | null): Promise<void> {
     await Promise.all([...released].map(([f, held]) => this.content.released(f, held, comment)));
@@ -223,8 +243,7 @@ export class FileCommands {
    * watcher may not have reported a file created a moment ago). Checks the name either way.
    */
   private async stat(filename: string): Promise<VaultFileStat | null> {
-    const abs = vaultPath(this.layout, filename);
-    return this.board.indexed(filename) ?? (await statTracked(this.layout, abs));
+    return this.board.indexed(filename) ?? (await statTracked(this.layout, vaultPath(this.layout, filename)));
   }
 
   // The watcher may not have seen a file that was just created: trust the stat we took.

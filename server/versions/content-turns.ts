@@ -13,6 +13,8 @@ import { historyFolder } from './version-files.js';
  */
 export class ContentTurns {
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** History folders known to exist (made once; a file's history folder is never removed). */
+  private readonly made = new Set<string>();
 
   constructor(
     /** `<data>/versions`. */
@@ -38,7 +40,11 @@ export class ContentTurns {
 
   private async locked<T>(name: string, work: () => Promise<T>): Promise<T> {
     const folder = historyFolder(this.dir, name, this.rules);
-    await mkdir(folder, { recursive: true });
+    if (!this.made.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      if (this.made.size > 100_000) this.made.clear();
+      this.made.add(folder);
+    }
     const release = await lockFile(join(folder, 'content'), { staleMs: this.staleMs });
     try {
       return await work();

@@ -247,7 +247,9 @@ export class VersionFiles {
     const fd = this.openSource(source, staged);
     try {
       const st = fstatSync(fd, { bigint: true });
-      const stamp = `${source}:${st.ino}:${st.size}:${st.mtimeNs}`;
+      // The inode, not the path: an upload's temp file, recorded and then renamed into the vault,
+      // is the same content under its new name (no second read of a 3 MiB file on the next upload).
+      const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
       const known = this.hashed.get(name);
       const mtimeMs = Number(st.mtimeNs / 1000n) / 1000;
       if (known?.stamp === stamp) return { sha: known.sha, size: Number(st.size), bytes: null, mtimeMs, stable: true };
