@@ -120,8 +120,11 @@ export async function revert(t: Target, names: string[]): Promise<{ files: FileS
   return { files, reverted };
 }
 
-export async function status(t: Target, names: string[], mine: boolean): Promise<{ files: FileStatus[] }> {
+export async function status(t: Target, asked: string[], mine: boolean): Promise<{ files: FileStatus[] }> {
   const { files } = await call<{ files: FileStatus[] }>(t, 'GET', '/api/files');
+  // A name in another spelling is the file the server resolves it to (a case-insensitive share).
+  const known = new Set(files.map((f) => f.name));
+  const names = await Promise.all(asked.map((n) => (known.has(n) ? Promise.resolve(n) : call<FileStatus>(t, 'GET', pathOf(n)).then((f) => f.name, () => n))));
   const wanted = new Set(names);
   const me = t.user ?? (t.token ? (await call<{ user: string | null }>(t, 'GET', '/api/session')).user : null);
   const out = files.filter((f) => (wanted.size === 0 || wanted.has(f.name)) && (!mine || (me !== null && f.locked_by === me)));

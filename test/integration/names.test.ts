@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXACT_NAMES, nameKey, probeNameRules, type NameRules } from '../../server/vault/name-rules.js';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
+import { run } from '../support/processes.js';
 import { connect } from '../support/sockets.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 
@@ -80,6 +81,14 @@ describe('one file, one lock, whatever the spelling (a folding vault)', () => {
       expect(again.status).toBe(409);
       const listed = await api(`${server.url}/api/lfs`, `/locks?path=${encodeURIComponent(PIECE.toLowerCase())}`, { headers: { ...LFS, 'x-pdm-user': 'dave' } });
       expect(listed.body.locks.map((l: { path: string }) => l.path)).toEqual([PIECE]);
+
+      // The terminal client and the activity filter take any spelling too.
+      const cli = await run(['status', 'CUSTOMER-A/pn1.mcam', '--json'], { env: { PDM_URL: server.url } });
+      expect(cli.code, cli.stderr).toBe(0);
+      expect((JSON.parse(cli.stdout) as { files: Array<{ name: string; locked_by: string }> }).files).toEqual([expect.objectContaining({ name: 'Customer-A/PN1.mcam', locked_by: 'alice' })]);
+      const filtered = (await api(server.url, '/api/activity?filename=customer-a%2Fpn1.MCAM')).body.events as Array<{ filename: string }>;
+      expect(filtered.length).toBeGreaterThan(0);
+      expect(new Set(filtered.map((e) => e.filename))).toEqual(new Set(['Customer-A/PN1.mcam']));
 
       // Check-in hands over to bob (the queue followed the spelling).
       expect((await api(server.url, '/api/files/checkin', { json: { filename: 'customer-a/pn1.mcam', user: 'alice' } })).body.file).toMatchObject({ name: 'Customer-A/PN1.mcam', locked_by: 'bob' });
