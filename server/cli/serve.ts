@@ -128,7 +128,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
   await new Promise<void>((ok, fail) => {
     app.httpServer.once('error', (err: NodeJS.ErrnoException) => {
       void app.close();
-      fail(new UsageError(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host}:${port} (${err.code ?? err.message})`));
+      fail(new UsageError(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use: choose another with --port N (or PORT=N)` : `cannot listen on ${host}:${port} (${err.code ?? err.message})`));
     });
     app.httpServer.listen(port, host, () => ok());
   });

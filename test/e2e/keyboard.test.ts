@@ -35,6 +35,19 @@ describe('keyboard first: one tab stop for the list, arrows between rows, focus 
     await vault?.cleanup();
   });
 
+  it('on the first visit the name box has focus: typing a name and Enter is all it takes', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    watch.attach(page, 'dave');
+    await page.goto(server.url);
+    await page.getByLabel('Your name').waitFor();
+    await eventually(async () => (await focused(page)).tag === 'input', 5000, 'the name box focused');
+    await page.keyboard.type('dave');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+  });
+
   it('after the name, focus is on the list; arrows move, Enter checks out, Ctrl+Enter confirms, focus comes back to the row', async () => {
     const alice = await openPerson(browser, server.url, 'alice', watch, 1280, contexts);
     await eventually(async () => (await focused(alice)).role === 'row');

@@ -81,7 +81,7 @@ describe('pdm-live serve from the command line', () => {
       const r = await run(['serve', '--no-web', '--repo', vault.root, '--port', String(port)]);
       expect(r.code).not.toBe(0);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(new RegExp(`port ${port} .* already in use`));
+      expect(r.stderr).toMatch(new RegExp(`port ${port} .* already in use: choose another with --port N \\(or PORT=N\\)`));
     } finally {
       blocker.close();
     }

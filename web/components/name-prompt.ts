@@ -20,6 +20,11 @@ export class NamePrompt extends LitElement {
     `;
   }
 
+  /** The only thing to do on this screen: the name box has focus from the start (not the theme button). */
+  protected override firstUpdated(): void {
+    this.renderRoot.querySelector<HTMLInputElement>('#name')?.focus();
+  }
+
   private _submit(e: Event) {
     e.preventDefault();
     const name = this._name.trim();
