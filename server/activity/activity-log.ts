@@ -5,6 +5,7 @@ import type { ActivityEvent, HistoryBody } from '../../shared/protocol.js';
 import type { Logger } from '../logger.js';
 import { MAX_LINE, parseLine, separatorFor } from './activity-lines.js';
 import { entriesAt, searchBackward, type ActivityFilter } from './activity-search.js';
+import { ScanLimit } from './scan-limit.js';
 import { loadCheckpoint, saveCheckpoint } from './activity-checkpoint.js';
 import { HoldIndex } from './hold-index.js';
 
@@ -116,9 +117,11 @@ export class ActivityLog {
     await this.settle();
     const i = before === undefined ? -1 : this.recent.findIndex((e) => e.id === before);
     const at = i >= 0 ? this.recentAt[i]! : -1;
-    if (at >= 0) return searchBackward(this.file, at, filter, limit);
-    return searchBackward(this.file, this.offset, filter, limit, before);
+    return this.scans.run(() => (at >= 0 ? searchBackward(this.file, at, filter, limit) : searchBackward(this.file, this.offset, filter, limit, before)));
   }
+
+  /** Searches that may read the whole log take turns (see ScanLimit). */
+  readonly scans = new ScanLimit();
 
   /**
    * What a query waits for first: writes other servers may be waiting on (the lock store finishes

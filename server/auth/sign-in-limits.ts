@@ -62,6 +62,9 @@ export function signInLimiters(limits: SignInLimits, nameOf: (req: Request) => s
       windowMs: limits.windowMs,
       limit,
       skipSuccessfulRequests: true,
+      // Only wrong credentials count: a signed-in user's own refusals (a Git LFS lock on a file
+      // someone holds: 409; an unknown path: 404) are not guesses.
+      requestWasSuccessful: (_req, res) => res.statusCode !== 401,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
       skip: (req) => nameOf(req) === null,

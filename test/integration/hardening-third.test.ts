@@ -80,6 +80,34 @@ describe('hardening, third round', () => {
     expect(await withHost(server.url, '/api/files', 'localhost:1234')).toBe(200);
   });
 
+  it('#7 a user\'s own ordinary refusals (Git LFS 409s and 404s with the right password) are not failed sign-ins', async () => {
+    server = await startServer(vault, { usersFile, signInLimits: { perUser: 5, perAddress: 50, windowMs: 60_000 } });
+    const lfs = { 'content-type': 'application/vnd.git-lfs+json', accept: 'application/vnd.git-lfs+json' };
+    const as = (user: string, password: string) => ({ ...lfs, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+    expect((await api(server.url, '/api/lfs/locks', { method: 'POST', body: JSON.stringify({ path: 'PN1001.mcam' }), headers: as('boss', 'boss password 1') })).status).toBe(201);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await api(server.url, '/api/lfs/locks', { method: 'POST', body: JSON.stringify({ path: 'PN1001.mcam' }), headers: as('alice', 'alice password 1') })).status);
+    for (let i = 0; i < 4; i++) statuses.push((await api(server.url, '/api/lfs/locks', { method: 'POST', body: JSON.stringify({ path: 'nope.mcam' }), headers: as('alice', 'alice password 1') })).status);
+    expect(statuses).toEqual([409, 409, 409, 409, 404, 404, 404, 404]);
+    expect((await api(server.url, '/api/lfs/locks', { method: 'POST', body: JSON.stringify({ path: 'PN1002.mcam' }), headers: as('alice', 'alice password 1') })).status).toBe(201);
+    // Wrong passwords still count.
+    const wrong = [];
+    for (let i = 0; i < 6; i++) wrong.push((await api(server.url, '/api/lfs/locks', { headers: as('alice', 'wrong') })).status);
+    expect(wrong).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('#13 searches that may read the whole log take turns: at most 2 at once, a burst beyond the queue is 429, check-outs go on', async () => {
+    server = await startServer(vault);
+    const { url } = server;
+    for (let i = 0; i < 20; i++) await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } }).then(() => api(url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice' } }));
+    const [answers, checkout] = await Promise.all([Promise.all(Array.from({ length: 40 }, () => api(url, '/api/activity?user=nobody&limit=5'))), api(url, '/api/files/checkout', { json: { filename: 'PN1002.mcam', user: 'bob' } })]);
+    expect(checkout.status).toBe(200);
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(18);
+    expect(server.app.activity.scans.peak).toBeLessThanOrEqual(2);
+  });
+
   it('#10 full-width letters do not dodge the per-name limits (NFKC and case folded before counting)', async () => {
     server = await startServer(vault, { usersFile, signInLimits: { perUser: 5, perAddress: 50, windowMs: 60_000 } });
     const tries = [];
