@@ -43,6 +43,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createSocketHub, type PdmServer, type SocketHub } from './realtime/socket-hub.js';
 import { originGuard, type OriginPolicy } from './http/request-origin.js';
 import { VaultIndex } from './vault/vault-index.js';
+import { ProxyTrust } from './http/proxy-trust.js';
 import { ContentTurns } from './versions/content-turns.js';
 import { contentKeeper } from './versions/content-keeper.js';
 import { folds, nameKey, probeVaultNames, respellLocks } from './vault/name-rules.js';
@@ -155,7 +156,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.set('trust proxy', false);
+  // --trust-proxy: req.ip (sign-in limits, the log), req.secure (the cookie's Secure) and
+  // req.protocol (the Origin check) believe the named proxies' X-Forwarded-* headers.
+  app.set('trust proxy', config.trustProxy ?? false);
   // No ETag on API answers: they change with every revision (clients follow the revision, not
   // HTTP caches), and hashing each answer was ~2% of the main thread under check-outs. The web
   // build's files keep theirs (express.static sets its own).
@@ -164,7 +167,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   let hub: SocketHub | null = null;
   // Signed out: the sockets of that session lose their connection too.
   const onSignOut = (sid: string) => hub?.disconnectSession(sid);
-  const origins: OriginPolicy = { checkHost: identity.mode === 'open', refuseProxied: identity.mode === 'open' && config.open !== true, allowedHosts: config.allowedHosts ?? [], allowedOrigins: config.allowedOrigins ?? [] };
+  const origins: OriginPolicy = { checkHost: identity.mode === 'open', refuseProxied: identity.mode === 'open' && config.open !== true, proxies: new ProxyTrust(config.trustProxy), allowedHosts: config.allowedHosts ?? [], allowedOrigins: config.allowedOrigins ?? [] };
   app.use(originGuard(origins));
   const signInLimits = signInLimiters(config.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
   app.use('/api/lfs', lfsRoutes({ board, commands, identity, logger, ...(accounts ? { signInLimits } : {}) }));

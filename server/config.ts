@@ -2,6 +2,7 @@ import { DEFAULT_EXTENSIONS } from '../shared/file-names.js';
 import { DEFAULT_STALE_MS } from './storage/file-lock.js';
 import type { LdapOptions } from './auth/ldap-directory.js';
 import type { NameRules } from './vault/name-rules.js';
+import type { TrustProxy } from './http/proxy-trust.js';
 import type { SocketLimits } from './realtime/socket-budgets.js';
 
 /** Everything createApp needs; main/CLI fills it from flags and env. */
@@ -49,6 +50,8 @@ export interface AppConfig {
   socketLimits?: Partial<SocketLimits>;
   /** `--share-path`: the vault's folder as people open it (default: the vault's own path). */
   sharePath?: string;
+  /** `--trust-proxy`: reverse proxies whose X-Forwarded-For and -Proto are believed. */
+  trustProxy?: TrustProxy;
   /** `--open`: open mode on purpose, also beyond loopback and behind a proxy. */
   open?: boolean;
   /** `--protect`: tracked files are read-only on disk unless checked out. */

@@ -6,6 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createApp } from '../app.js';
 import { secureKeysFolder } from '../auth/signing-key.js';
 import { isInside } from '../vault/vault-paths.js';
+import { parseTrustProxy, type TrustProxy } from '../http/proxy-trust.js';
 import { DEFAULTS, type AppConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createDemoVault } from './demo-vault.js';
@@ -82,6 +83,12 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
   if (usersFile && isInside(repo, await realpath(usersFile))) {
     throw new UsageError(`the users file ${usersFile} is inside the vault, where everyone who can read the share can read it: keep it outside (e.g. in --keys)`);
   }
+  let trustProxy: TrustProxy | undefined;
+  try {
+    trustProxy = s['trust-proxy'] === undefined ? undefined : parseTrustProxy(s['trust-proxy']);
+  } catch (err) {
+    throw new UsageError(`invalid --trust-proxy "${s['trust-proxy']}": ${(err as Error).message}`);
+  }
   const keysDir = s.keys ?? defaultKeysDir(env);
   if (isInside(repo, resolveReal(repoPath, repo, keysDir))) throw new UsageError(`--keys ${keysDir} is inside the vault: secrets must stay off the share`);
   try {
@@ -117,6 +124,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     ...(s['metrics-token'] ? { metricsToken: s['metrics-token'] } : {}),
     ...(s.protect ? { protect: true } : {}),
     ...(s.open ? { open: true } : {}),
+    ...(trustProxy !== undefined ? { trustProxy } : {}),
     ...(s['share-path'] ? { sharePath: s['share-path'] } : {}),
     ...(s['allowed-hosts'] ? { allowedHosts: s['allowed-hosts'] } : {}),
     ...(s['allowed-origins'] ? { allowedOrigins: s['allowed-origins'] } : {}),

@@ -63,6 +63,7 @@ export const SERVE_OPTIONS = {
   'metrics-token': { kind: 'string', env: 'PDM_METRICS_TOKEN', arg: 'token', help: 'users mode: bearer token for GET /metrics', shownDefault: 'any session' },
   'allowed-hosts': { kind: 'list', env: 'PDM_ALLOWED_HOSTS', arg: 'names', help: 'open mode: host names the server answers to besides addresses, localhost and this machine\'s name', shownDefault: 'none' },
   'allowed-origins': { kind: 'list', env: 'PDM_ALLOWED_ORIGINS', arg: 'origins', help: 'browser origins allowed besides the server\'s own, e.g. https://portal.shop.local', shownDefault: 'none' },
+  'trust-proxy': { kind: 'string', env: 'PDM_TRUST_PROXY', arg: 'proxies', help: 'reverse proxies whose X-Forwarded-For/-Proto are believed: a hop count, or addresses and CIDR ranges (loopback, 10.0.0.0/8, …), comma-separated', shownDefault: 'none' },
   'max-sockets-per-client': { kind: 'int', env: 'PDM_MAX_SOCKETS_PER_CLIENT', arg: 'n', help: 'live connections at once per user (users mode) or address (open mode)', shownDefault: String(DEFAULT_SOCKET_LIMITS.perClient), min: 1, max: 1_000_000 },
   'log-level': { kind: 'string', env: 'PDM_LOG_LEVEL', arg: 'level', help: 'fatal, error, warn, info, debug, trace or silent', shownDefault: 'info' },
   web: { kind: 'bool', env: 'PDM_WEB', help: 'serve the page at / (--no-web: the API only)', shownDefault: 'true' },

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors.js';
+import type { ProxyTrust } from './proxy-trust.js';
 
 /** What a request's `Host` and `Origin` may say. */
 export interface OriginPolicy {
@@ -21,6 +22,8 @@ export interface OriginPolicy {
    * `--open`, the same word that lets open mode listen beyond loopback.
    */
   refuseProxied?: boolean;
+  /** `--trust-proxy`: whose forwarded scheme and address are believed. */
+  proxies?: ProxyTrust;
 }
 
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host'];
@@ -47,7 +50,7 @@ function hostAllowed(name: string, policy: OriginPolicy): boolean {
  * for Socket.IO (a WebSocket has no CORS: any page could open one and read the snapshot, and the
  * session cookie, SameSite or not, goes along from another port of the same host).
  */
-export function originProblem(headers: IncomingHttpHeaders, method: string, policy: OriginPolicy, socket = false): string | null {
+export function originProblem(headers: IncomingHttpHeaders, method: string, policy: OriginPolicy, socket = false, scheme: 'http' | 'https' = 'http'): string | null {
   const host = headers.host;
   if (policy.refuseProxied && PROXY_HEADERS.some((h) => headers[h] !== undefined)) {
     return 'This server is in open mode (anyone names themselves) and the request came through a proxy: use users mode (--users or --ldap-url) behind a proxy, or start it with --open to allow this.';
@@ -58,20 +61,21 @@ export function originProblem(headers: IncomingHttpHeaders, method: string, poli
   const origin = headers.origin;
   if (origin === undefined || (!socket && SAFE_METHODS.has(method))) return null;
   if (policy.allowedOrigins.includes(origin)) return null;
-  let from: string | null = null;
+  let from: URL | null = null;
   try {
-    from = new URL(origin).host.toLowerCase();
+    from = new URL(origin);
   } catch {
     // "null" (a sandboxed frame, a file) or garbage: not the server's own origin
   }
-  if (from !== null && typeof host === 'string' && from === host.toLowerCase()) return null;
+  // Scheme, host and port: http://vm is not https://vm (a page served over plain HTTP elsewhere).
+  if (from !== null && typeof host === 'string' && from.host.toLowerCase() === host.toLowerCase() && from.protocol === `${scheme}:`) return null;
   return `Cross-origin request from ${origin.slice(0, 100)} refused (allow it with --allowed-origins).`;
 }
 
 /** The HTTP side of the policy: 403 FORBIDDEN before any route runs. */
 export function originGuard(policy: OriginPolicy): RequestHandler {
   return (req, _res, next) => {
-    const problem = originProblem(req.headers, req.method, policy);
+    const problem = originProblem(req.headers, req.method, policy, false, req.protocol === 'https' ? 'https' : 'http');
     next(problem ? new AppError('FORBIDDEN', problem) : undefined);
   };
 }

@@ -78,7 +78,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     maxHttpBufferSize: 64 * 1024,
     // A WebSocket has no CORS: without this any page could open one and read the board.
     allowRequest: (req, fn) => {
-      const problem = originProblem(req.headers, req.method ?? 'GET', d.origins, true);
+      const problem = originProblem(req.headers, req.method ?? 'GET', d.origins, true, d.origins.proxies?.scheme(req) ?? 'http');
       fn(problem, problem === null);
     },
   });
@@ -90,7 +90,8 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     const cookie = socket.handshake.headers.cookie;
     d.identity.fromHandshake(auth, socket.handshake.headers).then(
       (caller) => {
-        const client = d.identity.mode === 'users' ? `user:${caller.user}` : `address:${socket.handshake.address}`;
+        // Behind a trusted proxy every peer is the proxy: the budget is the client's behind it.
+        const client = d.identity.mode === 'users' ? `user:${caller.user}` : `address:${d.origins.proxies?.address(socket.request) ?? socket.handshake.address}`;
         if (!clients.enter(client)) { next(new Error(`TOO_MANY_REQUESTS: at most ${limits.perClient} connections per ${d.identity.mode === 'users' ? 'user' : 'address'}.`)); return; }
         socket.data.caller = caller;
         socket.data.credentials = { auth, headers: cookie ? { cookie } : {} };
