@@ -3,7 +3,7 @@ import { parse as parseCookie } from 'cookie';
 import { AppError } from '../errors.js';
 import type { Caller } from '../files/file-commands.js';
 import { userName } from '../files/command-schemas.js';
-import type { SessionTokens } from './session-tokens.js';
+import { stampDigest, type SessionTokens } from './session-tokens.js';
 import type { Accounts } from './accounts.js';
 
 export const SESSION_COOKIE = 'pdm_session';
@@ -62,6 +62,9 @@ export function usersIdentity(accounts: Accounts, tokens: SessionTokens): Identi
     if (!claims) throw new AppError('UNAUTHENTICATED', 'The session is invalid, expired or signed out.');
     const account = await accounts.current(claims.user, { name: claims.user, role: claims.role });
     if (!account) throw new AppError('UNAUTHENTICATED', 'This user no longer exists.');
+    if (claims.st !== undefined && claims.st !== stampDigest(await accounts.stamp(account.name))) {
+      throw new AppError('UNAUTHENTICATED', 'The password changed since this session began (or the user was removed and added again): sign in again.');
+    }
     // The role is the users file's or the directory's now, not the one from when the token was issued.
     return { user: account.name, admin: account.role === 'admin', sid: claims.sid };
   };

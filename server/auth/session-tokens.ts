@@ -11,6 +11,16 @@ export interface SessionClaims {
   role: Role;
   /** Expiry, ms since epoch. */
   exp: number;
+  /**
+   * The account's stamp when the session began (see stampDigest): a password change, or the user
+   * removed and added again, gives the account another one and ends the session.
+   */
+  st?: string;
+}
+
+/** A short digest of an account's stamp (its password hash): never the hash itself in a token. */
+export function stampDigest(stamp: string): string {
+  return createHmac('sha256', 'pdm-live account stamp').update(stamp).digest('base64url').slice(0, 16);
 }
 
 const TTL_MS = 12 * 3600 * 1000;
@@ -38,8 +48,8 @@ export class SessionTokens {
     return this.key;
   }
 
-  async issue(user: string, role: Role): Promise<{ token: string; claims: SessionClaims }> {
-    const claims: SessionClaims = { sid: randomBytes(12).toString('base64url'), user, role, exp: Date.now() + TTL_MS };
+  async issue(user: string, role: Role, stamp?: string): Promise<{ token: string; claims: SessionClaims }> {
+    const claims: SessionClaims = { sid: randomBytes(12).toString('base64url'), user, role, exp: Date.now() + TTL_MS, ...(stamp !== undefined ? { st: stampDigest(stamp) } : {}) };
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return { token: `${body}.${await this.sign(body)}`, claims };
   }

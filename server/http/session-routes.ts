@@ -54,7 +54,7 @@ export function sessionRoutes(d: SessionRoutesDeps): Router {
       const body = parseInput(signInSchema, req.body);
       const user = await d.accounts.signIn(body.user, body.password);
       if (!user) throw new AppError('UNAUTHENTICATED', 'Wrong user name or password.');
-      const { token } = await d.tokens.issue(user.name, user.role);
+      const { token } = await d.tokens.issue(user.name, user.role, await d.accounts.stamp(user.name));
       res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: 12 * 3600 * 1000 });
       res.json({ user: user.name, role: user.role, token, share_path: d.sharePath } satisfies SignInBody);
     },

@@ -7,6 +7,7 @@ import { api, eventually, startServer, type TestServer } from '../support/server
 import type { TestSocket } from '../support/sockets.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 import { writeUsersFile } from '../support/users.js';
+import { readUsers, writeUsers } from '../../server/auth/users-file.js';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -147,7 +148,10 @@ describe('hardening: sign-in, sessions, sockets and origins', () => {
     const carol = await open(server.url, { auth: { token: await signIn(server.url, 'carol', 'carol password 1') } });
     const boss = await open(server.url, { auth: { token: await signIn(server.url, 'boss', 'boss password 1') } });
     expect(await carol.timeout(3000).emitWithAck('checkout', { filename: 'PN1001.mcam' })).toMatchObject({ ok: true });
-    await writeUsersFile(usersFile, { alice: ['alice password 1', 'user'], boss: ['boss password 1', 'user'] });
+    // Carol removed and boss made a user, as `pdm-live user` does it: the others' records (and
+    // their password hashes, which keep sessions valid) as they were.
+    const records = await readUsers(usersFile);
+    await writeUsers(usersFile, records.filter((u) => u.name !== 'carol').map((u) => (u.name === 'boss' ? { ...u, role: 'user' as const } : u)));
     const refused = await carol.timeout(3000).emitWithAck('checkout', { filename: 'PN1002.mcam' });
     expect(refused).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
     await eventually(() => !carol.connected, 3000, 'carol disconnected');

@@ -9,7 +9,7 @@ import { describeActivity } from '../../server/cli/watch.js';
 import { formatFiles } from '../../server/cli/client.js';
 import { printable } from '../../server/cli/printable.js';
 import type { FileStatus } from '../../shared/protocol.js';
-import { api, startServer, type TestServer } from '../support/server.js';
+import { api, eventually, startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 import { writeUsersFile } from '../support/users.js';
 
@@ -70,6 +70,24 @@ describe('hardening, third round', () => {
     expect(res.status).toBe(500);
     expect(text).not.toContain('somebody');
     expect(JSON.parse(text)).toMatchObject({ code: 'INTERNAL', detail: expect.stringContaining('damaged') });
+  });
+
+  it('#3 a password change ends the sessions begun before it; so does removing the user and adding them back', async () => {
+    server = await startServer(vault, { usersFile });
+    const signIn = async (password: string) => (await api(server!.url, '/api/session', { json: { user: 'alice', password } })).body.token as string;
+    const use = async (token: string) => (await api(server!.url, '/api/session', { headers: { authorization: `Bearer ${token}` } })).status;
+    const before = await signIn('alice password 1');
+    expect(await use(before)).toBe(200);
+    await writeUsersFile(usersFile, { alice: ['alice password 2', 'user'], boss: ['boss password 1', 'admin'] });
+    await eventually(async () => (await use(before)) === 401, 10_000, 'the old session ended');
+    const after = await signIn('alice password 2');
+    expect(await use(after)).toBe(200);
+    // Removed, then added back with the same password: a new account, the old session stays dead.
+    await writeUsersFile(usersFile, { boss: ['boss password 1', 'admin'] });
+    await eventually(async () => (await use(after)) === 401, 10_000, 'the removed user\'s session ended');
+    await writeUsersFile(usersFile, { alice: ['alice password 2', 'user'], boss: ['boss password 1', 'admin'] });
+    await eventually(async () => (await api(server!.url, '/api/session', { json: { user: 'alice', password: 'alice password 2' } })).status === 200, 10_000, 'alice back');
+    expect(await use(after)).toBe(401);
   });
 
   it('#5 DNS rebinding: <machine name>.<any domain> is not this server; the machine name and localhost are', async () => {

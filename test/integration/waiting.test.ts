@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { readUsers, writeUsers } from '../../server/auth/users-file.js';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -226,7 +227,8 @@ describe('waiting in users mode', () => {
       await api(server.url, '/api/files/checkout', { json: { filename: F }, headers: as('alice') });
       await api(server.url, '/api/files/wait', { json: { filename: F }, headers: as('bob') });
       await api(server.url, '/api/files/wait', { json: { filename: F }, headers: as('carol') });
-      await writeUsersFile(usersFile, { alice: people.alice!, carol: people.carol! });
+      // Bob removed as `pdm-live user remove` does it: the others' records (and sessions) stay.
+      await writeUsers(usersFile, (await readUsers(usersFile)).filter((u) => u.name !== 'bob'));
       const r = await api(server.url, '/api/files/checkin', { json: { filename: F }, headers: as('alice') });
       expect(r.body.file).toMatchObject({ locked_by: 'carol', lock: { handed_over_from: 'alice' } });
       expect(r.body.file.queue).toEqual([]);
