@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXACT_NAMES, nameKey, probeNameRules, type NameRules } from '../../server/vault/name-rules.js';
@@ -138,6 +138,20 @@ describe('one file, one lock, whatever the spelling (a folding vault)', () => {
     await eventually(async () => Object.keys(await locksOnDisk(vault)).includes('Customer-A/pn2.MCAM'), 5000, 'locks.json follows');
     expect(Object.keys(await locksOnDisk(vault))).not.toContain('Customer-A/PN2.mcam');
     expect((await checkout(server.url, 'customer-a/PN2.mcam', 'carol')).status).toBe(409);
+    // Its history is the file's, whatever spelling it was held under.
+    expect((await api(server.url, '/api/files/Customer-A/pn2.MCAM/history')).body.holds.map((h: { user: string }) => h.user)).toContain('alice');
+  });
+
+  it('--protect follows the disk spelling: a check-out in another spelling makes the file writable, a check-in read-only', async () => {
+    await server.close();
+    server = await startServer(vault, { nameRules: FOLDING, protect: true });
+    const abs = join(vault.root, 'Customer-A', 'PN1.mcam');
+    const writable = async () => ((await stat(abs)).mode & 0o222) !== 0;
+    await eventually(async () => !(await writable()), 5000, 'protected at start');
+    expect((await checkout(server.url, 'CUSTOMER-A/pn1.mcam', 'alice')).status).toBe(200);
+    await eventually(() => writable(), 5000, 'writable once checked out');
+    expect((await api(server.url, '/api/files/checkin', { json: { filename: 'customer-a/PN1.MCAM', user: 'alice' } })).status).toBe(200);
+    await eventually(async () => !(await writable()), 5000, 'read-only again');
   });
 
   it('property: any mix of case and Unicode form of existing names never yields two locks for one file', async () => {

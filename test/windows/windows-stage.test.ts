@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { ROOT } from '../support/processes.js';
 import { Wine, winPath, type WinServer } from '../support/wine.js';
 
 /**
@@ -49,6 +50,24 @@ describe('Windows: the built server under node.exe (Wine)', { timeout: 180_000 }
     expect((await api(s.url, '/api/health')).body).toMatchObject({ status: 'ok', locks: 'ok' });
     expect(await s.stop()).toBe(0);
     await expect(stat(`${v.locksFile}.lock`)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('Ctrl+Break and a closed console (SIGBREAK, SIGHUP) stop it as Ctrl+C does: exit 0, no lock folder left', async () => {
+    for (const signal of ['SIGBREAK', 'SIGHUP']) {
+      const v = await vault(['PN1.mcam']);
+      // node.exe cannot be sent Ctrl+Break from Linux: the server runs in a script that, once it
+      // listens, raises the signal's event in that very process, as Windows' console handler does.
+      const script = join(v.outside, 'break.mjs');
+      const serveJs = `file:///${winPath(join(ROOT, 'dist', 'server', 'cli', 'serve.js')).replaceAll('\\', '/')}`;
+      await writeFile(script, `const { serve } = await import(${JSON.stringify(serveJs)});\nawait serve({ repo: ${JSON.stringify(winPath(v.root))}, keys: ${JSON.stringify(winPath(v.keysDir))}, port: '0', web: false });\nsetTimeout(() => process.emit(${JSON.stringify(signal)}, ${JSON.stringify(signal)}), 500);\n`);
+      const p = wine.script(script, []);
+      const timer = setTimeout(() => p.proc.kill('SIGKILL'), 60_000);
+      const code = await p.exited;
+      clearTimeout(timer);
+      expect(p.stdout(), p.stderr()).toContain('PDM Live listening on');
+      expect(code, `${signal}: ${p.stderr()}`).toBe(0);
+      await expect(stat(`${v.locksFile}.lock`)).rejects.toMatchObject({ code: 'ENOENT' });
+    }
   });
 
   it('two node.exe servers on one vault take turns, and racing for one file exactly one wins', async () => {
