@@ -149,6 +149,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const presence = new Presence(config.dataDir, logger);
   await presence.start();
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger, turns });
+  store.subscribe({ changes: (changes) => vaultChanges.followReleases(changes), health: () => undefined });
   const content = new VersionContent({ layout, index, store, versions, changes: vaultChanges, activity, maxUploadBytes: config.maxUploadBytes, staging, turns });
   const undo = new UndoCheckout(layout, store, commands, content);
   const caller = callerOf(identity);

@@ -101,8 +101,9 @@ export class FileCommands {
     const stat = await this.stat(filename);
     const exists = stat !== null;
     const before = this.store.get(filename);
-    // The holder's last save is theirs and carries the comment (an undo put the content back itself).
-    if (before && exists && !input.undo) await this.content.releasing(filename, before.user);
+    // The holder's last save is theirs and carries the comment (an undo put the content back
+    // itself). Only for a check-in that can go through: a refused one costs no record.
+    if (before && exists && !input.undo && (before.user === caller.user || (input.force === true && caller.admin))) await this.content.releasing(filename, before.user);
     const released = new Map<string, LockInfo>();
     await this.store.mutate((draft) => {
       const held = draft.get(filename);

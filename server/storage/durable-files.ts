@@ -44,8 +44,13 @@ function busy(err: unknown, tries: number): unknown {
   return err;
 }
 
-/** The wait before try `n` (1-based): 10 ms doubling to 100 ms, as VS Code's renameWithRetry. */
-function retryDelay(n: number): number {
+/**
+ * After try `n` (1-based) failed with `err`: the wait before the next (10 ms doubling to 100 ms, as
+ * VS Code's renameWithRetry), or a throw when it is no refusal for the moment or time is up.
+ */
+function nextTry(err: unknown, n: number, deadline: number): number {
+  if (!RENAME_BUSY.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  if (Date.now() >= deadline) throw busy(err, n);
   return Math.min(100, 10 * 2 ** (n - 1));
 }
 
@@ -60,9 +65,8 @@ export async function renameRetrying(from: string, to: string): Promise<void> {
       await platform.rename(from, to);
       return;
     } catch (err) {
-      if (!RENAME_BUSY.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
-      if (Date.now() >= deadline) throw busy(err, n);
-      await new Promise((r) => setTimeout(r, retryDelay(n)));
+      const wait = nextTry(err, n, deadline);
+      await new Promise((r) => setTimeout(r, wait));
     }
   }
 }
@@ -77,9 +81,7 @@ export function renameRetryingSync(from: string, to: string): void {
       platform.renameSync(from, to);
       return;
     } catch (err) {
-      if (!RENAME_BUSY.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
-      if (Date.now() >= deadline) throw busy(err, n);
-      Atomics.wait(sleeper, 0, 0, retryDelay(n));
+      Atomics.wait(sleeper, 0, 0, nextTry(err, n, deadline));
     }
   }
 }

@@ -2,6 +2,7 @@ import type { ActivityLog } from '../activity/activity-log.js';
 import { makeActivity } from '../activity/activity-log.js';
 import { fileActivity, fileActivityKey } from '../activity/activity-journal.js';
 import type { FileBoard } from '../files/file-board.js';
+import type { LockChange } from '../locks/lock-diff.js';
 import type { LockStore } from '../locks/lock-store.js';
 import type { Logger } from '../logger.js';
 import type { VaultChange } from '../vault/vault-index.js';
@@ -36,15 +37,13 @@ export class VaultChanges {
   /** Holds released lately, by file: a save settles (and is recorded) after the check-in. */
   private readonly recent = new Map<string, { user: string; from: number; to: number }>();
 
-  constructor(private readonly d: VaultChangesDeps) {
-    d.store.subscribe({
-      changes: (changes) => {
-        const now = Date.now();
-        for (const c of changes) if (c.before && !c.after) this.recent.set(c.filename, { user: c.before.user, from: Date.parse(c.before.timestamp), to: now });
-        if (this.recent.size > 10_000) for (const [name, h] of this.recent) if (now - h.to > RECENT_MS) this.recent.delete(name);
-      },
-      health: () => undefined,
-    });
+  constructor(private readonly d: VaultChangesDeps) {}
+
+  /** Remembers the holds that lock changes ended (wired to the store by createApp). */
+  followReleases(changes: readonly LockChange[]): void {
+    const now = Date.now();
+    for (const c of changes) if (c.before && !c.after) this.recent.set(c.filename, { user: c.before.user, from: Date.parse(c.before.timestamp), to: now });
+    if (this.recent.size > 10_000) for (const [name, h] of this.recent) if (now - h.to > RECENT_MS) this.recent.delete(name);
   }
 
   /**
