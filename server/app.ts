@@ -27,6 +27,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { DEFAULTS, type AppConfig } from './config.js';
 import { FileBoard } from './files/file-board.js';
 import { FileCommands, type VaultSpelling } from './files/file-commands.js';
+import { CommandBudgets, DEFAULT_COMMAND_BUDGET } from './files/command-budgets.js';
 import { followRespelledFiles } from './files/respelled-files.js';
 import type { LocksMap } from '../shared/protocol.js';
 import { UndoCheckout } from './files/undo-checkout.js';
@@ -43,6 +44,8 @@ import { createLogger, type Logger } from './logger.js';
 import { createSocketHub, type PdmServer, type SocketHub } from './realtime/socket-hub.js';
 import { originGuard, type OriginPolicy } from './http/request-origin.js';
 import { VaultIndex } from './vault/vault-index.js';
+import { limitConnections } from './http/connection-limits.js';
+import { requestBudget } from './http/request-budget.js';
 import { ProxyTrust } from './http/proxy-trust.js';
 import { ContentTurns } from './versions/content-turns.js';
 import { contentKeeper } from './versions/content-keeper.js';
@@ -144,7 +147,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const turns = new ContentTurns(join(config.dataDir, 'versions'), rules, config.staleMs);
   let vaultWatcher: VaultWatcher | null = null;
   const keeper = contentKeeper({ logger, layout, index, versions, turns, settled: (abs, maxMs) => vaultWatcher?.settled(abs, maxMs) ?? Promise.resolve() });
-  const commands = new FileCommands(layout, store, board, known, spelling, keeper);
+  const budget = config.commandBudget === undefined ? DEFAULT_COMMAND_BUDGET : config.commandBudget;
+  const commands = new FileCommands(layout, store, board, known, spelling, keeper, new CommandBudgets(budget));
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name));
   const presence = new Presence(config.dataDir, logger);
   await presence.start();
@@ -170,6 +174,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const onSignOut = (sid: string) => hub?.disconnectSession(sid);
   const origins: OriginPolicy = { checkHost: identity.mode === 'open', refuseProxied: identity.mode === 'open' && config.open !== true, proxies: new ProxyTrust(config.trustProxy), allowedHosts: config.allowedHosts ?? [], allowedOrigins: config.allowedOrigins ?? [] };
   app.use(originGuard(origins));
+  app.use('/api', requestBudget(budget));
   const signInLimits = signInLimiters(config.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
   app.use('/api/lfs', lfsRoutes({ board, commands, identity, logger, ...(accounts ? { signInLimits } : {}) }));
   app.use('/api', sessionRoutes({ identity, accounts, tokens, onSignOut, signInLimits, sharePath: config.sharePath ?? config.repo }));
@@ -193,6 +198,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   app.use(errorHandler(logger));
 
   const httpServer = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app) : createServer(app);
+  limitConnections(httpServer, (address) => origins.proxies?.isProxy(address) ?? false);
   hub = createSocketHub(httpServer, { board, commands, undo, activity, identity, logger, origins, nudges, presence, ...(config.socketLimits ? { limits: config.socketLimits } : {}) });
   io = hub.io;
 

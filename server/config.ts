@@ -4,6 +4,7 @@ import type { LdapOptions } from './auth/ldap-directory.js';
 import type { NameRules } from './vault/name-rules.js';
 import type { TrustProxy } from './http/proxy-trust.js';
 import type { SocketLimits } from './realtime/socket-budgets.js';
+import type { CommandBudgetLimits } from './files/command-budgets.js';
 
 /** Everything createApp needs; main/CLI fills it from flags and env. */
 export interface AppConfig {
@@ -60,6 +61,8 @@ export interface AppConfig {
   debugHoldMs?: number;
   /** How the vault compares names (tests inject a case-insensitive one); found by trying when absent. */
   nameRules?: NameRules;
+  /** Files each client may change at once and per second (null: no limit; absent: DEFAULT_COMMAND_BUDGET). */
+  commandBudget?: CommandBudgetLimits | null;
   /** Failed sign-ins allowed per user and per address per window (tests shorten it). */
   signInLimits?: { perUser: number; perAddress: number; windowMs: number };
 }

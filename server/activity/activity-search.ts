@@ -118,11 +118,12 @@ const CSV_HEADER = 'id,at,type,filename,user,message,source';
 
 /**
  * RFC 4180 fields; a field a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets
- * a leading `'` (OWASP's advice for CSV injection: messages are anyone's text).
+ * a leading `'` (OWASP's advice for CSV injection: messages are anyone's text). So does each part
+ * after a `;` or a tab: a spreadsheet in a locale whose list separator is `;` splits cells there.
  */
 function csvField(v: string | null): string {
   if (v === null) return '';
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  const safe = v.replace(/(^|[;\t\r\n])([=+\-@\t\r])/g, "$1'$2");
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

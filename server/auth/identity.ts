@@ -18,6 +18,14 @@ export interface Identity {
   fromHandshake(auth: Record<string, unknown>, headers: IncomingHttpHeaders): Promise<Caller>;
 }
 
+/**
+ * One key per client, for budgets and socket counts: the user in users mode, the address in open
+ * mode (where any name can be claimed).
+ */
+export function clientKey(identity: Identity, user: string, address: string): string {
+  return identity.mode === 'users' ? `user:${user}` : `address:${address}`;
+}
+
 /** Name used when an open-mode caller gives none (e.g. a bare `curl`). */
 export const ANONYMOUS = 'anonymous';
 

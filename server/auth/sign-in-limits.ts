@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { AppError } from '../errors.js';
+import { foldName } from './name-fold.js';
 
 /** Failed sign-ins allowed in `windowMs`. */
 export interface SignInLimits {
@@ -43,7 +44,7 @@ export function basicCredentials(header: string | undefined): { user: string; pa
 // Keys of a fixed size whatever the name's (an 8 KB name costs the store 64 bytes).
 // Folded as a directory folds them (NFKC, then case): it takes ALICE and full-width ａlice for
 // alice, so guesses at any of them count as one.
-const digest = (s: string) => createHash('sha256').update(s.normalize('NFKC').toLowerCase()).digest('base64url');
+const digest = (s: string) => createHash('sha256').update(foldName(s)).digest('base64url');
 
 /**
  * The sign-in rate limits, shared by `POST /api/session` and Git LFS Basic auth (one store, so

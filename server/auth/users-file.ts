@@ -3,6 +3,7 @@ import { readTextFile } from '../storage/text-files.js';
 import { z } from 'zod';
 import { writeFileAtomic, fsyncDirectory } from '../storage/durable-files.js';
 import { dirname } from 'node:path';
+import { foldName } from './name-fold.js';
 
 export type Role = 'user' | 'admin';
 
@@ -45,6 +46,8 @@ export async function writeUsers(file: string, users: UserRecord[]): Promise<voi
  */
 export class UsersDirectory {
   private users = new Map<string, UserRecord>();
+  /** By folded name; null where two names of the file fold together (then only the exact one is found). */
+  private folded = new Map<string, UserRecord | null>();
   private sig = '';
   private loaded = false;
   /** Why the file as it is now is not used (the last good one is), or null. */
@@ -55,14 +58,19 @@ export class UsersDirectory {
     private readonly onProblem: (problem: string | null) => void = () => undefined,
   ) {}
 
-  /** Whether the users file as last read has `name` (no re-read: for rules that cannot wait). */
+  /** Whether the users file as last read has `name`, in any spelling (no re-read: for rules that cannot wait). */
   has(name: string): boolean {
-    return this.users.has(name);
+    return this.find(name) !== undefined;
   }
 
+  /** The user `name` is, in any spelling that folds to theirs (`Carol`, `ＣＡＲＯＬ`: carol). */
   async get(name: string): Promise<UserRecord | undefined> {
     await this.reload();
-    return this.users.get(name);
+    return this.find(name);
+  }
+
+  private find(name: string): UserRecord | undefined {
+    return this.users.get(name) ?? this.folded.get(foldName(name)) ?? undefined;
   }
 
   /**
@@ -85,6 +93,11 @@ export class UsersDirectory {
       return;
     }
     this.users = new Map(list.map((u) => [u.name, u]));
+    this.folded = new Map();
+    for (const u of list) {
+      const key = foldName(u.name);
+      this.folded.set(key, this.folded.has(key) ? null : u);
+    }
     this.loaded = true;
     if (this.problem !== null) this.onProblem(null);
     this.problem = null;

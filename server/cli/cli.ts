@@ -36,7 +36,8 @@ export async function runCli(argv: string[]): Promise<void> {
     .requiredOption('--url <url>', 'the server, e.g. http://127.0.0.1:8000')
     .option('--log <file>', 'append each ActivityEvent as a JSON line')
     .option('--user <name>', 'name to connect as (open mode)')
-    .option('--token <token>', 'session token (users mode)')
+    .option('--token <token>', 'session token, users mode (env PDM_TOKEN; others can see it in ps: prefer the env or --token-file)')
+    .option('--token-file <file>', 'a file whose first line is the session token')
     .action((opts: WatchFlags) => watchEvents(opts));
 
   program

@@ -13,7 +13,8 @@ function common(cmd: Command): Command {
   return cmd
     .option('--url <url>', 'the server (env PDM_URL; default http://127.0.0.1:8000)')
     .option('--user <name>', 'who you are, in open mode (env PDM_USER)')
-    .option('--token <token>', 'session token, in users mode (env PDM_TOKEN)')
+    .option('--token <token>', 'session token, in users mode (env PDM_TOKEN; others can see it in ps: prefer the env or --token-file)')
+    .option('--token-file <file>', 'a file whose first line is the session token')
     .option('--json', "print the API's answer as JSON");
 }
 

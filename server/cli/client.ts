@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { printable } from './printable.js';
 import { io } from 'socket.io-client';
@@ -18,7 +19,26 @@ export interface ClientFlags {
   url?: string;
   user?: string;
   token?: string;
+  /** A file whose first line is the token: unlike `--token`, not shown to others by `ps`. */
+  tokenFile?: string;
   json?: boolean;
+}
+
+/** `--token`, else the first line of `--token-file`, else `PDM_TOKEN`. */
+export function tokenOf(flags: { token?: string; tokenFile?: string }, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (flags.token) return flags.token;
+  if (flags.tokenFile) {
+    let text: string;
+    try {
+      text = readFileSync(flags.tokenFile, 'utf8');
+    } catch (err) {
+      throw new ClientError(`cannot read --token-file ${flags.tokenFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 2);
+    }
+    const token = text.replace(/^\uFEFF/, '').split(/\r?\n/)[0]!.trim();
+    if (!token) throw new ClientError(`--token-file ${flags.tokenFile} is empty`, 2);
+    return token;
+  }
+  return env.PDM_TOKEN || undefined;
 }
 
 interface Target {
@@ -28,7 +48,7 @@ interface Target {
   token: string | undefined;
 }
 
-/** `--url`/`PDM_URL`, `--user`/`PDM_USER`, `--token`/`PDM_TOKEN`. */
+/** `--url`/`PDM_URL`, `--user`/`PDM_USER`, `--token`/`--token-file`/`PDM_TOKEN`. */
 export function target(flags: ClientFlags, env: NodeJS.ProcessEnv = process.env): Target {
   const raw = flags.url ?? env.PDM_URL ?? 'http://127.0.0.1:8000';
   let base: URL;
@@ -39,7 +59,7 @@ export function target(flags: ClientFlags, env: NodeJS.ProcessEnv = process.env)
     throw new ClientError(`invalid --url "${raw}": expected http://host:port`, 2);
   }
   const user = flags.user ?? env.PDM_USER;
-  const token = flags.token ?? env.PDM_TOKEN;
+  const token = tokenOf(flags, env);
   return { base, user, token, headers: { ...(user ? { 'x-pdm-user': user } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) } };
 }
 

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { hashPassword } from '../auth/passwords.js';
-import { readUsers, USER_NAME, writeUsers } from '../auth/users-file.js';
+import { foldName } from '../auth/name-fold.js';
+import { readUsers, USER_NAME, writeUsers, type UserRecord } from '../auth/users-file.js';
 import { UsageError } from './settings.js';
 
 function usersFile(flag: string | undefined): string {
@@ -43,6 +44,12 @@ async function readPassword(): Promise<string> {
   }
 }
 
+/** The exact name, else the one name that folds to it. */
+function findUser(users: UserRecord[], name: string): UserRecord | undefined {
+  const folded = users.filter((u) => foldName(u.name) === foldName(name));
+  return users.find((u) => u.name === name) ?? (folded.length === 1 ? folded[0] : undefined);
+}
+
 export async function userAdd(name: string, opts: { admin?: boolean; users?: string }): Promise<void> {
   const file = usersFile(opts.users);
   if (!USER_NAME.test(name)) throw new UsageError(`invalid user name "${name}": 1 to 100 characters, no control characters or "$"`);
@@ -51,19 +58,21 @@ export async function userAdd(name: string, opts: { admin?: boolean; users?: str
   const users = await readUsers(file);
   const hash = await hashPassword(password);
   const role = opts.admin ? 'admin' : 'user';
-  const existing = users.find((u) => u.name === name);
+  // Names are one person whatever their case (a sign-in folds them), so Carol updates carol.
+  const existing = findUser(users, name);
   if (existing) Object.assign(existing, { hash, role });
   else users.push({ name, role, hash });
   await writeUsers(file, users);
-  console.log(`${existing ? 'Updated' : 'Added'} ${name} (${role}) in ${file}`);
+  console.log(`${existing ? 'Updated' : 'Added'} ${existing?.name ?? name} (${role}) in ${file}`);
 }
 
 export async function userRemove(name: string, opts: { users?: string }): Promise<void> {
   const file = usersFile(opts.users);
   const users = await readUsers(file);
-  if (!users.some((u) => u.name === name)) throw new UsageError(`no user named "${name}" in ${file}`);
-  await writeUsers(file, users.filter((u) => u.name !== name));
-  console.log(`Removed ${name} from ${file}`);
+  const gone = findUser(users, name);
+  if (!gone) throw new UsageError(`no user named "${name}" in ${file}`);
+  await writeUsers(file, users.filter((u) => u !== gone));
+  console.log(`Removed ${gone.name} from ${file}`);
 }
 
 export async function userList(opts: { users?: string }): Promise<void> {

@@ -3,12 +3,14 @@ import { printable } from './printable.js';
 import { io, type Socket } from 'socket.io-client';
 import type { ActivityEvent, ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../shared/protocol.js';
 import { UsageError } from './settings.js';
+import { tokenOf } from './client.js';
 
 export interface WatchFlags {
   url: string;
   log?: string;
   user?: string;
   token?: string;
+  tokenFile?: string;
 }
 
 /** One readable line for a person, e.g. `10:00:02 checkout PN1001.mcam by alice: "Working on it"`. */
@@ -47,6 +49,7 @@ export async function watchEvents(flags: WatchFlags): Promise<void> {
   } catch {
     throw new UsageError(`invalid --url "${flags.url}": expected http://HOST:PORT`);
   }
+  const token = tokenOf(flags);
   let lastId = lastLoggedId(flags.log);
   const seen = new Set<string>(lastId ? [lastId] : []);
   const handle = (e: ActivityEvent) => {
@@ -57,7 +60,7 @@ export async function watchEvents(flags: WatchFlags): Promise<void> {
     process.stdout.write(describeActivity(e) + '\n');
     if (flags.log) appendFileSync(flags.log, JSON.stringify(e) + '\n');
   };
-  const headers: Record<string, string> = flags.token ? { authorization: `Bearer ${flags.token}` } : {};
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
 
   // Live events that arrive while catching up wait, so the log stays in the server's order.
   let catchingUp: Promise<void> = Promise.resolve();
@@ -76,7 +79,7 @@ export async function watchEvents(flags: WatchFlags): Promise<void> {
   };
 
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(base.origin, {
-    auth: { ...(flags.user ? { user: flags.user } : {}), ...(flags.token ? { token: flags.token } : {}) } satisfies HandshakeAuth,
+    auth: { ...(flags.user ? { user: flags.user } : {}), ...(token ? { token } : {}) } satisfies HandshakeAuth,
     reconnectionDelay: 250,
     reconnectionDelayMax: 5000,
     extraHeaders: headers,

@@ -1,5 +1,6 @@
 import type { FileStatus, LockInfo, QueueEntry } from '../../shared/protocol.js';
 import { handOff, MAX_QUEUE, queueOf, withQueue } from './queue.js';
+import { CommandBudgets } from './command-budgets.js';
 import { AppError } from '../errors.js';
 import type { LocksDraft, LockStore } from '../locks/lock-store.js';
 import type { ChangeMeta } from '../locks/lock-diff.js';
@@ -12,6 +13,8 @@ export interface Caller {
   admin: boolean;
   /** Users mode: the session, for sign-out. */
   sid?: string;
+  /** Who pays for the command (CommandBudgets): `user:NAME`, or `address:IP` in open mode. */
+  client?: string;
 }
 
 export interface CheckoutInput {
@@ -55,6 +58,7 @@ export class FileCommands {
     /** The file a valid name means, as spelled on disk (see VaultIndex.locate). */
     private readonly spelled: VaultSpelling = identitySpelling,
     private readonly content: ContentKeeper = keepsNothing,
+    private readonly budgets: CommandBudgets = new CommandBudgets(null),
   ) {}
 
   /** Read one file's status, by the same name rules as the commands. */
@@ -76,6 +80,7 @@ export class FileCommands {
   }
 
   async checkout(caller: Caller, input: CheckoutInput): Promise<FileStatus> {
+    this.budgets.spend(caller, 1);
     const filename = await this.name(input.filename);
     const stat = await this.stat(filename);
     if (!stat) throw notFound(filename);
@@ -97,6 +102,7 @@ export class FileCommands {
    * when the lock changed meanwhile, NOT_LOCKED.
    */
   async checkin(caller: Caller, input: CheckinInput, expect?: (held: LockInfo) => boolean): Promise<FileStatus> {
+    this.budgets.spend(caller, 1);
     const filename = await this.name(input.filename);
     const stat = await this.stat(filename);
     const exists = stat !== null;
@@ -126,6 +132,7 @@ export class FileCommands {
    * `missing`, any held (by anyone, the caller too) ALREADY_LOCKED with their `locks`.
    */
   async checkoutMany(caller: Caller, asked: { filenames: string[]; message?: string | undefined; until?: string | undefined }): Promise<FileStatus[]> {
+    this.budgets.spend(caller, asked.filenames.length);
     const input = { ...asked, filenames: await this.spellAll(asked.filenames) };
     const stats = await Promise.all(input.filenames.map((f) => this.stat(f)));
     const missing = input.filenames.filter((_, i) => !stats[i]);
@@ -144,6 +151,7 @@ export class FileCommands {
 
   /** Several of the caller's files checked in in one write (each handed over if someone waits); else nothing changes. */
   async checkinMany(caller: Caller, asked: { filenames: string[]; comment?: string | undefined }): Promise<FileStatus[]> {
+    this.budgets.spend(caller, asked.filenames.length);
     const input = { ...asked, filenames: await this.spellAll(asked.filenames) };
     const stats = await Promise.all(input.filenames.map((f) => this.stat(f)));
     await Promise.all(input.filenames.filter((f, i) => stats[i] && this.store.get(f)?.user === caller.user).map((f) => this.content.releasing(f, caller.user)));
@@ -166,6 +174,7 @@ export class FileCommands {
 
   /** Joins the queue of a file someone else holds (twice changes nothing). */
   async wait(caller: Caller, input: WaitInput): Promise<FileStatus> {
+    this.budgets.spend(caller, 1);
     const filename = await this.name(input.filename);
     const stat = await this.stat(filename);
     await this.store.mutate((draft) => {
@@ -182,6 +191,7 @@ export class FileCommands {
 
   /** Leaves the queue (a caller who is not in it, or a file nobody holds: nothing changes). */
   async unwait(caller: Caller, input: { filename: string }): Promise<FileStatus> {
+    this.budgets.spend(caller, 1);
     const filename = await this.name(input.filename);
     const stat = await this.stat(filename);
     if (!stat && !this.store.get(filename)) throw notFound(filename);

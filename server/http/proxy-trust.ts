@@ -31,6 +31,11 @@ export class ProxyTrust {
     return this.setting === undefined ? (req.socket.remoteAddress ?? '') : proxyaddr(req, this.trust);
   }
 
+  /** Whether a peer is one of the named proxies (whose connections carry many clients). */
+  isProxy(address: string): boolean {
+    return this.setting !== undefined && this.trust(address, 0);
+  }
+
   /** `https` on a TLS socket, or when a trusted proxy says so (`X-Forwarded-Proto`); else `http`. */
   scheme(req: IncomingMessage): 'http' | 'https' {
     if ((req.socket as { encrypted?: boolean }).encrypted === true) return 'https';

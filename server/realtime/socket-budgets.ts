@@ -12,13 +12,30 @@ export class TokenBucket {
     this.tokens = burst;
   }
 
-  take(): boolean {
+  /** Takes `n` tokens, or none (false) when fewer are left. */
+  take(n = 1): boolean {
+    this.refill();
+    if (this.tokens < n) return false;
+    this.tokens -= n;
+    return true;
+  }
+
+  /** Seconds until `n` tokens are there (0 when they are; never for more than the burst). */
+  secondsFor(n = 1): number {
+    this.refill();
+    return Math.max(0, Math.ceil((Math.min(n, this.burst) - this.tokens) / this.perSecond));
+  }
+
+  /** Whether it is full again (a client quiet long enough costs nothing to forget). */
+  full(): boolean {
+    this.refill();
+    return this.tokens >= this.burst;
+  }
+
+  private refill(): void {
     const now = Date.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.perSecond);
     this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
   }
 }
 
@@ -51,6 +68,10 @@ export class ClientCounts {
     if (n >= this.limit) return false;
     this.counts.set(key, n + 1);
     return true;
+  }
+
+  count(key: string): number {
+    return this.counts.get(key) ?? 0;
   }
 
   leave(key: string): void {

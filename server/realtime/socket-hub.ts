@@ -1,8 +1,8 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { ActivityEvent, ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol.js';
 import type { ActivityLog } from '../activity/activity-log.js';
-import type { Identity } from '../auth/identity.js';
+import { clientKey, type Identity } from '../auth/identity.js';
 import { AppError } from '../errors.js';
 import type { FileBoard } from '../files/file-board.js';
 import { checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, parseInput, syncSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
@@ -16,6 +16,7 @@ import { corkWrites } from './corked-writes.js';
 import { SnapshotSender } from './snapshot-sender.js';
 import { bufferedBytes, ClientCounts, dropSocket, commandBucket, DEFAULT_SOCKET_LIMITS, syncBucket, type SocketLimits } from './socket-budgets.js';
 import { originProblem, type OriginPolicy } from '../http/request-origin.js';
+import { MAX_CONNECTIONS_PER_ADDRESS } from '../http/connection-limits.js';
 
 /** What the hub keeps per socket: who it speaks for, and what to check that again with. */
 interface SocketData {
@@ -79,8 +80,21 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     // A WebSocket has no CORS: without this any page could open one and read the board.
     allowRequest: (req, fn) => {
       const problem = originProblem(req.headers, req.method ?? 'GET', d.origins, true, d.origins.proxies?.scheme(req) ?? 'http');
+      // Before any sign-in: a client (behind the proxy too) holds at most so many connections.
+      const handshake = !/[?&]sid=/.test(req.url ?? '');
+      if (problem === null && handshake && engines.count(addressOf(req)) >= MAX_CONNECTIONS_PER_ADDRESS) {
+        fn('TOO_MANY_REQUESTS: too many connections from this address', false);
+        return;
+      }
       fn(problem, problem === null);
     },
+  });
+  const addressOf = (req: IncomingMessage) => d.origins.proxies?.address(req) ?? req.socket.remoteAddress ?? '';
+  const engines = new ClientCounts(MAX_CONNECTIONS_PER_ADDRESS);
+  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+    const address = addressOf(conn.request);
+    if (!engines.enter(address)) return;
+    conn.once('close', () => engines.leave(address));
   });
   const clients = new ClientCounts(limits.perClient);
 
@@ -91,9 +105,9 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     d.identity.fromHandshake(auth, socket.handshake.headers).then(
       (caller) => {
         // Behind a trusted proxy every peer is the proxy: the budget is the client's behind it.
-        const client = d.identity.mode === 'users' ? `user:${caller.user}` : `address:${d.origins.proxies?.address(socket.request) ?? socket.handshake.address}`;
+        const client = clientKey(d.identity, caller.user, d.origins.proxies?.address(socket.request) ?? socket.handshake.address);
         if (!clients.enter(client)) { next(new Error(`TOO_MANY_REQUESTS: at most ${limits.perClient} connections per ${d.identity.mode === 'users' ? 'user' : 'address'}.`)); return; }
-        socket.data.caller = caller;
+        socket.data.caller = { ...caller, client };
         socket.data.credentials = { auth, headers: cookie ? { cookie } : {} };
         socket.data.client = client;
         socket.once('disconnect', () => clients.leave(client));
@@ -108,7 +122,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
   const recheck = async (socket: PdmSocket): Promise<boolean> => {
     if (d.identity.mode === 'open') return true;
     try {
-      socket.data.caller = await d.identity.fromHandshake(socket.data.credentials.auth, socket.data.credentials.headers);
+      socket.data.caller = { ...(await d.identity.fromHandshake(socket.data.credentials.auth, socket.data.credentials.headers)), client: socket.data.client };
       return true;
     } catch {
       return false;

@@ -36,12 +36,21 @@ export class VersionStore {
     private readonly rules: NameRules = EXACT_NAMES,
   ) {}
 
+  /**
+   * The history as far as it can be trusted: a versions.json that does not parse, or holds no list,
+   * is no versions; an entry that is not a version (a hand edit, a cut write) is left out, so a
+   * garbled file is an answer with fewer versions, never a 500.
+   */
   private async read(name: string): Promise<FileVersions> {
+    let parsed: unknown;
     try {
-      return JSON.parse(await readFile(join(historyFolder(this.dir, name, this.rules), 'versions.json'), 'utf8')) as FileVersions;
+      parsed = JSON.parse(await readFile(join(historyFolder(this.dir, name, this.rules), 'versions.json'), 'utf8'));
     } catch {
       return emptyHistory(name);
     }
+    const list: unknown = (parsed as { versions?: unknown } | null)?.versions;
+    if (!Array.isArray(list)) return emptyHistory(name);
+    return { ...(parsed as FileVersions), versions: list.filter(isVersion) };
   }
 
   /** Newest first. */
@@ -125,4 +134,13 @@ export class VersionStore {
     for (const p of this.waiting.values()) p.reject(err);
     this.waiting.clear();
   }
+}
+
+/** A version entry with the types the API promises (the blob's name is checked where it is opened). */
+function isVersion(v: unknown): v is Version {
+  const x = v as Partial<Version> | null;
+  return (
+    typeof x === 'object' && x !== null && Number.isSafeInteger(x.number) && typeof x.at === 'string' && Number.isSafeInteger(x.size_bytes) &&
+    typeof x.sha256 === 'string' && (x.user === null || typeof x.user === 'string') && (x.comment === null || typeof x.comment === 'string')
+  );
 }

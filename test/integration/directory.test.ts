@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { Attribute, Change } from 'ldapts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FAILED_SIGN_IN_FLOOR_MS } from '../../server/auth/accounts.js';
 import type { LdapOptions } from '../../server/auth/ldap-directory.js';
 import { createLogger } from '../../server/logger.js';
 import { BIN, ROOT, run, spawnServer } from '../support/processes.js';
@@ -112,6 +113,26 @@ describe('sign-in with the directory (OpenLDAP slapd)', () => {
     // alice is in the file: the file decides, the directory's password is not tried.
     expect((await signIn(url, 'alice', 'file-alice-password')).status).toBe(200);
     expect((await signIn(url, 'alice', 'alice-password')).status).toBe(401);
+  });
+
+  it('#4 the users file owns its names in every spelling: a directory password never opens its account; #11 a wrong pair takes the same floor whoever has the name', async () => {
+    const usersFile = join(dir, `users-${Date.now()}.json`);
+    await writeUsersFile(usersFile, { alice: ['file-alice-password', 'admin'] });
+    const url = await start(direct(), { usersFile });
+    for (const spelling of ['alice', 'Alice', 'ALICE', 'ａｌｉｃｅ', 'ＡＬＩＣＥ']) {
+      const r = await signIn(url, spelling, 'alice-password');
+      expect(r.status, spelling).toBe(401);
+    }
+    const admin = await signIn(url, 'Ａlice', 'file-alice-password');
+    expect(admin.body).toMatchObject({ user: 'alice', role: 'admin' });
+    expect((await api(url, '/api/session', { headers: bearer(admin.body.token) })).body).toMatchObject({ user: 'alice', role: 'admin' });
+    expect((await signIn(url, 'BOB', 'bob-password')).body).toMatchObject({ user: 'bob', role: 'user' });
+    // A lower bound only: a busy machine makes these slower, never faster.
+    for (const name of ['alice', 'bob', 'nobody-at-all']) {
+      const t0 = performance.now();
+      expect((await signIn(url, name, 'a wrong password')).status, name).toBe(401);
+      expect(performance.now() - t0, name).toBeGreaterThanOrEqual(FAILED_SIGN_IN_FLOOR_MS - 2);
+    }
   });
 
   it('the directory stopped mid-run: 503 DIRECTORY_UNAVAILABLE and one clear log line; sessions go on; sign-in recovers', async () => {

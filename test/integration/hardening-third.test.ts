@@ -2,14 +2,20 @@ import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { createConnection, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeActivity } from '../../server/cli/watch.js';
-import { formatFiles } from '../../server/cli/client.js';
+import { formatFiles, tokenOf } from '../../server/cli/client.js';
+import { makeActivity } from '../../server/activity/activity-log.js';
+import { activityCsv } from '../../server/activity/activity-search.js';
 import { printable } from '../../server/cli/printable.js';
 import type { FileStatus } from '../../shared/protocol.js';
+import { MAX_CONNECTIONS_PER_ADDRESS } from '../../server/http/connection-limits.js';
+import { spawnServer } from '../support/processes.js';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
+import { connect } from '../support/sockets.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 import { writeUsersFile } from '../support/users.js';
 
@@ -70,6 +76,21 @@ describe('hardening, third round', () => {
     expect(res.status).toBe(500);
     expect(text).not.toContain('somebody');
     expect(JSON.parse(text)).toMatchObject({ code: 'INTERNAL', detail: expect.stringContaining('damaged') });
+  });
+
+  it('a garbled versions.json (wrong shape, wrong types) is an answer with the versions that are whole, never a 500', async () => {
+    server = await startServer(vault);
+    const { url } = server;
+    expect((await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } })).status).toBe(200);
+    const folders = await readdir(join(vault.dataDir, 'versions'));
+    const file = join(vault.dataDir, 'versions', folders[0]!, 'versions.json');
+    const good = JSON.parse(await readFile(file, 'utf8')) as { versions: unknown[] };
+    for (const [garbled, count] of [[{ versions: 5 }, 0], [[1, 2], 0], [null, 0], [{ ...good, versions: [...good.versions, { number: 'x' }, null, 7] }, good.versions.length]] as const) {
+      await writeFile(file, JSON.stringify(garbled));
+      const r = await api(url, '/api/files/PN1001.mcam/versions');
+      expect(r.status, JSON.stringify(garbled)).toBe(200);
+      expect(r.body.versions).toHaveLength(count);
+    }
   });
 
   it('#3 a password change ends the sessions begun before it; so does removing the user and adding them back', async () => {
@@ -147,6 +168,78 @@ describe('hardening, third round', () => {
     server = null;
   });
 
+  it('#14 each client has a budget of files changed, shared by HTTP and sockets: beyond it 429 with Retry-After and nothing changes; others go on', async () => {
+    server = await startServer(vault, { usersFile });
+    const { url } = server;
+    const token = (await api(url, '/api/session', { json: { user: 'alice', password: 'alice password 1' } })).body.token as string;
+    const alice = { authorization: `Bearer ${token}` };
+    const names = (from: number) => Array.from({ length: 500 }, (_, i) => `NOPE${from + i}.mcam`);
+    // Two bulk requests of 500 names (refused: none exist) use up the default burst of 1,000.
+    for (const from of [0, 500]) expect((await api(url, '/api/files/checkout', { json: { filenames: names(from) }, headers: alice })).body.code).toBe('FILE_NOT_FOUND');
+    const over = await fetch(`${url}/api/files/checkout`, { method: 'POST', headers: { ...alice, 'content-type': 'application/json' }, body: JSON.stringify({ filenames: ['PN1001.mcam', 'PN1002.mcam', 'PN1003.vnc'] }) });
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await over.json()) as { code: string }).code).toBe('TOO_MANY_REQUESTS');
+    const live = await connect(url, 'alice', { token });
+    try {
+      const ack: unknown = await live.socket.emitWithAck('checkout', { filenames: ['PN1001.mcam', 'PN1002.mcam', 'PN1003.vnc'] });
+      expect(ack).toMatchObject({ ok: false, code: 'TOO_MANY_REQUESTS' });
+    } finally {
+      live.socket.disconnect();
+    }
+    expect((await api(url, '/api/locks', { headers: alice })).body.locks).toEqual({});
+    const boss = (await api(url, '/api/session', { json: { user: 'boss', password: 'boss password 1' } })).body.token as string;
+    expect((await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam' }, headers: { authorization: `Bearer ${boss}` } })).status).toBe(200);
+  });
+
+  it('#14 open mode: claiming other names does not reset the budget (it is the address\'s); requests per address are bounded too', async () => {
+    server = await startServer(vault, { commandBudget: { burst: 4, perSecond: 1 } });
+    const { url } = server;
+    const statuses = [];
+    for (const user of ['a', 'b', 'c', 'd', 'e', 'f']) statuses.push((await api(url, '/api/files/wait', { json: { filename: 'PN1001.mcam', user } })).status);
+    expect(statuses.slice(0, 4).every((s) => s !== 429)).toBe(true);
+    expect(statuses.slice(4)).toEqual([429, 429]);
+    // Requests: 50 times the files budget at once (50 here), then 10 a second.
+    const burst = await Promise.all(Array.from({ length: 80 }, () => fetch(`${url}/api/health`).then((r) => r.status)));
+    expect(burst.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
+    expect(burst.every((s) => s === 200 || s === 429)).toBe(true);
+  });
+
+  it('#15 one address holding hundreds of idle connections before signing in does not starve everyone (descriptors limited to 512)', async () => {
+    const proc = await spawnServer(['--repo', vault.root, '--keys', vault.keysDir]);
+    const sockets: Socket[] = [];
+    try {
+      execFileSync('prlimit', ['--pid', String(proc.proc.pid), '--nofile=512:512']);
+      const { port } = new URL(proc.url);
+      let connected = 0;
+      let closedByServer = 0;
+      for (let i = 0; i < 700; i++) {
+        const s = createConnection({ host: '127.0.0.1', port: Number(port) });
+        s.on('error', () => undefined);
+        s.once('connect', () => (connected += 1));
+        s.once('close', () => (closedByServer += 1));
+        sockets.push(s);
+      }
+      await eventually(() => connected + closedByServer >= 700, 20_000, 'the connections made');
+      // Another client (another loopback address) is served: before the limit, the server was
+      // out of descriptors and this request had no answer.
+      const status = await new Promise<number>((resolve, reject) => {
+        request(`${proc.url}/api/health`, { localAddress: '127.0.0.2', timeout: 15_000 }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('timeout', () => reject(new Error('no answer: the server is out of descriptors')))
+          .on('error', reject)
+          .end();
+      });
+      expect(status).toBe(200);
+      await eventually(() => closedByServer >= 700 - MAX_CONNECTIONS_PER_ADDRESS, 20_000, 'connections over the limit closed');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await proc.stop();
+    }
+  });
+
   it('#18 open mode behind a proxy is refused unless --open says so; users mode behind it is served', async () => {
     server = await startServer(vault);
     expect(await withHost(server.url, '/api/files', '127.0.0.1', { 'x-forwarded-for': '10.1.2.3' })).toBe(403);
@@ -178,5 +271,30 @@ describe('#8 terminal escapes in what the terminal client prints', () => {
     const line = describeActivity({ id: 'x', at: '2026-12-06T10:00:00.000Z', type: 'checkout', filename: 'PN1.mcam', user: 'mallory', message: evil, source: 'api' });
     expect(controls(line)).toEqual([]);
     expect(printable('a\tb\nc')).toBe('a\\x09b\\x0ac');
+  });
+});
+
+describe('also seen in the third round', () => {
+  it('the terminal client takes the token from --token-file (BOM, CRLF) or PDM_TOKEN, so ps does not show it', async () => {
+    const vault = await makeVault();
+    try {
+      const file = join(vault.outside, 'token.txt');
+      await writeFile(file, '\uFEFFsecret-token\r\n');
+      expect(tokenOf({ tokenFile: file }, {})).toBe('secret-token');
+      expect(tokenOf({}, { PDM_TOKEN: 'from-env' })).toBe('from-env');
+      expect(tokenOf({ token: 'flag' }, { PDM_TOKEN: 'from-env' })).toBe('flag');
+      await writeFile(file, '\n');
+      expect(() => tokenOf({ tokenFile: file }, {})).toThrow(/empty/);
+      expect(() => tokenOf({ tokenFile: join(vault.outside, 'missing') }, {})).toThrow(/cannot read --token-file/);
+    } finally {
+      await vault.cleanup();
+    }
+  });
+
+  it('CSV: a cell a ;-separated spreadsheet would start after a ; is defused too', () => {
+    const e = makeActivity({ type: 'checkout', filename: 'PN1.mcam', user: 'bob', message: 'ok;=HYPERLINK("http://x")\t+1', source: 'api', at: '2026-01-01T00:00:00.000Z' });
+    const line = activityCsv([e]).split('\r\n')[1]!;
+    expect(line).toContain(`"ok;'=HYPERLINK(""http://x"")\t'+1"`);
+    expect(line).not.toMatch(/;=/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HoldIndex, statsOf } from '../../server/activity/hold-index.js';
+import { HoldIndex, KEPT_HOLDS, statsOf } from '../../server/activity/hold-index.js';
+import type { ActivityEvent } from '../../shared/protocol.js';
 import { makeActivity } from '../../server/activity/activity-log.js';
 import { activityCsv } from '../../server/activity/activity-search.js';
 import { sharePathOf } from '../../shared/share-path.js';
@@ -40,6 +41,34 @@ describe('share paths, hold statistics, CSV', () => {
     expect(copy.restore(JSON.parse(JSON.stringify(idx.checkpoint())))).toBe(true);
     expect(await copy.history('F.mcam', 10, read)).toEqual(h);
     expect(copy.restore({ files: { 'F.mcam': [['a', 'x']] } })).toBe(false);
+  });
+
+  it('#14 the index is bounded: past KEPT_HOLDS a file\'s oldest holds are folded into counts (exact) and 1% duration buckets, through a checkpoint too', async () => {
+    const idx = new HoldIndex(10);
+    const entries: ActivityEvent[] = [];
+    for (let i = 0; i < 25; i++) {
+      const from = Date.UTC(2026, 0, 1) + i * 3_600_000;
+      const user = i % 2 ? 'alice' : '__proto__';
+      entries.push(makeActivity({ type: 'checkout', filename: 'F.mcam', user, message: `m${i}`, source: 'api', at: new Date(from).toISOString() }));
+      entries.push(makeActivity({ type: 'checkin', filename: 'F.mcam', user, message: null, source: 'api', at: new Date(from + (i + 1) * 60_000).toISOString() }));
+    }
+    entries.forEach((e, i) => idx.add(e, i * 100));
+    expect(idx.checkpoint().files['F.mcam']).toHaveLength(10);
+    const read = (offsets: number[]) => Promise.resolve(new Map(offsets.map((o) => [o, entries[o / 100]!])));
+    const h = await idx.history('F.mcam', 1000, read);
+    expect(h.holds).toHaveLength(10);
+    expect(h.holds[0]!.message).toBe('m24');
+    expect(h.stats.holds).toBe(25);
+    expect({ ...h.stats.holders }).toEqual(JSON.parse('{"alice":12,"__proto__":13}'));
+    expect(h.stats.longest_hold_s).toBe(25 * 60);
+    // Exact: 13 minutes (the median of 1..25); within 1% from the buckets.
+    expect(Math.abs(h.stats.median_hold_s! - 13 * 60)).toBeLessThanOrEqual(13 * 60 * 0.01);
+    expect(Math.abs(h.stats.p90_hold_s! - 23 * 60)).toBeLessThanOrEqual(23 * 60 * 0.01);
+    const copy = new HoldIndex(10);
+    expect(copy.restore(JSON.parse(JSON.stringify(idx.checkpoint())))).toBe(true);
+    expect(await copy.history('F.mcam', 1000, read)).toEqual(h);
+    expect(copy.restore({ files: {}, older: { 'F.mcam': { holds: 'x' } } })).toBe(false);
+    expect(KEPT_HOLDS).toBe(1000);
   });
 
   it('CSV: RFC 4180 quoting and formulas defused', () => {
