@@ -6,3 +6,17 @@ export function formatSeconds(seconds: number): string {
   const h = Math.floor(m / 60);
   return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A moment in the reader's time zone: `15:30` today, `2026-12-08 15:30` on another day (the
+ * page, and the terminal on a terminal; piped output keeps ISO times).
+ */
+export function localTime(iso: string, now: number = Date.now()): string {
+  const d = new Date(iso);
+  const today = new Date(now);
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
+  return sameDay ? time : `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${time}`;
+}

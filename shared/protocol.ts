@@ -131,6 +131,8 @@ export interface ActivityEvent {
   version?: number;
   /** For a check-out that was a hand-off from the previous holder to the first in the queue. */
   handoff?: boolean;
+  /** For a check-out with a time the holder means to be done by. */
+  until?: string;
 }
 
 export const ERROR_CODES = [
@@ -198,6 +200,8 @@ export interface FileHold {
   to: string | null;
   /** The check-out's message. */
   message: string | null;
+  /** When the holder meant to be done, if they said. */
+  until?: string;
   /** The check-in's comment, or a forced release's reason. */
   comment: string | null;
   ended: HoldEnd | null;

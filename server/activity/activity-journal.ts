@@ -35,7 +35,7 @@ export function lockActivities(committed: LockChange[], drift: LockChange[]): Ac
 function lockActivity(c: LockChange, source: 'api' | 'disk'): ActivityEvent {
   const filename = c.filename;
   if (!c.before && c.after) {
-    return makeActivity({ type: 'checkout', filename, user: c.after.user, message: c.after.message || null, source, ...(c.meta?.handoff ? { handoff: true, previous_user: c.after.handed_over_from ?? null } : {}) });
+    return makeActivity({ type: 'checkout', filename, user: c.after.user, message: c.after.message || null, source, ...(c.after.until ? { until: c.after.until } : {}), ...(c.meta?.handoff ? { handoff: true, previous_user: c.after.handed_over_from ?? null } : {}) });
   }
   if (c.before && c.after && c.meta?.queue) {
     return makeActivity({ type: c.meta.queue === 'joined' ? 'queued' : 'unqueued', filename, user: c.meta.by, message: null, source, previous_user: c.after.user });

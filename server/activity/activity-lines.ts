@@ -14,7 +14,8 @@ export function isActivityEvent(v: unknown): v is ActivityEvent {
     typeof e.at === 'string' && !Number.isNaN(Date.parse(e.at)) &&
     typeof e.type === 'string' && e.type.length <= 50 &&
     typeof e.source === 'string' &&
-    optionalText(e.filename) && optionalText(e.user) && optionalText(e.message)
+    optionalText(e.filename) && optionalText(e.user) && optionalText(e.message) &&
+    (e.until === undefined || (typeof e.until === 'string' && !Number.isNaN(Date.parse(e.until))))
   );
 }
 

@@ -115,6 +115,7 @@ export class HoldIndex {
       from: new Date(h.from).toISOString(),
       to: h.to === null ? null : new Date(h.to).toISOString(),
       message: entries.get(h.start)?.message ?? null,
+      ...(entries.get(h.start)?.until ? { until: entries.get(h.start)!.until! } : {}),
       comment: h.end >= 0 ? (entries.get(h.end)?.message ?? null) : null,
       ended: h.ended,
     }));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { printable } from './printable.js';
 import { io } from 'socket.io-client';
-import { formatSeconds } from '../../shared/durations.js';
+import { formatSeconds, localTime } from '../../shared/durations.js';
 import type { ErrorBody, FileStatus, HistoryBody, LockAcquiredPayload, RevisionedEvent, SnapshotPayload, UndoBody } from '../../shared/protocol.js';
 
 /** A client command's failure: one line on stderr and this exit code (1 refused, 2 usage, 3 unreachable). */
@@ -100,28 +100,32 @@ function table(head: string[], raw: string[][], tty: boolean): string {
 }
 
 /** One line per file: name, status, holder, message, who waits. */
-export function formatFiles(files: FileStatus[], tty: boolean): string {
-  const rows = files.map((f) => [f.name, f.status === 'checked_out' ? 'checked out' : 'available', f.locked_by ?? '', f.lock?.message ?? '', f.queue.length > 0 ? `queue: ${f.queue.map((w) => w.user).join(', ')}` : '']);
-  return table(['NAME', 'STATUS', 'HOLDER', 'MESSAGE', 'WAITING'], rows, tty);
+export function formatFiles(files: FileStatus[], tty: boolean, now = Date.now()): string {
+  const until = (iso: string | undefined) => (!iso ? '' : tty ? localTime(iso, now) : iso);
+  const rows = files.map((f) => [f.name, f.status === 'checked_out' ? 'checked out' : 'available', f.locked_by ?? '', f.lock?.message ?? '', f.queue.length > 0 ? `queue: ${f.queue.map((w) => w.user).join(', ')}` : '', until(f.lock?.until)]);
+  return table(['NAME', 'STATUS', 'HOLDER', 'MESSAGE', 'WAITING', 'UNTIL'], rows, tty);
 }
 
 /** One line per hold, newest first, then one line of statistics. */
-export function formatHistory(h: HistoryBody, tty: boolean): string {
+export function formatHistory(h: HistoryBody, tty: boolean, now = Date.now()): string {
+  // On a terminal times are the reader's (TZ); piped, ISO as the API has them.
+  const at = (iso: string) => (tty ? localTime(iso, now) : iso);
   const rows = h.holds.map((x) => [
     x.user,
-    x.from,
-    x.to ?? 'now',
-    formatSeconds(((x.to ? Date.parse(x.to) : Date.now()) - Date.parse(x.from)) / 1000),
+    at(x.from),
+    x.to ? at(x.to) : 'now',
+    formatSeconds(((x.to ? Date.parse(x.to) : now) - Date.parse(x.from)) / 1000),
     x.ended ?? 'held',
     x.message ?? '',
     x.comment ?? '',
+    x.until ? at(x.until) : '',
   ]);
   const s = h.stats;
   const people = Object.entries(s.holders).sort((a, b) => b[1] - a[1]).map(([u, n]) => `${u} ${n}`).join(', ');
   const summary = s.median_hold_s === null
     ? `${s.holds} hold${s.holds === 1 ? '' : 's'}`
     : `${s.holds} holds; median ${formatSeconds(s.median_hold_s)}, p90 ${formatSeconds(s.p90_hold_s!)}, longest ${formatSeconds(s.longest_hold_s!)}; ${people}`;
-  return [rows.length > 0 ? table(['HOLDER', 'FROM', 'TO', 'HELD', 'ENDED', 'MESSAGE', 'COMMENT'], rows, tty) : '', tty ? summary : `# ${summary}`].filter(Boolean).join('\n');
+  return [rows.length > 0 ? table(['HOLDER', 'FROM', 'TO', 'HELD', 'ENDED', 'MESSAGE', 'COMMENT', 'UNTIL'], rows, tty) : '', tty ? summary : `# ${summary}`].filter(Boolean).join('\n');
 }
 
 export async function history(t: Target, name: string, limit?: number): Promise<HistoryBody> {

@@ -67,6 +67,7 @@ export const activityEvent = z
     modified: z.string().optional(),
     version: z.number().int().optional(),
     handoff: z.boolean().optional(),
+    until: z.string().optional(),
   })
   .meta({ id: 'ActivityEvent' }) satisfies z.ZodType<ActivityEvent>;
 
@@ -87,7 +88,7 @@ export const undoBody = z.object({ success: z.literal(true), file: fileStatus, r
 const holdEnd = z.enum(['checkin', 'force_release', 'undo_checkout', 'handoff', 'disk']);
 export const historyBody = z
   .object({
-    holds: z.array(z.object({ user: z.string(), from: z.string(), to: z.string().nullable(), message: z.string().nullable(), comment: z.string().nullable(), ended: holdEnd.nullable() })),
+    holds: z.array(z.object({ user: z.string(), from: z.string(), to: z.string().nullable(), message: z.string().nullable(), until: z.string().optional(), comment: z.string().nullable(), ended: holdEnd.nullable() })),
     stats: z.object({
       holds: z.number().int(),
       median_hold_s: z.number().nullable(),

@@ -82,25 +82,29 @@ export const fileTableStyles = [
       align-items: center;
       min-width: 0;
     }
-    /* A long name gives way in the middle: the folder and the start shrink to an ellipsis, the
-       end stays (the whole name is the text, so it is read out and shown on hover). */
+    /* A long name gives way in its folder only: the folder shrinks to an ellipsis, the file name
+       (the part number people tell files by) stays whole and wraps when it alone is too long;
+       a phone has no hover to show the rest. */
     .name {
       display: flex;
       min-width: 0;
       font-family: ui-monospace, monospace;
     }
-    .head {
+    .folder {
       overflow: hidden;
       text-overflow: ellipsis;
       white-space: nowrap;
-      min-width: 0;
-    }
-    .tail {
-      white-space: nowrap;
-      flex: none;
-    }
-    .path {
+      min-width: 1.5ch;
+      flex: 0 1 auto;
       color: var(--muted);
+    }
+    .folder:empty {
+      display: none;
+    }
+    .base {
+      flex: 0 1 auto;
+      min-width: 0;
+      overflow-wrap: anywhere;
     }
     .select {
       margin: 0 0.45rem 0 0;

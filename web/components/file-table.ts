@@ -4,6 +4,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { LitVirtualizer } from '@lit-labs/virtualizer';
 import { RowFocus } from './row-focus.js';
 import { compareNames } from '../../shared/file-names.js';
+import { localTime } from '../../shared/durations.js';
 import type { FileStatus, PresenceEntry } from '../../shared/protocol.js';
 import { emit } from '../state/dom-events.js';
 import { duration, formatSize, relativeTime } from './format.js';
@@ -29,8 +30,6 @@ const COLUMNS: Array<[SortKey, string]> = [
 ];
 /** The columns with a header of their own (size and modified sit under the name). */
 const HEADED = COLUMNS.filter(([key]) => key !== 'size' && key !== 'modified');
-/** Characters of a name kept at its end when the middle gives way (the part people tell files by). */
-const TAIL = 18;
 
 const folderOf = (name: string) => (name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '');
 const baseOf = (name: string) => name.slice(name.lastIndexOf('/') + 1);
@@ -220,8 +219,6 @@ export class FileTable extends LitElement {
     const url = `/api/files/${f.name.split('/').map(encodeURIComponent).join('/')}/content`;
     const folder = folderOf(f.name) ? `${folderOf(f.name)}/` : '';
     const base = baseOf(f.name);
-    const tail = base.slice(-TAIL);
-    const headOfBase = base.slice(0, base.length - tail.length);
     return html`<div
       role="row"
       aria-rowindex=${index + 2}
@@ -235,7 +232,7 @@ export class FileTable extends LitElement {
       <div role="gridcell" class="c-name">
         <div class="name-line">
           <input tabindex=${t} type="checkbox" class="select" aria-label="Select ${f.name}" .checked=${this._selected.has(f.name)} @change=${(e: Event) => this._select(f.name, (e.target as HTMLInputElement).checked)} />
-          <span class="name" title=${f.name}><span class="head"><span class="path">${folder}</span>${headOfBase}</span><span class="tail">${tail}</span></span>
+          <span class="name" title=${f.name}><span class="folder">${folder}</span><span class="base">${base}</span></span>
         </div>
         <div class="meta">
           <span>${formatSize(f.size_bytes)}</span>
@@ -246,7 +243,7 @@ export class FileTable extends LitElement {
           <button tabindex=${t} class="link" @click=${() => emit(this, 'copy-path-request', { filename: f.name })} aria-label="Copy path of ${f.name}" title="Copy the path to open it on the share">Copy path</button>
         </div>
       </div>
-      <div role="gridcell" class="c-status"><span class="badge">${status}</span>${holder ? html` <span class="presence ${holder.online ? 'online' : ''}" title=${!holder.online && holder.last_seen ? `Last seen ${new Date(holder.last_seen).toLocaleString()}` : ''}>${holder.online ? 'online' : `last seen ${relativeTime(holder.last_seen, this.now)}`}</span>` : ''}${overdue ? html` <span class="overdue" title="Meant to be done by ${new Date(f.lock!.until!).toLocaleString()}">Overdue</span>` : ''}${f.queue.length > 0 ? html` <span class="queue">Queue: ${f.queue.map((w) => w.user).join(', ')}</span>` : ''}${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
+      <div role="gridcell" class="c-status"><span class="badge">${status}</span>${holder ? html` <span class="presence ${holder.online ? 'online' : ''}" title=${!holder.online && holder.last_seen ? `Last seen ${new Date(holder.last_seen).toLocaleString()}` : ''}>${holder.online ? 'online' : `last seen ${relativeTime(holder.last_seen, this.now)}`}</span>` : ''}${f.lock?.until ? html` <span class="until ${overdue ? 'overdue' : ''}" title="Meant to be done by ${new Date(f.lock.until).toLocaleString()}">${overdue ? 'Overdue, ' : ''}until ${localTime(f.lock.until, this.now)}</span>` : ''}${f.queue.length > 0 ? html` <span class="queue">Queue: ${f.queue.map((w) => w.user).join(', ')}</span>` : ''}${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
       <div role="gridcell" class="c-message" title=${f.lock?.message ?? ''}>${f.lock?.message ?? ''}</div>
       <div role="gridcell" class="c-held">${f.lock ? html`<span class="held-label">Held for </span><time datetime=${f.lock.timestamp} title="Checked out ${new Date(f.lock.timestamp).toLocaleString()}">${duration(f.lock.timestamp, this.now)}</time>` : ''}</div>
       <div role="gridcell" class="c-actions">${action}</div>

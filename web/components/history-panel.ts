@@ -4,7 +4,7 @@ import { ModalElement } from './modal-element.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { HistoryBody } from '../../shared/protocol.js';
 import type { BoardActions } from '../data/board-actions.js';
-import { formatSeconds } from '../../shared/durations.js';
+import { formatSeconds, localTime } from '../../shared/durations.js';
 import { versionsPanelStyles } from './versions-panel.styles.js';
 
 const ENDED: Record<string, string> = {
@@ -76,7 +76,7 @@ export class HistoryPanel extends ModalElement {
                   <td><time datetime=${x.from} title=${new Date(x.from).toLocaleString()}>${new Date(x.from).toLocaleString()}</time></td>
                   <td>${formatSeconds(((x.to ? Date.parse(x.to) : Date.now()) - Date.parse(x.from)) / 1000)}</td>
                   <td>${x.ended ? ENDED[x.ended] : 'holds it now'}</td>
-                  <td>${x.message ?? ''}</td>
+                  <td>${x.message ?? ''}${x.until ? html` <span class="until">(until ${localTime(x.until)})</span>` : ''}</td>
                   <td>${x.comment ?? ''}</td>
                 </tr>`,
               )}

@@ -81,20 +81,23 @@ export const pdmAppStyles = [
         padding: 0.5rem;
       }
     }
+    /* Narrow: the activity goes under the list, at a height of its own, so the list keeps the
+       rest of the window and scrolls alone (one scroll area, not three). */
     @media (max-width: 1100px) {
       main {
         grid-template-columns: 1fr;
-        grid-template-rows: minmax(24rem, 1fr) auto;
-        overflow: auto;
+        grid-template-rows: minmax(0, 1fr) 11rem;
       }
       activity-feed {
-        max-height: 16rem;
+        min-height: 0;
       }
     }
-    /* A phone: the list takes the screen's height; the activity follows below it. */
+    /* A phone: the list takes the screen's height; the activity follows below it, scrolled to
+       like the rest of the page (an auto row would give a scroll area no height at all). */
     @media (max-width: 640px) {
       main {
-        grid-template-rows: minmax(calc(100vh - 5rem), 1fr) auto;
+        grid-template-rows: minmax(calc(100vh - 5rem), 1fr) 20rem;
+        overflow: auto;
       }
     }
   `,
