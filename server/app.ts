@@ -149,9 +149,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const keeper = contentKeeper({ logger, layout, index, versions, turns, settled: (abs, maxMs) => vaultWatcher?.settled(abs, maxMs) ?? Promise.resolve() });
   const budget = config.commandBudget === undefined ? DEFAULT_COMMAND_BUDGET : config.commandBudget;
   const commands = new FileCommands(layout, store, board, known, spelling, keeper, new CommandBudgets(budget));
-  const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name));
   const presence = new Presence(config.dataDir, logger);
   await presence.start();
+  const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name), undefined, (user) => presence.get(user)?.online === true);
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger, turns });
   store.subscribe({ changes: (changes) => vaultChanges.followReleases(changes), health: () => undefined });
   const content = new VersionContent({ layout, index, store, versions, changes: vaultChanges, activity, maxUploadBytes: config.maxUploadBytes, staging, turns });

@@ -163,6 +163,8 @@ export interface ErrorBody {
   locks?: LocksMap;
   /** Several files at once: the names that are not tracked files (FILE_NOT_FOUND). */
   missing?: string[];
+  /** Socket acks of TOO_MANY_REQUESTS: when to try again (HTTP answers say it in `Retry-After`). */
+  retry_after_s?: number;
 }
 
 export interface FilesBody {
@@ -306,6 +308,12 @@ export interface BatchPayload {
 export type Ack<T> = ({ ok: true } & T) | ({ ok: false } & ErrorBody);
 export type FileAck = Ack<{ file: FileStatus }>;
 
+/** The answer to `nudge`: whether the holder had a page open (if not, they get it when they next open one). */
+export interface NudgeBody {
+  success: true;
+  holder_online: boolean;
+}
+
 /** `lock:nudged`: someone asks the holder to release a file (sent to the holder's sockets). */
 export interface NudgedPayload {
   filename: string;
@@ -383,7 +391,7 @@ export interface ClientToServerEvents {
   sync: (p: Record<string, never>, ack: (a: Ack<SnapshotPayload>) => void) => void;
   wait: (p: WaitCommand, ack: (a: FileAck) => void) => void;
   unwait: (p: { filename: string }, ack: (a: FileAck) => void) => void;
-  nudge: (p: WaitCommand, ack: (a: Ack<{ success: true }>) => void) => void;
+  nudge: (p: WaitCommand, ack: (a: Ack<NudgeBody>) => void) => void;
 }
 
 /** What the handshake may carry (`io(url, {auth})`). */

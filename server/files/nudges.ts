@@ -4,9 +4,12 @@ import { AppError } from '../errors.js';
 import type { LockStore } from '../locks/lock-store.js';
 import { fileNotFound } from '../vault/vault-paths.js';
 import type { Caller, WaitInput } from './file-commands.js';
+import type { ActivityType, NudgedPayload } from '../../shared/protocol.js';
 
 /** One nudge per caller and file per window. */
 export const NUDGE_WINDOW_MS = 10 * 60_000;
+/** How far back requests are looked for, for someone never seen before. */
+const UNSEEN_WINDOW_MS = 7 * 86_400_000;
 /** Remembered (caller, file) pairs at most; the oldest go first. */
 const REMEMBERED_MAX = 10_000;
 
@@ -25,9 +28,15 @@ export class Nudges {
     /** The file a name means, as spelled on disk. */
     private readonly spell: (filename: string) => Promise<string> = (f) => Promise.resolve(f),
     private readonly windowMs = NUDGE_WINDOW_MS,
+    /** Whether a person has a page open on any server (presence). */
+    private readonly online: (user: string) => boolean = () => true,
   ) {}
 
-  async nudge(caller: Caller, input: WaitInput): Promise<void> {
+  /**
+   * Asks the holder; answers whether they had a page open. One who had not gets it when they next
+   * open one (see `waiting`).
+   */
+  async nudge(caller: Caller, input: WaitInput): Promise<{ holder_online: boolean }> {
     const filename = await this.spell(input.filename);
     const held = this.store.get(filename);
     if (!held) throw this.exists(filename) ? new AppError('NOT_LOCKED', `${filename} is not checked out: nobody to ask.`) : fileNotFound(filename);
@@ -43,5 +52,19 @@ export class Nudges {
     this.last.set(key, now);
     if (this.last.size > REMEMBERED_MAX) this.last.delete(this.last.keys().next().value!);
     await this.activity.append([makeActivity({ type: 'nudge', filename, user: caller.user, message: input.message ?? null, source: 'api', previous_user: held.user })]);
+    return { holder_online: this.online(held.user) };
+  }
+
+  /**
+   * The requests `user` has not seen: made since they were last seen (or in the last week for
+   * someone never seen), for files they still hold, newest 20. Sent to a page as it opens.
+   */
+  async waiting(user: string, lastSeen: string | null): Promise<NudgedPayload[]> {
+    const since = lastSeen ? Date.parse(lastSeen) : Date.now() - UNSEEN_WINDOW_MS;
+    const entries = await this.activity.search({ types: new Set<ActivityType>(['nudge']), since }, 200);
+    return entries
+      .filter((e) => e.previous_user === user && e.filename && e.user && this.store.get(e.filename)?.user === user)
+      .slice(-20)
+      .map((e) => ({ filename: e.filename!, by: e.user!, message: e.message, at: e.at }));
   }
 }

@@ -1,6 +1,6 @@
 import type { VaultSpelling } from '../files/file-commands.js';
 import { Router, type Request } from 'express';
-import type { FilesMutationBody, FileStatus, HealthBody, LocksBody, MutationBody, PresenceBody, UndoBody } from '../../shared/protocol.js';
+import type { FilesMutationBody, FileStatus, HealthBody, NudgeBody, LocksBody, MutationBody, PresenceBody, UndoBody } from '../../shared/protocol.js';
 import type { UndoCheckout } from '../files/undo-checkout.js';
 import type { Identity } from '../auth/identity.js';
 import type { FileBoard } from '../files/file-board.js';
@@ -98,8 +98,8 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
 
   r.post('/files/nudge', json, async (req, res) => {
     const body = parseInput(waitSchema, req.body);
-    await d.nudges.nudge(await d.callerOf(req, body.user), body);
-    res.json({ success: true });
+    const sent = await d.nudges.nudge(await d.callerOf(req, body.user), body);
+    res.json({ success: true, ...sent } satisfies NudgeBody);
   });
 
   r.get('/presence', (_req, res) => {

@@ -67,7 +67,7 @@ const ROUTES: RouteConfig[] = [
     path: '/api/files/nudge',
     summary: 'Ask the holder to release a file (lock:nudged to their sockets on every server)',
     request: { body: { content: { 'application/json': { schema: waitSchema } } } },
-    responses: { 200: json(wire.okBody, 'Sent'), 403: error('You hold it'), 404: errors[404], 409: error('NOT_LOCKED'), 429: error('Asked already within 10 minutes (Retry-After)') },
+    responses: { 200: json(wire.nudgeBody, 'Sent'), 403: error('You hold it'), 404: errors[404], 409: error('NOT_LOCKED'), 429: error('Asked already within 10 minutes (Retry-After)') },
   },
   { method: 'get', path: '/api/presence', summary: 'Who is online, and when others were last seen', responses: { 200: json(wire.presenceBody, 'Presence across the servers sharing the data folder') } },
   {

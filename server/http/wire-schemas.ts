@@ -19,6 +19,7 @@ import type {
   Version,
   VersionBody,
   VersionsBody,
+  NudgeBody,
 } from '../../shared/protocol.js';
 import { ACTIVITY_TYPES, ERROR_CODES } from '../../shared/protocol.js';
 
@@ -72,7 +73,7 @@ export const activityEvent = z
   .meta({ id: 'ActivityEvent' }) satisfies z.ZodType<ActivityEvent>;
 
 export const errorBody = z
-  .object({ detail: z.string(), code: z.enum(ERROR_CODES), lock: lockInfo.optional(), locks: z.record(z.string(), lockInfo).optional(), missing: z.array(z.string()).optional() })
+  .object({ detail: z.string(), code: z.enum(ERROR_CODES), lock: lockInfo.optional(), locks: z.record(z.string(), lockInfo).optional(), missing: z.array(z.string()).optional(), retry_after_s: z.number().int().optional() })
   .meta({ id: 'ErrorBody', description: 'Every error answer; `lock` with ALREADY_LOCKED and NOT_LOCK_OWNER.' }) satisfies z.ZodType<ErrorBody>;
 
 export const healthBody = z
@@ -119,3 +120,4 @@ export const presenceBody = z
   .object({ users: z.array(z.object({ user: z.string(), online: z.boolean(), last_seen: z.string().nullable() })) })
   .meta({ id: 'PresenceBody' }) satisfies z.ZodType<PresenceBody>;
 export const okBody = z.object({ success: z.literal(true) }).meta({ id: 'OkBody' });
+export const nudgeBody = z.object({ success: z.literal(true), holder_online: z.boolean() }).meta({ id: 'NudgeBody', description: '`holder_online` false: they get it when they next open the page' }) satisfies z.ZodType<NudgeBody>;

@@ -13,7 +13,7 @@ export async function answer<T extends object>(ack: unknown, logger: Logger, run
   } catch (err) {
     const e = toAppError(err);
     if (e.code === 'INTERNAL') logger.error({ err }, 'socket command failed');
-    reply = { ok: false, ...e.toBody() };
+    reply = { ok: false, ...e.toBody(), ...(e.retryAfterSeconds !== undefined ? { retry_after_s: e.retryAfterSeconds } : {}) };
   }
   if (typeof ack === 'function') (ack as (r: Ack<T>) => void)(reply);
 }

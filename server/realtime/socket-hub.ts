@@ -137,6 +137,14 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     corkWrites(socket);
     snapshots.add(socket);
     const user = socket.data.caller.user;
+    // Requests made while this person had no page open reach the page they open now.
+    const before = d.presence.get(user);
+    if (!before?.online) {
+      void d.nudges.waiting(user, before?.last_seen ?? null).then(
+        (list) => { for (const n of list) socket.emit('lock:nudged', n); },
+        (err: unknown) => d.logger.warn({ err }, 'requests to release could not be read for a page that opened'),
+      );
+    }
     d.presence.connected(user);
     socket.once('disconnect', () => d.presence.disconnected(user));
     const commands = commandBucket();
@@ -178,8 +186,8 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     );
     socket.on('nudge', (payload, ack) =>
       void answer(ack, d.logger, async () => {
-        await d.nudges.nudge(socket.data.caller, parseInput(socketWait, payload));
-        return { success: true as const };
+        const sent = await d.nudges.nudge(socket.data.caller, parseInput(socketWait, payload));
+        return { success: true as const, ...sent };
       }),
     );
     socket.on('sync', (payload, ack) =>

@@ -97,6 +97,7 @@ describe('keyboard first: one tab stop for the list, arrows between rows, focus 
 
     await api(server.url, '/api/files/checkout', { json: { filename: 'customer-a/PN2002.vnc', user: 'carol' } });
     await row(bob, 'customer-a/PN2002.vnc').getByRole('button', { name: 'Check out when free: customer-a/PN2002.vnc' }).click();
+    await bob.getByRole('dialog').getByRole('button', { name: 'Join the queue' }).click();
     await row(bob, 'customer-a/PN2002.vnc').getByText('Queue: bob').waitFor();
     await api(server.url, '/api/files/unwait', { json: { filename: 'customer-a/PN2002.vnc', user: 'bob' } });
     await api(server.url, '/api/files/wait', { json: { filename: 'customer-a/PN2002.vnc', user: 'bob' } });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { consoleWatch, row } from '../support/pages.js';
 import { builtWeb } from '../support/processes.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { api, startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 
 // A Notification that records what it was asked to show (permission granted on request).
@@ -61,10 +61,15 @@ describe('waiting for a file in Chromium, two people', () => {
     await alice.getByRole('button', { name: 'Confirm check-out' }).click();
     await row(bob, file).getByText('Checked out by alice').waitFor();
     await row(bob, file).getByText('online').waitFor();
+    // Everyone sees when alice means to be done (tomorrow: with the date).
+    await row(bob, file).getByText(/^until \d{4}-\d\d-\d\d \d\d:\d\d$/).waitFor();
     // Someone else's file offers no check-out: waiting and asking instead.
     expect(await row(bob, file).getByRole('button', { name: 'Check out', exact: true }).count()).toBe(0);
     await bob.getByRole('button', { name: 'Allow notifications' }).click();
     await row(bob, file).getByRole('button', { name: `Check out when free: ${file}` }).click();
+    const when = bob.getByRole('dialog', { name: `Check out ${file} when free` });
+    await when.getByLabel('Message').fill('second operation');
+    await when.getByRole('button', { name: 'Join the queue' }).click();
     await row(bob, file).getByText('Queue: bob').waitFor();
     await row(alice, file).getByText('Queue: bob').waitFor();
     await row(bob, file).getByRole('button', { name: `Leave queue: ${file}` }).waitFor();
@@ -72,17 +77,27 @@ describe('waiting for a file in Chromium, two people', () => {
     await row(alice, file).getByRole('button', { name: 'Check in' }).click();
     await alice.getByRole('button', { name: 'Confirm check-in' }).click();
     await row(bob, file).getByText('Checked out by bob').waitFor();
+    // The hand-off keeps the message bob gave when he joined the queue.
+    await row(alice, file).getByText('second operation').waitFor();
     const toasts = bob.getByRole('log', { name: 'Notifications' });
     await toasts.getByText(`${file} is now checked out to you (handed over by alice).`).waitFor();
     expect(await notes(bob)).toEqual([`${file} is now checked out to you (handed over by alice).`]);
 
     await row(alice, file).getByText('Checked out by bob').waitFor();
     await row(alice, file).getByRole('button', { name: `Ask to release: ${file}` }).click();
+    await alice.getByRole('log', { name: 'Notifications' }).getByText(`Asked bob to release ${file}.`).waitFor();
     await toasts.getByText(`alice asks you to release ${file}.`).waitFor();
     expect(await notes(bob)).toContain(`alice asks you to release ${file}.`);
     // Asked again within 10 minutes: told in alice's page, nothing more for bob.
     await row(alice, file).getByRole('button', { name: `Ask to release: ${file}` }).click();
-    await alice.getByRole('alert').getByText(/asked bob about/).waitFor();
+    const refusal = alice.getByRole('alert').filter({ hasText: /asked bob about/ });
+    await refusal.waitFor();
+    // Its wait counts down, and it goes once the file changes hands.
+    const seconds = async () => Number(/in (\d+) s/.exec((await refusal.textContent()) ?? '')?.[1]);
+    const first = await seconds();
+    await expect.poll(seconds, { timeout: 5000 }).toBeLessThan(first);
+    await api(server.url, '/api/files/checkin', { json: { filename: file, user: 'bob' } });
+    await expect.poll(() => refusal.count()).toBe(0);
     // A lock past its `until` (written by hand here: the API takes only future times) is Overdue, and filterable.
     const locks = JSON.parse(await readFile(vault.locksFile, 'utf8'));
     locks['PN1002.mcam'] = { user: 'carol', timestamp: new Date(Date.now() - 7200_000).toISOString(), message: 'late', until: new Date(Date.now() - 3600_000).toISOString() };

@@ -156,6 +156,33 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
     }
   });
 
+  it('a nudge to a holder with no page open says so, and reaches the page they open next (only requests for files they still hold)', async () => {
+    await post('/api/files/checkout', { filename: 'PN1001.mcam', user: 'dora' });
+    await post('/api/files/checkout', { filename: 'PN1002.mcam', user: 'dora' });
+    expect((await post('/api/files/nudge', { filename: 'PN1001.mcam', user: 'bob', message: 'need it for OP20' })).body).toEqual({ success: true, holder_online: false });
+    expect((await post('/api/files/nudge', { filename: 'PN1002.mcam', user: 'bob' })).body).toEqual({ success: true, holder_online: false });
+    await post('/api/files/checkin', { filename: 'PN1002.mcam', user: 'dora' });
+    const dora = await connect(url, 'dora');
+    try {
+      expect(await dora.waitFor('lock:nudged')).toMatchObject({ filename: 'PN1001.mcam', by: 'bob', message: 'need it for OP20' });
+      // Nothing about PN1002.mcam, which dora no longer holds: a sync is answered after the requests were sent.
+      await dora.socket.emitWithAck('sync', {});
+      expect(dora.received.filter((r) => r.event === 'lock:nudged').map((r) => (r.data as { filename: string }).filename)).toEqual(['PN1001.mcam']);
+    } finally {
+      dora.close();
+    }
+    // A second page that opens while another is open gets nothing again (the first had it).
+    const first = await connect(url, 'dora');
+    const second = await connect(url, 'dora');
+    try {
+      await second.socket.emitWithAck('sync', {});
+      expect(second.received.filter((r) => r.event === 'lock:nudged')).toEqual([]);
+    } finally {
+      first.close();
+      second.close();
+    }
+  });
+
   it('nudge reaches the holder\'s sockets as lock:nudged, is logged, and is limited per caller and file', async () => {
     await post('/api/files/checkout', { filename: F, user: 'alice' });
     const alice = await connect(url, 'alice');
@@ -164,13 +191,13 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
       expect((await post('/api/files/nudge', { filename: 'PN1002.mcam', user: 'bob' })).body.code).toBe('NOT_LOCKED');
       expect((await post('/api/files/nudge', { filename: F, user: 'alice' })).status).toBe(403);
       expect((await post('/api/files/nudge', { filename: 'nope.mcam', user: 'bob' })).status).toBe(404);
-      expect((await post('/api/files/nudge', { filename: F, user: 'bob', message: 'lunch?' })).body).toEqual({ success: true });
+      expect((await post('/api/files/nudge', { filename: F, user: 'bob', message: 'lunch?' })).body).toEqual({ success: true, holder_online: true });
       expect(await alice.waitFor('lock:nudged')).toMatchObject({ filename: F, by: 'bob', message: 'lunch?', at: expect.any(String) });
       const again = await post('/api/files/nudge', { filename: F, user: 'bob' });
       expect(again.status).toBe(429);
       expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(500);
       const carol = await connect(url, 'carol');
-      expect(await carol.socket.emitWithAck('nudge', { filename: F })).toEqual({ ok: true, success: true });
+      expect(await carol.socket.emitWithAck('nudge', { filename: F })).toEqual({ ok: true, success: true, holder_online: true });
       carol.close();
       await eventually(() => alice.received.filter((r) => r.event === 'lock:nudged').length === 2, 3000, 'second nudge');
       expect(other.received.some((r) => r.event === 'lock:nudged')).toBe(false);

@@ -7,13 +7,19 @@ import { fileList } from './file-list.js';
 import { submitOnCtrlEnter } from './dialog-keys.js';
 import { baseStyles, dialogStyles } from './theme.js';
 
-/** Asks for a check-out message; shows a conflict in place when someone was faster. */
+/**
+ * Asks for a check-out message; shows a conflict in place when someone was faster. For a file
+ * someone holds, the same dialog joins its queue (`Check out when free`): the message is the
+ * check-out's when the file is handed over.
+ */
 @customElement('checkout-dialog')
 export class CheckoutDialog extends ModalElement {
   /** The files being checked out (one, or several at once); empty when closed. */
   @property({ attribute: false }) filenames: string[] = [];
   /** Does the check-out; answers the refusal to show, or null. */
-  @property({ attribute: false }) actions: Pick<BoardActions, 'checkout'> | null = null;
+  @property({ attribute: false }) actions: Pick<BoardActions, 'checkout' | 'wait'> | null = null;
+  /** Joining the queue of a held file rather than checking out now. */
+  @state() private _wait = false;
 
   /** The server's refusal, shown in the dialog. */
   @state() private _error = '';
@@ -25,8 +31,9 @@ export class CheckoutDialog extends ModalElement {
   @query('textarea') private _field!: HTMLTextAreaElement;
 
   /** Opens the dialog for one file or several (checked out together, all or nothing). */
-  open(filenames: string[]) {
+  open(filenames: string[], wait = false) {
     this.filenames = filenames;
+    this._wait = wait;
     this._error = '';
     this._message = '';
     this._until = '';
@@ -42,17 +49,20 @@ export class CheckoutDialog extends ModalElement {
       this.filenames = [];
     }}>
       <form method="dialog" @submit=${this._submit} @keydown=${submitOnCtrlEnter}>
-        <h2 id="t">Check out ${several ? `${this.filenames.length} files` : html`<span class="file">${this.filenames[0] ?? ''}</span>`}</h2>
+        <h2 id="t">Check out ${several ? `${this.filenames.length} files` : html`<span class="file">${this.filenames[0] ?? ''}</span>`}${this._wait ? ' when free' : ''}</h2>
         ${several ? fileList(this.filenames) : ''}
+        ${this._wait ? html`<p class="hint">You join the queue; when it is released the file is checked out to you with this message.</p>` : ''}
         <label for="msg">Message</label>
         <textarea id="msg" rows="3" maxlength="2000" placeholder="What are you changing?" .value=${this._message} @input=${(e: Event) => (this._message = (e.target as HTMLTextAreaElement).value)}></textarea>
-        <label for="until">Until</label>
-        <input id="until" type="datetime-local" .value=${this._until} @input=${(e: Event) => (this._until = (e.target as HTMLInputElement).value)} aria-describedby="until-hint" />
-        <small id="until-hint">Optional: when you mean to be done. Past it the lock shows as overdue.</small>
+        ${this._wait
+          ? ''
+          : html`<label for="until">Until</label>
+              <input id="until" type="datetime-local" .value=${this._until} @input=${(e: Event) => (this._until = (e.target as HTMLInputElement).value)} aria-describedby="until-hint" />
+              <small id="until-hint">Optional: when you mean to be done. Past it the lock shows as overdue.</small>`}
         ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
         <div class="buttons">
           <button type="button" @click=${() => this.close()}>Cancel</button>
-          <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>Confirm check-out</button>
+          <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>${this._wait ? 'Join the queue' : 'Confirm check-out'}</button>
         </div>
       </form>
     </dialog>`;
@@ -64,7 +74,7 @@ export class CheckoutDialog extends ModalElement {
     this._busy = true;
     // datetime-local is the browser's local time; the server keeps ISO (UTC).
     const until = this._until ? new Date(this._until).toISOString() : undefined;
-    this._error = (await this.actions.checkout(this.filenames, this._message.trim(), until)) ?? '';
+    this._error = (this._wait ? await this.actions.wait(this.filenames[0] ?? '', this._message.trim()) : await this.actions.checkout(this.filenames, this._message.trim(), until)) ?? '';
     this._busy = false;
     if (!this._error) this.close();
   }

@@ -4,6 +4,7 @@ import { boardActions } from '../data/board-actions.js';
 import { LiveConnection } from '../data/live-connection.js';
 import { SessionController } from '../data/session-controller.js';
 import { askToNotify, canAskToNotify, notifyBrowser } from '../data/browser-notices.js';
+import { refusalOf, refusalText, type Refusal } from '../state/refusal.js';
 import { StoreController } from '../state/store-controller.js';
 import { BoardStore } from '../state/board-store.js';
 import { sharePathOf } from '../../shared/share-path.js';
@@ -46,7 +47,9 @@ export class PdmApp extends LitElement {
   private readonly _actions = boardActions(this._conn, () => (this._session.session?.mode === 'open' ? this._session.user : null));
   private readonly _signIn = (user: string, password: string) => this._session.signIn(user, password);
   private readonly _watch = new StoreController(this, () => this.store);
-  @state() private _error = '';
+  @state() private _refusal: Refusal | null = null;
+  /** Counts a refusal's wait down, while one is shown. */
+  private _countdown: ReturnType<typeof setInterval> | undefined;
   /** The one clock of the page: "held for", "modified", "last seen" are told against it. */
   @state() private _now = Date.now();
   private _tick: ReturnType<typeof setInterval> | undefined;
@@ -71,13 +74,28 @@ export class PdmApp extends LitElement {
     this.addEventListener('versions-request', (e) => this._versions.open(e.detail.filename, this.store.files.get(e.detail.filename)?.locked_by === this._session.user));
     this.addEventListener('notice-dismiss', (e) => this.store.dismissNotice(e.detail.id));
     this.addEventListener('dialog-closed', (e) => void this._refocus(e.detail.filenames[0]));
-    this.addEventListener('wait-request', (e) => void this._conn.wait(e.detail.filename, e.detail.join).then((ack) => this._setError(ack.ok ? '' : ack.detail)));
-    this.addEventListener('nudge-request', (e) => void this._conn.nudge(e.detail.filename).then((ack) => this._setError(ack.ok ? '' : ack.detail)));
+    this.addEventListener('wait-request', (e) => {
+      if (e.detail.join) this._checkoutDialog.open([e.detail.filename], true);
+      else void this._conn.wait(e.detail.filename, false).then((ack) => this._setError(ack.ok ? '' : ack.detail));
+    });
+    this.addEventListener('nudge-request', (e) => {
+      const file = e.detail.filename;
+      void this._conn.nudge(file).then((ack) => {
+        if (!ack.ok) {
+          this._refuse(refusalOf(ack, file, this.store.locks[file], Date.now()));
+          return;
+        }
+        this._setError('');
+        const holder = this.store.locks[file]?.user ?? 'The holder';
+        this.store.inform(ack.holder_online ? `Asked ${holder} to release ${file}.` : `${holder} has no page open: they will see your request when they next open PDM Live.`);
+      });
+    });
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback();
     clearInterval(this._tick);
+    clearInterval(this._countdown);
     this._conn.disconnect();
   }
 
@@ -107,7 +125,7 @@ export class PdmApp extends LitElement {
       <locks-banner .health=${s.health} ?offline=${!live}></locks-banner>
       <toast-stack .notices=${s.notices}></toast-stack>
       <div class="sr" aria-live="polite">${s.announcement}</div>
-      ${this._error ? html`<p class="error" role="alert">${this._error} <button @click=${() => this._setError('')} aria-label="Dismiss error">✕</button></p>` : ''}
+      ${this._shownError(s)}
       <main>
         <file-table
           .files=${s.fileList()}
@@ -169,7 +187,20 @@ export class PdmApp extends LitElement {
   }
 
   private _setError(message: string) {
-    this._error = message;
+    this._refuse(message ? { text: message } : null);
+  }
+
+  private _refuse(r: Refusal | null) {
+    this._refusal = r;
+    clearInterval(this._countdown);
+    this._countdown = r?.until === undefined ? undefined : setInterval(() => (this._now = Date.now()), 1000);
+  }
+
+  private _shownError(s: BoardStore) {
+    const r = this._refusal;
+    const text = refusalText(r, r?.file === undefined ? undefined : s.locks[r.file], Math.max(this._now, Date.now()));
+    if (r && text === null) queueMicrotask(() => this._refusal === r && this._refuse(null));
+    return text ? html`<p class="error" role="alert">${text} <button @click=${() => this._setError('')} aria-label="Dismiss error">✕</button></p>` : '';
   }
 
   static override styles = pdmAppStyles;

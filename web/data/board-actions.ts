@@ -10,6 +10,8 @@ import { listVersions, restoreVersion, uploadVersion, type Upload } from './vers
 export interface BoardActions {
   /** One file, or several at once (all or nothing). */
   checkout(filenames: string[], message: string, until?: string): Promise<string | null>;
+  /** Joins a held file's queue; the message becomes the check-out's when it is handed over. */
+  wait(filename: string, message: string): Promise<string | null>;
   /** One file, or several of yours at once. */
   checkin(filenames: string[], comment: string): Promise<string | null>;
   /** Undo check-out: the content at check-out put back, then released. */
@@ -42,6 +44,10 @@ export function boardActions(conn: LiveConnection, openModeUser: () => string | 
       if (ack.ok) return null;
       if (ack.code === 'ALREADY_LOCKED' && ack.lock) return `Someone was faster: ${filename} is checked out by ${ack.lock.user}${ack.lock.message ? ` ("${ack.lock.message}")` : ''}.`;
       return ack.detail;
+    },
+    async wait(filename, message) {
+      const ack = await conn.wait(filename, true, message || undefined);
+      return ack.ok ? null : ack.detail;
     },
     async checkin(filenames, comment) {
       const ack = filenames.length > 1 ? await conn.checkinMany(filenames, comment || undefined) : await conn.checkin(filenames[0] ?? '', false, comment || undefined);

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ActivityEvent, ClientToServerEvents, FileAck, FilesAck, HandshakeAuth, PresenceBody, ServerToClientEvents, UndoAck } from '../../shared/protocol.js';
+import type { Ack, ActivityEvent, ClientToServerEvents, FileAck, FilesAck, HandshakeAuth, NudgeBody, PresenceBody, ServerToClientEvents, UndoAck } from '../../shared/protocol.js';
 import type { BoardStore } from '../state/board-store.js';
 
 type PdmSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -72,18 +72,18 @@ export class LiveConnection {
     return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkout', payload) as Promise<FileAck>);
   }
 
-  /** Joins the queue (`wait`), or leaves it. */
-  wait(filename: string, join: boolean): Promise<FileAck> {
-    return this.command((s) => (join ? s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('wait', { filename }) : s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('unwait', { filename })));
+  /** Joins the queue (`wait`, with the message the hand-off keeps), or leaves it. */
+  wait(filename: string, join: boolean, message?: string): Promise<FileAck> {
+    return this.command((s) => (join ? s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('wait', { filename, ...(message ? { message } : {}) }) : s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('unwait', { filename })));
   }
 
   /** Asks the holder to release the file. */
-  async nudge(filename: string): Promise<Ack<{ success: true }>> {
+  async nudge(filename: string): Promise<Ack<NudgeBody>> {
     const s = this.socket;
     if (!s?.connected) return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'Not connected to the server: try again once it shows Live.' };
     try {
       // socket.io's emitWithAck loses this ack's type (it comes out `any`): the protocol names it.
-      return (await s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('nudge', { filename })) as Ack<{ success: true }>;
+      return (await s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('nudge', { filename })) as Ack<NudgeBody>;
     } catch {
       return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'The server did not answer in time.' };
     }
