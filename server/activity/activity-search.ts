@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ActivityEvent, ActivityType } from '../../shared/protocol.js';
 import { parseLine, MAX_LINE } from './activity-lines.js';
+import { containsText } from '../../shared/text-match.js';
 
 /** `GET /api/activity`'s filters; every one given must match. */
 export interface ActivityFilter {
@@ -10,11 +11,13 @@ export interface ActivityFilter {
   /** Epoch ms, inclusive. */
   since?: number | undefined;
   until?: number | undefined;
+  /** `filename` and `user` match part of the text, ignoring case and width (`match=part`). */
+  part?: boolean | undefined;
 }
 
 export function matches(e: ActivityEvent, f: ActivityFilter): boolean {
-  if (f.filename !== undefined && e.filename !== f.filename) return false;
-  if (f.user !== undefined && e.user !== f.user) return false;
+  if (f.filename !== undefined && !(f.part ? containsText(e.filename, f.filename) : e.filename === f.filename)) return false;
+  if (f.user !== undefined && !(f.part ? containsText(e.user, f.user) : e.user === f.user)) return false;
   if (f.types && !f.types.has(e.type)) return false;
   if (f.since === undefined && f.until === undefined) return true;
   const at = Date.parse(e.at);

@@ -72,6 +72,7 @@ export const activityQuerySchema = z
     since: isoTime.optional(),
     until: isoTime.optional(),
     format: z.enum(['json', 'csv']).optional(),
+    match: z.enum(['exact', 'part']).optional(),
   })
   .refine((q) => !(q.after && q.before), { error: 'after and before cannot be combined', path: ['before'] })
   .refine((q) => (q.limit ?? 0) <= 1000 || !searchesActivity(q), { error: 'must be at most 1000 with filters, before or format', path: ['limit'] });

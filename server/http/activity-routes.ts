@@ -24,8 +24,9 @@ export function activityRoutes(d: ActivityRoutesDeps): Router {
   r.get('/activity', async (req, res) => {
     const q = parseInput(activityQuerySchema, req.query);
     // A file asked for in another spelling, on a vault that takes it as the same file, is that file.
-    const filename = q.filename === undefined ? undefined : await d.spelling.locate(q.filename);
-    const filter = { filename, user: q.user, types: q.type, since: q.since, until: q.until };
+    const part = q.match === 'part';
+    const filename = q.filename === undefined || part ? q.filename : await d.spelling.locate(q.filename);
+    const filter = { filename, user: q.user, types: q.type, since: q.since, until: q.until, part };
     const searching = searchesActivity(q);
     const limit = q.limit ?? 100;
     // `after` (a subscriber catching up) pages forwards; filters then apply to that page.

@@ -24,6 +24,7 @@ const activityQuery = z.object({
   since: z.string().optional().meta({ description: 'ISO time, inclusive' }),
   until: z.string().optional().meta({ description: 'ISO time, inclusive' }),
   format: z.enum(['json', 'csv']).optional(),
+  match: z.enum(['exact', 'part']).optional().meta({ description: '`part`: `filename` and `user` match part of the text, ignoring case (as the page\'s filters); default `exact`' }),
 });
 const errors = { 400: error('Invalid input (INVALID_REQUEST)'), 401: error('No valid session (users mode)'), 404: error('No such file, version or route'), 503: error('locks.json is unavailable') };
 

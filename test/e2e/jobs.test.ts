@@ -115,6 +115,15 @@ describe('jobs of several files, undo, force with a reason, history and the feed
     expect(await carol.evaluate('navigator.clipboard.readText()')).toBe(expected);
 
     const feed = carol.getByRole('region', { name: 'Activity' });
+    // Part of the text, any case, as the list's Filter: `BO` finds bob and boss, `pn100` PN1002.mcam.
+    await feed.getByLabel('Person').fill('BO');
+    await feed.getByLabel('File').fill('pn100');
+    await feed.getByRole('button', { name: 'Filter' }).click();
+    await eventually(async () => {
+      const items = await feed.getByRole('listitem').allTextContents();
+      return items.some((t) => /^bob\s/.test(t.trim())) && items.some((t) => /^boss\s/.test(t.trim())) && items.every((t) => /^bo/.test(t.trim()) && t.includes('PN100'));
+    });
+    await feed.getByLabel('File').fill('');
     await feed.getByLabel('Person').fill('bob');
     await feed.getByRole('button', { name: 'Filter' }).click();
     await eventually(async () => {

@@ -145,6 +145,11 @@ describe('undo check-out, per-file history and the searchable activity log', () 
     expect(alice.map((e: any) => e.message)).toEqual(['round 0', 'round 2', 'round 4', '=HYPERLINK("x"), "quoted"']);
     expect((await q('filename=PN1002.mcam')).body.events).toHaveLength(1);
     expect((await q('type=checkin,checkout&filename=PN1001.mcam')).body.events).toHaveLength(10);
+    // match=part: part of the name or person, any case and width (the page's filters); exact by default.
+    expect((await q('filename=pn100&type=checkout')).body.events).toHaveLength(0);
+    expect((await q('filename=pn100&type=checkout&match=part')).body.events).toHaveLength(6);
+    expect((await q('user=%EF%BC%A1LI&type=checkout&match=part')).body.events).toHaveLength(4);
+    expect((await q('match=fuzzy')).status).toBe(400);
 
     // Backwards: pages of 3, oldest first within a page, no gaps or repeats.
     const seen: string[] = [];

@@ -4,6 +4,7 @@ import type { ActivityEvent } from '../../shared/protocol.js';
 import type { BoardActions } from '../data/board-actions.js';
 import type { ActivityFilters } from '../data/history-api.js';
 import { relativeTime } from './format.js';
+import { containsText } from '../../shared/text-match.js';
 import { baseStyles } from './theme.js';
 
 const VERB: Record<string, string> = {
@@ -25,10 +26,20 @@ const VERB: Record<string, string> = {
   nudge: 'asked for the release of',
 };
 
+/** File changes nobody is named for (seen on the share), said of the file. */
+const ON_DISK: Record<string, string> = {
+  file_added: 'was added on the share',
+  file_changed: 'was changed on the share',
+  file_removed: 'was removed from the share',
+};
+
+/** A path with a break opportunity after each folder. */
+const pathParts = (name: string | null) => (name ?? '').split('/').map((part, i, all) => (i < all.length - 1 ? html`${part}/<wbr />` : part));
+
 /** Lock entries: from `disk`, they are a hand edit of locks.json, said so. */
 const LOCK_TYPES = new Set(['checkout', 'checkin', 'force_release', 'lock_edited']);
 
-const matches = (e: ActivityEvent, f: ActivityFilters) => (!f.filename || e.filename === f.filename) && (!f.user || e.user === f.user);
+const matches = (e: ActivityEvent, f: ActivityFilters) => (!f.filename || containsText(e.filename, f.filename)) && (!f.user || containsText(e.user, f.user));
 
 /**
  * The activity log, newest first: the live entries, older pages on `Load more`, and filters by
@@ -63,15 +74,17 @@ export class ActivityFeed extends LitElement {
     return html`<section aria-labelledby="h">
       <h2 id="h">Activity</h2>
       <form class="filters" @submit=${(e: Event) => this._apply(e)}>
-        <label>File <input name="filename" type="search" .value=${this._filters.filename} placeholder="e.g. PN1001.mcam" /></label>
+        <label>File <input name="filename" type="search" .value=${this._filters.filename} placeholder="e.g. PN1001" /></label>
         <label>Person <input name="user" type="search" .value=${this._filters.user} placeholder="name" /></label>
         <button type="submit">Filter</button>
       </form>
       <ol>
         ${items.map(
           (e) => html`<li>
-            <span class="who">${e.user ?? (e.source === 'disk' ? 'On disk' : 'Someone')}</span>
-            ${VERB[e.type] ?? e.type} <span class="file">${e.filename ?? ''}</span>
+            ${!e.user && ON_DISK[e.type]
+              ? html`<span class="file">${pathParts(e.filename)}</span> ${ON_DISK[e.type]}`
+              : html`<span class="who">${e.user ?? (e.source === 'disk' ? 'On disk' : 'Someone')}</span>
+                  ${VERB[e.type] ?? e.type} <span class="file">${pathParts(e.filename)}</span>`}
             ${e.type === 'force_release' && e.previous_user ? html`(held by ${e.previous_user})` : ''}
             ${e.message ? html`<q>${e.message}</q>` : ''} ${e.source === 'disk' && LOCK_TYPES.has(e.type) ? html`<span class="tag">edited on disk</span>` : ''}
             <time datetime=${e.at} title=${new Date(e.at).toLocaleString()}>${relativeTime(e.at, this.now)}</time>
@@ -80,7 +93,7 @@ export class ActivityFeed extends LitElement {
       </ol>
       ${items.length === 0 && !this._busy ? html`<p class="empty">${this._filters.filename || this._filters.user ? 'Nothing matches.' : 'Nothing yet.'}</p>` : ''}
       ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
-      ${this._end ? html`<p class="empty">That is everything.</p>` : html`<button class="more" ?disabled=${this._busy} @click=${() => void this._more()}>Load more</button>`}
+      ${this._end ? html`<p class="empty">That is everything.</p>` : items.length > 0 ? html`<button class="more" ?disabled=${this._busy} @click=${() => void this._more()}>Load more</button>` : ''}
     </section>`;
   }
 
@@ -138,7 +151,7 @@ export class ActivityFeed extends LitElement {
       gap: 0.15rem;
     }
     .filters input {
-      width: 9rem;
+      width: 10rem;
     }
     ol {
       list-style: none;
@@ -155,8 +168,10 @@ export class ActivityFeed extends LitElement {
     .who {
       font-weight: 600;
     }
+    /* A path breaks after a folder's slash (<wbr>), inside a name only when one alone is too long. */
     .file {
       font-family: ui-monospace, monospace;
+      overflow-wrap: break-word;
     }
     q {
       color: var(--muted);

@@ -31,6 +31,7 @@ export const fileTableStyles = [
     }
     .filters input {
       width: min(19rem, 100%);
+      min-width: min(15rem, 100%);
       box-sizing: border-box;
     }
     .count {
@@ -94,16 +95,13 @@ export const fileTableStyles = [
       overflow: hidden;
       text-overflow: ellipsis;
       white-space: nowrap;
-      min-width: 1.5ch;
+      min-width: 0;
       flex: 0 1 auto;
       color: var(--muted);
     }
-    .folder:empty {
-      display: none;
-    }
     .base {
-      flex: 0 1 auto;
-      min-width: 0;
+      flex: 0 0 auto;
+      max-width: 100%;
       overflow-wrap: anywhere;
     }
     .select {

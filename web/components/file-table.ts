@@ -5,6 +5,7 @@ import type { LitVirtualizer } from '@lit-labs/virtualizer';
 import { RowFocus } from './row-focus.js';
 import { compareNames } from '../../shared/file-names.js';
 import { localTime } from '../../shared/durations.js';
+import { containsText } from '../../shared/text-match.js';
 import type { FileStatus, PresenceEntry } from '../../shared/protocol.js';
 import { emit } from '../state/dom-events.js';
 import { duration, formatSize, relativeTime } from './format.js';
@@ -111,7 +112,7 @@ export class FileTable extends LitElement {
   rows(): FileStatus[] {
     const key = [this._sort, this._desc, this._text, this._status, this._folder, this.user, this._status === 'long' ? this.now : 0].join('\u0000');
     if (this._memo && this._memo.files === this.files && this._memo.key === key) return this._memo.rows;
-    const text = this._text.trim().toLowerCase();
+    const text = this._text.trim();
     let rows = this.files.filter((f) => {
       if (this._folder && folderOf(f.name) !== this._folder) return false;
       if (this._status === 'mine' && f.locked_by !== this.user) return false;
@@ -120,7 +121,7 @@ export class FileTable extends LitElement {
       if (this._status === 'overdue' && !isOverdue(f)) return false;
       if (this._status === 'waiting' && !f.queue.some((w) => w.user === this.user)) return false;
       if (this._status === 'long' && !heldLong(f, this.now)) return false;
-      if (text && !f.name.toLowerCase().includes(text) && !(f.lock?.message ?? '').toLowerCase().includes(text) && !(f.locked_by ?? '').toLowerCase().includes(text)) return false;
+      if (text && !containsText(f.name, text) && !containsText(f.lock?.message, text) && !containsText(f.locked_by, text)) return false;
       return true;
     });
     if (this._sort !== 'name' || this._desc) {

@@ -22,7 +22,8 @@ export interface ActivityFilters {
 
 /** Up to `limit` entries (oldest first) matching `filters`, older than `before` when given. */
 export async function activityPage(filters: ActivityFilters, before: string | null, limit = 100): Promise<ActivityEvent[]> {
-  const q = new URLSearchParams({ limit: String(limit) });
+  // Part of the name or person, any case: as the list's Filter matches.
+  const q = new URLSearchParams({ limit: String(limit), match: 'part' });
   if (filters.filename) q.set('filename', filters.filename);
   if (filters.user) q.set('user', filters.user);
   if (before) q.set('before', before);
