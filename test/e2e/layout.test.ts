@@ -12,6 +12,8 @@ import { makeVault, type TempVault } from '../support/temp-vault.js';
 const SHOTS = fileURLToPath(new URL('../../test-results/screens/', import.meta.url));
 const WIDTHS = [390, 800, 1024, 1280, 1920];
 const LONG = 'customer-with-a-very-long-folder-name/sub-assembly-fixture-plates/PN4711-second-operation-with-a-long-name.mcam';
+/** A free file with a name as long, and a file name with no break in it. */
+const LONG_FREE = 'customer-with-a-very-long-folder-name/sub-assembly-fixture-plates/PN4712_THIRD_OPERATION_WITH_A_NAME_WITHOUT_ANY_BREAK.mcam';
 
 
 /**
@@ -45,10 +47,14 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
   const watch = consoleWatch();
 
   beforeAll(async () => {
-    vault = await makeVault(['PN1001.mcam', 'PN1002.mcam', 'PN1003.vnc', 'customer-a/PN2002.vnc', LONG]);
+    vault = await makeVault(['PN1001.mcam', 'PN1002.mcam', 'PN1003.vnc', 'customer-a/PN2002.vnc', LONG, LONG_FREE]);
     server = await startServer(vault, { webDist: builtWeb(), admins: ['boss'] });
     await api(server.url, '/api/files/checkout', { json: { filename: 'PN1002.mcam', message: 'roughing pass on the second fixture, do not touch', user: 'alice' } });
+    await api(server.url, '/api/files/checkout', { json: { filename: LONG, message: 'finishing the second operation on the long fixture plate before the night shift', user: 'boss' } });
+    await api(server.url, '/api/files/checkin', { json: { filename: LONG, user: 'boss', comment: 'a first pass: roughing and semi-finishing of every pocket, the finishing pass next' } });
     await api(server.url, '/api/files/checkout', { json: { filename: LONG, message: 'finishing', user: 'boss' } });
+    // A second version, so Versions offers Restore.
+    await api(server.url, `/api/files/${LONG}/content`, { method: 'PUT', body: 'the finishing pass', headers: { 'x-pdm-user': 'boss', 'content-type': 'application/octet-stream' } });
     await mkdir(SHOTS, { recursive: true });
     browser = await launchChromium();
   });
@@ -123,6 +129,51 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
       } finally {
         await ctx.close();
       }
+    }
+  });
+
+  it('390 px: every dialog, with the longest names, fits the screen with all its buttons reachable', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const page = await ctx.newPage();
+      watch.attach(page, 'dialogs-390');
+      await page.goto(server.url);
+      await page.getByLabel('Your name').fill('boss');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+      const check = async (what: string, open: () => Promise<unknown>, buttons: string[]) => {
+        await open();
+        const dialog = page.getByRole('dialog');
+        await dialog.waitFor();
+        await page.screenshot({ path: `${SHOTS}dialog-390-${what}.png` });
+        expect(await offscreen(page), what).toEqual([]);
+        for (const name of buttons) {
+          const button = dialog.getByRole(name.startsWith('Download') ? 'link' : 'button', { name, exact: true });
+          await button.scrollIntoViewIfNeeded();
+          const box = (await button.boundingBox())!;
+          expect(box.x >= 0 && box.x + box.width <= 391 && box.y >= 0 && box.y + box.height <= 845, `${what}: ${name} on screen`).toBe(true);
+        }
+        await expectNoAxeViolations(page, `${what} at 390`);
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'detached' }).catch(() => dialog.waitFor({ state: 'hidden' }));
+      };
+      await check('checkout', () => row(page, LONG_FREE).getByRole('button', { name: 'Check out' }).click(), ['Cancel', 'Confirm check-out']);
+      await check('checkin', () => row(page, LONG).getByRole('button', { name: 'Check in' }).click(), ['Cancel', 'Confirm check-in']);
+      await check('versions', () => page.getByRole('button', { name: `Versions of ${LONG}` }).click(), ['Close', 'Download version 1', 'Download version 2', 'Restore version 1']);
+      await check('history', () => page.getByRole('button', { name: `History of ${LONG}` }).click(), ['Close']);
+      await check('force', () => row(page, 'PN1002.mcam').getByRole('button', { name: 'Force release: PN1002.mcam' }).click(), ['Cancel']);
+      await check('wait', () => row(page, 'PN1002.mcam').getByRole('button', { name: 'Check out when free: PN1002.mcam' }).click(), ['Cancel', 'Join the queue']);
+      await check('name', () => page.getByRole('button', { name: 'Change name' }).click(), ['Cancel']);
+      // The activity feed follows the list, with room to read it (it once had no height at all).
+      const feed = page.getByRole('region', { name: 'Activity' });
+      await feed.scrollIntoViewIfNeeded();
+      expect((await feed.boundingBox())!.height).toBeGreaterThanOrEqual(200);
+      await feed.getByRole('listitem').first().waitFor();
+      expect(await feed.getByRole('listitem').first().isVisible()).toBe(true);
+      await page.screenshot({ path: `${SHOTS}phone-feed-390.png` });
+      expect(watch.errors).toEqual([]);
+    } finally {
+      await ctx.close();
     }
   });
 

@@ -65,19 +65,19 @@ export class HistoryPanel extends ModalElement {
           </p>`
         : ''}
       ${h && h.holds.length > 0
-        ? html`<table>
-            <thead>
-              <tr><th scope="col">Who</th><th scope="col">From</th><th scope="col">Held for</th><th scope="col">Ended</th><th scope="col">Message</th><th scope="col">Comment</th></tr>
+        ? html`<table role="table">
+            <thead role="rowgroup">
+              <tr role="row"><th role="columnheader" scope="col">Who</th><th role="columnheader" scope="col">From</th><th role="columnheader" scope="col">Held for</th><th role="columnheader" scope="col">Ended</th><th role="columnheader" scope="col">Message</th><th role="columnheader" scope="col">Comment</th></tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               ${h.holds.map(
-                (x) => html`<tr>
-                  <td>${x.user}</td>
-                  <td><time datetime=${x.from} title=${new Date(x.from).toLocaleString()}>${new Date(x.from).toLocaleString()}</time></td>
-                  <td>${formatSeconds(((x.to ? Date.parse(x.to) : Date.now()) - Date.parse(x.from)) / 1000)}</td>
-                  <td>${x.ended ? ENDED[x.ended] : 'holds it now'}</td>
-                  <td>${x.message ?? ''}${x.until ? html` <span class="until">(until ${localTime(x.until)})</span>` : ''}</td>
-                  <td>${x.comment ?? ''}</td>
+                (x) => html`<tr role="row">
+                  <td role="cell">${x.user}</td>
+                  <td role="cell"><time datetime=${x.from} title=${new Date(x.from).toLocaleString()}>${new Date(x.from).toLocaleString()}</time></td>
+                  <td role="cell">${formatSeconds(((x.to ? Date.parse(x.to) : Date.now()) - Date.parse(x.from)) / 1000)}</td>
+                  <td role="cell">${x.ended ? ENDED[x.ended] : 'holds it now'}</td>
+                  <td role="cell" class="comment">${x.message ?? ''}${x.until ? html` <span class="until">(until ${localTime(x.until)})</span>` : ''}</td>
+                  <td role="cell" class="comment">${x.comment ?? ''}</td>
                 </tr>`,
               )}
             </tbody>

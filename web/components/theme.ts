@@ -71,14 +71,24 @@ export const dialogStyles = css`
     background: var(--panel-bg);
     color: var(--fg);
     width: min(30rem, calc(100vw - 2rem));
+    max-height: calc(100vh - 2rem);
+    overflow: auto;
     box-sizing: border-box;
   }
   dialog::backdrop {
     background: rgb(0 0 0 / 0.4);
   }
+  /* One column no wider than the dialog: a long name or a file picker must not widen it past the
+     screen (on a phone the buttons would be cut off). */
   form {
     display: grid;
+    grid-template-columns: minmax(0, 1fr);
     gap: 0.6rem;
+  }
+  input,
+  select {
+    max-width: 100%;
+    box-sizing: border-box;
   }
   h2 {
     font-size: 1.1rem;
@@ -103,6 +113,7 @@ export const dialogStyles = css`
   }
   .buttons {
     display: flex;
+    flex-wrap: wrap;
     justify-content: end;
     gap: 0.5rem;
   }

@@ -61,22 +61,22 @@ export class VersionsPanel extends ModalElement {
       <h2 id="t">Versions of <span class="file">${this.filename}</span></h2>
       ${list === null ? html`<p>Loading…</p>` : list.length === 0 ? html`<p>No versions yet: history starts at the first check-out or change.</p>` : ''}
       ${list && list.length > 0
-        ? html`<table>
-            <thead>
-              <tr><th scope="col">#</th><th scope="col">Who</th><th scope="col">When</th><th scope="col">Size</th><th scope="col">Comment</th><th scope="col"><span class="sr">Actions</span></th></tr>
+        ? html`<table role="table">
+            <thead role="rowgroup">
+              <tr role="row"><th role="columnheader" scope="col">#</th><th role="columnheader" scope="col">Who</th><th role="columnheader" scope="col">When</th><th role="columnheader" scope="col">Size</th><th role="columnheader" scope="col">Comment</th><th role="columnheader" scope="col"><span class="sr">Actions</span></th></tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               ${list.map(
-                (v, i) => html`<tr>
-                  <td>${v.number}${i === 0 ? html` <small>(current)</small>` : ''}</td>
-                  <td>${v.user ?? '—'}</td>
-                  <td><time datetime=${v.at} title=${new Date(v.at).toLocaleString()}>${relativeTime(v.at)}</time></td>
-                  <td>${formatSize(v.size_bytes)}</td>
-                  <td>${v.comment ?? ''}</td>
-                  <td class="actions">
+                (v, i) => html`<tr role="row">
+                  <td role="cell">${v.number}${i === 0 ? html` <small>(current)</small>` : ''}</td>
+                  <td role="cell">${v.user ?? '—'}</td>
+                  <td role="cell"><time datetime=${v.at} title=${new Date(v.at).toLocaleString()}>${relativeTime(v.at)}</time></td>
+                  <td role="cell">${formatSize(v.size_bytes)}</td>
+                  <td role="cell" class="comment">${v.comment ?? ''}</td>
+                  <td role="cell" class="actions"><div>
                     <a href=${versionUrl(this.filename, v.number)} download aria-label="Download version ${v.number}">Download</a>
                     ${this._canRestore && i > 0 ? html`<button @click=${() => void this._restore(v.number)} aria-label="Restore version ${v.number}">Restore</button>` : ''}
-                  </td>
+                  </div></td>
                 </tr>`,
               )}
             </tbody>
