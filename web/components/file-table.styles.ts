@@ -11,12 +11,13 @@ export const fileTableStyles = [
       min-height: 0;
       min-width: 0;
     }
+    /* Compact enough for one line at 800 px, so the list keeps the window's height. */
     .filters {
       display: flex;
       flex-wrap: wrap;
-      gap: 0.75rem;
+      gap: 0.4rem 0.6rem;
       align-items: end;
-      margin-bottom: 0.75rem;
+      margin-bottom: 0.5rem;
     }
     .filters label {
       min-width: 0;
@@ -26,12 +27,14 @@ export const fileTableStyles = [
       font-size: 0.85rem;
       color: var(--muted);
     }
+    /* A fixed cap, not a percentage: against the label's own width it would not bound the label,
+       and a long folder name would stretch it across the line. */
     .filters select {
-      max-width: min(16rem, 100%);
+      max-width: 11rem;
     }
     .filters input {
-      width: min(19rem, 100%);
-      min-width: min(15rem, 100%);
+      width: 13rem;
+      max-width: 100%;
       box-sizing: border-box;
     }
     .count {
@@ -152,8 +155,16 @@ export const fileTableStyles = [
     .c-status {
       min-width: 0;
     }
-    .summary {
+    /* The summary and the count share one line. */
+    .tally {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: baseline;
+      gap: 0.2rem 0.75rem;
       margin: 0 0 0.5rem;
+    }
+    .summary {
+      margin: 0;
       font-size: 0.9rem;
     }
     .summary [aria-pressed='true'] {

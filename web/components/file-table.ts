@@ -81,6 +81,8 @@ export class FileTable extends LitElement {
   @property({ attribute: false }) highlighted: (name: string) => boolean = () => false;
 
   @state() private _sort: SortKey = 'name';
+  /** The first snapshot has come: before it, an empty list is not an empty vault. */
+  @property({ type: Boolean }) loaded = false;
   @state() private _desc = false;
   @state() private _text = '';
   @state() private _status: StatusFilter = 'all';
@@ -172,9 +174,11 @@ export class FileTable extends LitElement {
             )}
           </select></label
         >
-        <span class="count" aria-live="polite">${rows.length} of ${this.files.length} files</span>
       </div>
-      ${this._summary()}
+      <div class="tally">
+        ${this._summary()}
+        <span class="count" aria-live="polite">${this.loaded ? `${rows.length} of ${this.files.length} files` : ''}</span>
+      </div>
       ${this._bulk()}
       <div role="grid" aria-label="Files" aria-rowcount=${rows.length + 1}>
         <div role="rowgroup" class="head">
@@ -188,7 +192,7 @@ export class FileTable extends LitElement {
           </div>
         </div>
         <lit-virtualizer role="rowgroup" scroller class="body" .items=${rows} .keyFunction=${keyOfRow} .renderItem=${(f: unknown, i: number) => (f === undefined ? html`` : this._row(f as FileStatus, i))}></lit-virtualizer>
-        ${rows.length === 0 ? html`<p class="empty">${this.files.length === 0 ? 'No tracked files in the vault yet.' : 'No file matches the filter.'}</p>` : ''}
+        ${rows.length === 0 && this.loaded ? html`<p class="empty">${this.files.length === 0 ? 'No tracked files in the vault yet.' : 'No file matches the filter.'}</p>` : ''}
       </div>
     `;
   }

@@ -60,6 +60,12 @@ export const pdmAppStyles = [
     main.first {
       display: block;
     }
+    /* Under 1000 px the header keeps to one line: "Signed in as" goes, the name stays. */
+    @media (max-width: 1000px) {
+      .wide-only {
+        display: none;
+      }
+    }
     /* A phone: one compact header line (it wraps only when it must). */
     @media (max-width: 640px) {
       header {
@@ -74,9 +80,6 @@ export const pdmAppStyles = [
         min-height: 1.8rem;
         font-size: 0.85rem;
       }
-      .wide-only {
-        display: none;
-      }
       main {
         padding: 0.5rem;
       }
@@ -86,7 +89,7 @@ export const pdmAppStyles = [
     @media (max-width: 1100px) {
       main {
         grid-template-columns: 1fr;
-        grid-template-rows: minmax(0, 1fr) 11rem;
+        grid-template-rows: minmax(0, 1fr) 9.5rem;
       }
       activity-feed {
         min-height: 0;

@@ -129,6 +129,7 @@ export class PdmApp extends LitElement {
       <main>
         <file-table
           .files=${s.fileList()}
+          ?loaded=${s.revision >= 0}
           .user=${user}
           .admin=${admin}
           .disabledReason=${!live ? 'Not connected: commands are disabled until the page is Live again.' : s.health?.locks === 'unavailable' ? 'locks.json is unavailable: check-outs and check-ins wait until it is fixed.' : ''}
