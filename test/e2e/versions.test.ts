@@ -58,6 +58,16 @@ describe('versions in Chromium', () => {
     await b.screenshot({ path: join(ROOT, 'test-results', 'versions-panel.png') });
     await panel.getByRole('button', { name: 'Close' }).click();
 
+    // A restore by the holder: one line in the feed, not a "saved a new version" beside it.
+    await row(b, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).click();
+    await b.getByRole('button', { name: 'Confirm check-out' }).click();
+    await row(b, 'PN1001.mcam').getByRole('button', { name: 'Versions of PN1001.mcam' }).click();
+    await panel.getByRole('button', { name: 'Restore version 1' }).click();
+    const feed = a.getByRole('region', { name: 'Activity' });
+    await feed.getByRole('listitem').filter({ hasText: 'restored an older version of' }).waitFor();
+    expect(await feed.getByRole('listitem').filter({ hasText: 'restored from version 1' }).count()).toBe(1);
+    await b.keyboard.press('Escape');
+
     // Edited out of turn: shown on the row in both browsers.
     await writeFile(join(vault.root, 'PN1002.mcam'), 'saved without a lock');
     for (const p of [a, b]) await row(p, 'PN1002.mcam').getByText('Edited while not checked out').waitFor({ timeout: 5000 });

@@ -65,8 +65,11 @@ export class ActivityFeed extends LitElement {
   /** What is shown, oldest first: loaded pages, then the live entries that match. */
   private _shown(): ActivityEvent[] {
     const seen = new Set<string>();
+    const all = [...this._loaded, ...this.events.filter((e) => matches(e, this._filters))];
+    // A restore is told by its version_restored entry, not also by the version_added it made.
+    const restored = new Set(all.filter((e) => e.type === 'version_restored').map((e) => `${e.filename}\u0000${e.version}`));
     // A content change the server made itself (an upload) is told by its version_added entry.
-    return [...this._loaded, ...this.events.filter((e) => matches(e, this._filters))].filter((e) => !(e.type === 'file_changed' && e.source === 'api') && !seen.has(e.id) && seen.add(e.id));
+    return all.filter((e) => !(e.type === 'file_changed' && e.source === 'api') && !(e.type === 'version_added' && restored.has(`${e.filename}\u0000${e.version}`)) && !seen.has(e.id) && seen.add(e.id));
   }
 
   override render() {
