@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { printable } from './printable.js';
 import type { FileStatus } from '../../shared/protocol.js';
-import { checkin, checkout, ClientError, formatFiles, formatHistory, history, revert, status, target, waitFor, type ClientFlags } from './client.js';
+import { writeFile } from 'node:fs/promises';
+import { checkin, checkout, ClientError, formatFiles, formatHistory, history, login, revert, status, target, waitFor, type ClientFlags } from './client.js';
+import { readPassword } from './user-command.js';
 
 /** Prints the answer: the API's body with `--json`, else one line per file. */
 function print(flags: ClientFlags, body: { files: FileStatus[] }): void {
@@ -33,13 +35,31 @@ export function registerClientCommands(program: Command): void {
     .option('--revert', 'undo the check-out: the content it had when checked out, then released')
     .action(async (names: string[], flags: ClientFlags & { comment?: string; upload?: string; revert?: boolean }) => {
       if (!flags.revert) {
-        print(flags, await checkin(target(flags), names, flags.comment, flags.upload));
+        const body = await checkin(target(flags), names, flags.comment, flags.upload);
+        print(flags, body);
+        // A check-in that handed a file to the first in its queue says so (stdout shows the new holder).
+        if (!flags.json) for (const f of body.files) if (f.lock?.handed_over_from) process.stderr.write(`${printable(`${f.name}: handed over to ${f.lock.user}, the first in its queue`)}\n`);
         return;
       }
       if (flags.upload || flags.comment) throw new ClientError('--revert cannot be combined with --upload or --comment', 2);
       const body = await revert(target(flags), names);
       print(flags, body);
       if (!flags.json) names.forEach((n, i) => process.stderr.write(`${n}: ${body.reverted[i] ? 'content put back as it was at check-out' : 'content unchanged since check-out'}\n`));
+    });
+  program
+    .command('login')
+    .description('sign in (users mode) and print a session token, for PDM_TOKEN or --token-file; the password is read from stdin, or asked for on a terminal')
+    .option('--url <url>', 'the server (env PDM_URL; default http://127.0.0.1:8000)')
+    .requiredOption('--user <name>', 'who you are')
+    .option('--token-file <file>', 'write the token to this file (readable by you only) instead of printing it')
+    .action(async (flags: ClientFlags & { user: string }) => {
+      const token = await login(target({ ...(flags.url ? { url: flags.url } : {}) }), flags.user, await readPassword(false));
+      if (!flags.tokenFile) {
+        process.stdout.write(`${token}\n`);
+        return;
+      }
+      await writeFile(flags.tokenFile, `${token}\n`, { mode: 0o600 });
+      process.stderr.write(`${printable(`signed in as ${flags.user}: the token is in ${flags.tokenFile}`)}\n`);
     });
   common(program.command('history <name>').description("a file's past holds, newest first, with how long each lasted"))
     .option('--limit <n>', 'how many holds (1 to 1000; default 100)', (v) => {

@@ -157,6 +157,12 @@ export async function status(t: Target, asked: string[], mine: boolean): Promise
   return { files: out };
 }
 
+/** Signs in (users mode): the session token. */
+export async function login(t: Target, user: string, password: string): Promise<string> {
+  if (!password) throw new ClientError('no password given (pipe it on stdin, or run this on a terminal)', 2);
+  return (await call<{ token: string }>(t, 'POST', '/api/session', { user, password })).token;
+}
+
 export async function checkout(t: Target, names: string[], message?: string, until?: string): Promise<{ files: FileStatus[] }> {
   const extra = { ...(message ? { message } : {}), ...(until ? { until } : {}) };
   if (names.length === 1) return { files: [(await call<{ file: FileStatus }>(t, 'POST', '/api/files/checkout', { filename: names[0], ...extra })).file] };

@@ -18,10 +18,10 @@ function usersFile(flag: string | undefined): string {
 export const MIN_PASSWORD = 10;
 
 /**
- * The password: stdin's first line when piped; on a terminal asked for twice without echo (a
- * typo would otherwise lock its owner out).
+ * The password: stdin's first line when piped; on a terminal asked for without echo, twice when
+ * it is being set (a typo would otherwise lock its owner out).
  */
-async function readPassword(): Promise<string> {
+export async function readPassword(twice = true): Promise<string> {
   if (!process.stdin.isTTY) {
     let data = '';
     for await (const chunk of process.stdin) data += String(chunk);
@@ -36,7 +36,7 @@ async function readPassword(): Promise<string> {
   };
   try {
     const pw = await ask('Password: ');
-    if (pw.length < MIN_PASSWORD) return pw; // refused below, before asking again
+    if (!twice || pw.length < MIN_PASSWORD) return pw; // refused below, before asking again
     if ((await ask('Password again: ')) !== pw) throw new UsageError('the two passwords differ: nothing was changed');
     return pw;
   } finally {

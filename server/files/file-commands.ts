@@ -141,7 +141,7 @@ export class FileCommands {
     await this.store.mutate((draft) => {
       const locks = Object.fromEntries(input.filenames.flatMap((f) => (draft.get(f) ? [[f, draft.get(f)!]] : [])));
       const held = Object.keys(locks);
-      if (held.length > 0) throw new AppError('ALREADY_LOCKED', `${listed(held)} ${held.length === 1 ? 'is' : 'are'} already checked out: nothing was checked out.`, { locks });
+      if (held.length > 0) throw new AppError('ALREADY_LOCKED', `${listed(held.map((f) => `${f} (${locks[f]!.user})`))} ${held.length === 1 ? 'is' : 'are'} already checked out: nothing was checked out.`, { locks });
       const timestamp = new Date().toISOString();
       for (const f of input.filenames) draft.set(f, newLock(caller, input, timestamp), { by: caller.user });
     });

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, ROOT, run } from '../support/processes.js';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { writeUsersFile } from '../support/users.js';
 
 describe('the terminal client: status, checkout, checkin, wait', () => {
   let vault: TempVault;
@@ -56,6 +57,41 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
     expect(down.stderr.trim()).toBe(`pdm-live: cannot reach http://127.0.0.1:${port} (ECONNREFUSED)`);
   });
 
+  it('a conflict over several files names each holder; a check-in that hands over says to whom', async () => {
+    await pdm(['checkout', 'PN1001.mcam', '--user', 'alice']);
+    await pdm(['checkout', 'PN1002.mcam', '--user', 'carol']);
+    const refused = await pdm(['checkout', 'PN1001.mcam', 'PN1002.mcam', 'PN1003.vnc', '--user', 'bob']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/PN1001\.mcam \(alice\), PN1002\.mcam \(carol\) are already checked out/);
+    await api(server.url, '/api/files/wait', { json: { filename: 'PN1001.mcam', user: 'bob' } });
+    const back = await pdm(['checkin', 'PN1001.mcam', '--user', 'alice']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toMatch(/^PN1001.mcam\tchecked out\tbob/);
+    expect(back.stderr.trim()).toBe('PN1001.mcam: handed over to bob, the first in its queue');
+  });
+
+  it('login (users mode): the password from stdin, a token printed or written to a file the other commands take', async () => {
+    const users = join(vault.outside, 'users.json');
+    await writeUsersFile(users, { alice: ['alice password 1', 'user'] });
+    const secured = await startServer(vault, { usersFile: users }, 0);
+    try {
+      const env = { PDM_URL: secured.url };
+      const printed = await run(['login', '--user', 'alice'], { env, input: 'alice password 1\n' });
+      expect(printed.code, printed.stderr).toBe(0);
+      const token = printed.stdout.trim();
+      expect((await run(['checkout', 'PN1003.vnc'], { env: { ...env, PDM_TOKEN: token } })).code).toBe(0);
+      const file = join(vault.outside, 'token');
+      expect((await run(['login', '--user', 'alice', '--token-file', file], { env, input: 'alice password 1\n' })).code).toBe(0);
+      const mine = await run(['status', '--mine', '--token-file', file], { env });
+      expect(mine.stdout.trim().split('\t').slice(0, 3)).toEqual(['PN1003.vnc', 'checked out', 'alice']);
+      const wrong = await run(['login', '--user', 'alice'], { env, input: 'not it\n' });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stdout).toBe('');
+    } finally {
+      await secured.close();
+    }
+  });
+
   it('wait joins the queue and returns once the file is handed over', async () => {
     await pdm(['checkout', 'PN1003.vnc', '--user', 'alice']);
     const w = spawn(process.execPath, [BIN, 'wait', 'PN1003.vnc', '-m', 'need it', '--user', 'bob'], { cwd: ROOT, env: { ...process.env, PDM_URL: server.url }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -101,7 +137,7 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
 
     // On a terminal (a pseudo-terminal from util-linux's script): a header and padded columns.
     const tty = await new Promise<string>((resolve) => {
-      const p = spawn('script', ['-qec', `${process.execPath} ${BIN} history PN1002.mcam`, '/dev/null'], { cwd: ROOT, env: { ...process.env, PDM_URL: server.url, COLUMNS: '200' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn('script', ['-qec', `${process.execPath} ${BIN} history PN1002.mcam`, '/dev/null'], { cwd: ROOT, env: { ...process.env, PDM_URL: server.url, COLUMNS: '200', TZ: 'Asia/Tokyo' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       p.stdout.on('data', (d) => (out += d));
       const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
@@ -111,7 +147,11 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
       });
     });
     const rows = tty.replace(/\r/g, '').trim().split('\n');
-    expect(rows[0]).toMatch(/^HOLDER\s{2,}FROM\s{2,}TO\s{2,}HELD\s{2,}ENDED\s{2,}MESSAGE\s{2,}COMMENT$/);
+    expect(rows[0]).toMatch(/^HOLDER\s{2,}FROM\s{2,}TO\s{2,}HELD\s{2,}ENDED\s{2,}MESSAGE\s{2,}COMMENT\s{2,}UNTIL$/);
+    // Times in the reader's zone (TZ), not UTC.
+    const tokyo = (iso: string) => new Date(iso).toLocaleTimeString('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    expect(rows[1]).toContain(tokyo(json.holds[0].from));
+    expect(rows[1]).not.toMatch(/\d{4}-\d\d-\d\dT/);
     expect(rows[1]).toMatch(/^bob\s{2,}\S+\s{2,}\S+\s{2,}\d+ s\s{2,}undo_checkout\s{2,}second go/);
     expect(rows.at(-1)).toMatch(/^2 holds; median \d+ s/);
     expect(tty).not.toContain('\t');
