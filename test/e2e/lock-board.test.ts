@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { consoleWatch, openPerson, row } from '../support/pages.js';
 import { builtWeb, ROOT } from '../support/processes.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { api, startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 
 const SHOTS = join(ROOT, 'test-results');
@@ -52,8 +52,14 @@ describe('the lock board in Chromium, two people', () => {
     // B confirms the dialog opened before: it shows who was faster. The row itself now offers no check-out.
     await b.getByLabel('Message').fill('me too');
     await b.getByRole('button', { name: 'Confirm check-out' }).click();
-    await b.getByRole('dialog').getByRole('alert').filter({ hasText: 'alice' }).waitFor();
+    const conflict = b.getByRole('dialog').getByRole('alert').filter({ hasText: 'alice' });
+    await conflict.waitFor();
     await b.screenshot({ path: join(SHOTS, 'conflict-bob.png') });
+    // The refusal goes once it no longer holds (alice released it), with the dialog still open.
+    await api(server.url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice' } });
+    await expect.poll(() => conflict.count()).toBe(0);
+    await api(server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice', message: 'Working on revisions' } });
+    await row(b, 'PN1001.mcam').getByText('Checked out by alice').waitFor();
     await b.keyboard.press('Escape');
     await expect.poll(() => b.getByRole('dialog').count()).toBe(0);
     expect(await row(b, 'PN1001.mcam').getByRole('button', { name: 'Check out', exact: true }).count()).toBe(0);

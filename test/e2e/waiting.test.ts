@@ -63,6 +63,9 @@ describe('waiting for a file in Chromium, two people', () => {
     await row(bob, file).getByText('online').waitFor();
     // Everyone sees when alice means to be done (tomorrow: with the date).
     await row(bob, file).getByText(/^until \d{4}-\d\d-\d\d \d\d:\d\d$/).waitFor();
+    await row(bob, file).getByRole('button', { name: `History of ${file}` }).click();
+    await bob.getByRole('dialog', { name: `History of ${file}` }).getByText(/\(until \d{4}-\d\d-\d\d \d\d:\d\d\)/).waitFor();
+    await bob.keyboard.press('Escape');
     // Someone else's file offers no check-out: waiting and asking instead.
     expect(await row(bob, file).getByRole('button', { name: 'Check out', exact: true }).count()).toBe(0);
     await bob.getByRole('button', { name: 'Allow notifications' }).click();

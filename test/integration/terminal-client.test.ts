@@ -29,6 +29,10 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
     expect(mine.stdout.trim().split('\n').map((l) => l.split('\t')[0])).toEqual(['PN1001.mcam', 'PN1002.mcam']);
     const json = await pdm(['status', 'PN1003.vnc', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ files: [{ name: 'PN1003.vnc', status: 'available' }] });
+    // Until: the last column (ISO when piped).
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await pdm(['checkout', 'customer-a/PN2002.vnc', '--until', until, '--user', 'bob'])).code).toBe(0);
+    expect((await pdm(['status', 'customer-a/PN2002.vnc'])).stdout.trim().split('\t')).toEqual(['customer-a/PN2002.vnc', 'checked out', 'bob', '', '', until]);
     const upload = join(vault.outside, 'new.mcam');
     await writeFile(upload, 'new content');
     const back = await pdm(['checkin', 'PN1001.mcam', '--upload', upload, '--comment', 'posted', '--user', 'alice']);

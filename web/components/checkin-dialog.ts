@@ -19,8 +19,6 @@ export class CheckinDialog extends ModalElement {
   /** Uploads, checks in, undoes; each answers the refusal to show, or null. */
   @property({ attribute: false }) actions: Pick<BoardActions, 'checkin' | 'upload' | 'undo'> | null = null;
 
-  /** The server's refusal, shown in the dialog. */
-  @state() private _error = '';
   /** Upload progress 0..1 while uploading, or null. */
   @state() private _progress: number | null = null;
   /** True while uploading, checking in or undoing. */
@@ -34,7 +32,7 @@ export class CheckinDialog extends ModalElement {
   /** Opens the dialog for one file or several. */
   open(filenames: string[]) {
     this.filenames = filenames;
-    this._error = '';
+    this.refuse('', this.filenames);
     this._comment = '';
     this._progress = null;
     this._busy = false;
@@ -60,7 +58,7 @@ export class CheckinDialog extends ModalElement {
           : html`<label for="file">New version (optional)</label>
               <input id="file" type="file" ?disabled=${this._busy} />`}
         ${this._progress !== null ? html`<progress aria-label="Upload progress" max="1" .value=${this._progress}></progress>` : ''}
-        ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
+        ${this.refusal(this.filenames) ? html`<p class="error" role="alert">${this.refusal(this.filenames)}</p>` : ''}
         <div class="buttons">
           ${several ? '' : html`<button type="button" class="undo" aria-disabled=${this._busy ? 'true' : 'false'} @click=${this._undo} title="Put back the content it had when you checked it out, then release it">Undo check-out</button>`}
           <button type="button" @click=${this._cancel}>Cancel</button>
@@ -78,7 +76,7 @@ export class CheckinDialog extends ModalElement {
     const { filenames } = this;
     const file = this._file?.files?.[0] ?? null;
     this._busy = true;
-    this._error = '';
+    this.refuse('', this.filenames);
     if (file && filenames.length === 1) {
       this._progress = 0;
       this._upload = actions.upload(filenames[0]!, file, (f) => (this._progress = f));
@@ -87,22 +85,22 @@ export class CheckinDialog extends ModalElement {
       if (refused) {
         this._busy = false;
         this._progress = null;
-        this._error = refused;
+        this.refuse(refused, this.filenames);
         return;
       }
     }
-    this._error = (await actions.checkin(filenames, this._comment.trim())) ?? '';
+    this.refuse(((await actions.checkin(filenames, this._comment.trim()))) ?? '', this.filenames);
     this._busy = false;
-    if (!this._error) this.close();
+    if (!this.refusal(this.filenames)) this.close();
   }
 
   private async _undo() {
     const actions = this.actions;
     if (!actions || this._busy) return;
     this._busy = true;
-    this._error = (await actions.undo(this.filenames[0] ?? '')) ?? '';
+    this.refuse(((await actions.undo(this.filenames[0] ?? ''))) ?? '', this.filenames);
     this._busy = false;
-    if (!this._error) this.close();
+    if (!this.refusal(this.filenames)) this.close();
   }
 
 

@@ -21,8 +21,6 @@ export class CheckoutDialog extends ModalElement {
   /** Joining the queue of a held file rather than checking out now. */
   @state() private _wait = false;
 
-  /** The server's refusal, shown in the dialog. */
-  @state() private _error = '';
   /** True while the request is in flight. */
   @state() private _busy = false;
   @state() private _message = '';
@@ -34,7 +32,7 @@ export class CheckoutDialog extends ModalElement {
   open(filenames: string[], wait = false) {
     this.filenames = filenames;
     this._wait = wait;
-    this._error = '';
+    this.refuse('', this.filenames);
     this._message = '';
     this._until = '';
     this._busy = false;
@@ -59,7 +57,7 @@ export class CheckoutDialog extends ModalElement {
           : html`<label for="until">Until</label>
               <input id="until" type="datetime-local" .value=${this._until} @input=${(e: Event) => (this._until = (e.target as HTMLInputElement).value)} aria-describedby="until-hint" />
               <small id="until-hint">Optional: when you mean to be done. Past it the lock shows as overdue.</small>`}
-        ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
+        ${this.refusal(this.filenames) ? html`<p class="error" role="alert">${this.refusal(this.filenames)}</p>` : ''}
         <div class="buttons">
           <button type="button" @click=${() => this.close()}>Cancel</button>
           <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>${this._wait ? 'Join the queue' : 'Confirm check-out'}</button>
@@ -74,9 +72,10 @@ export class CheckoutDialog extends ModalElement {
     this._busy = true;
     // datetime-local is the browser's local time; the server keeps ISO (UTC).
     const until = this._until ? new Date(this._until).toISOString() : undefined;
-    this._error = (this._wait ? await this.actions.wait(this.filenames[0] ?? '', this._message.trim()) : await this.actions.checkout(this.filenames, this._message.trim(), until)) ?? '';
+    const refused = (this._wait ? await this.actions.wait(this.filenames[0] ?? '', this._message.trim()) : await this.actions.checkout(this.filenames, this._message.trim(), until)) ?? '';
+    this.refuse(refused, this.filenames);
     this._busy = false;
-    if (!this._error) this.close();
+    if (!refused) this.close();
   }
 
 

@@ -15,7 +15,6 @@ export class ForceDialog extends ModalElement {
   @property({ attribute: false }) lock: LockInfo | null = null;
   @property({ attribute: false }) actions: Pick<BoardActions, 'forceRelease'> | null = null;
 
-  @state() private _error = '';
   @state() private _busy = false;
   @state() private _reason = '';
   @query('textarea') private _field!: HTMLTextAreaElement;
@@ -23,7 +22,7 @@ export class ForceDialog extends ModalElement {
   open(filename: string, lock: LockInfo | null) {
     this.filename = filename;
     this.lock = lock;
-    this._error = '';
+    this.refuse('', [this.filename]);
     this._reason = '';
     this._busy = false;
     this.showModal(() => this._field);
@@ -40,7 +39,7 @@ export class ForceDialog extends ModalElement {
         ${this.lock ? html`<p>Checked out by <strong>${this.lock.user}</strong>${this.lock.message ? html`: <q>${this.lock.message}</q>` : ''}. Their unsaved work stays on their machine; they are told why.</p>` : ''}
         <label for="reason">Reason</label>
         <textarea id="reason" rows="3" maxlength="2000" required placeholder="Why it must be released now" .value=${this._reason} @input=${(e: Event) => (this._reason = (e.target as HTMLTextAreaElement).value)}></textarea>
-        ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
+        ${this.refusal([this.filename]) ? html`<p class="error" role="alert">${this.refusal([this.filename])}</p>` : ''}
         <div class="buttons">
           <button type="button" @click=${() => this.close()}>Cancel</button>
           <button type="submit" class="danger" ?disabled=${this._reason.trim() === ''} aria-disabled=${this._busy ? 'true' : 'false'}>Confirm force release</button>
@@ -54,9 +53,9 @@ export class ForceDialog extends ModalElement {
     const reason = this._reason.trim();
     if (!this.actions || this._busy || !reason) return;
     this._busy = true;
-    this._error = (await this.actions.forceRelease(this.filename, reason)) ?? '';
+    this.refuse(((await this.actions.forceRelease(this.filename, reason))) ?? '', [this.filename]);
     this._busy = false;
-    if (!this._error) this.close();
+    if (!this.refusal([this.filename])) this.close();
   }
 
 

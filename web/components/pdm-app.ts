@@ -140,10 +140,10 @@ export class PdmApp extends LitElement {
         ></file-table>
         <activity-feed .events=${s.activity} .actions=${this._actions} .now=${this._now}></activity-feed>
       </main>
-      <checkout-dialog .actions=${this._actions}></checkout-dialog>
-      <checkin-dialog .actions=${this._actions}></checkin-dialog>
+      <checkout-dialog .actions=${this._actions} .locks=${s.locks} .board=${s.version}></checkout-dialog>
+      <checkin-dialog .actions=${this._actions} .locks=${s.locks} .board=${s.version}></checkin-dialog>
       <versions-panel .actions=${this._actions}></versions-panel>
-      <force-dialog .actions=${this._actions}></force-dialog>
+      <force-dialog .actions=${this._actions} .locks=${s.locks} .board=${s.version}></force-dialog>
       <history-panel .actions=${this._actions}></history-panel>
       ${session.mode === 'open' ? html`<name-dialog .current=${user} .held=${s.fileList().filter((f) => f.locked_by === user).length}></name-dialog>` : ''}
     `;
