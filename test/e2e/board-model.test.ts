@@ -68,7 +68,7 @@ describe('the board never lies: model-based steps against GET /api/files', () =>
   async function run(files: string[], steps: number, seed: number): Promise<number> {
     const vault: TempVault = await makeVault(files);
     const dist = builtWeb();
-    let server: TestServer = await startServer(vault, { webDist: dist });
+    let server: TestServer = await startServer(vault, { webDist: dist, commandBudget: null });
     const port = Number(new URL(server.url).port);
     const watch = consoleWatch();
     const page = await openPerson(browser, server.url, 'alice', watch, 1280, contexts);
@@ -135,7 +135,7 @@ describe('the board never lies: model-based steps against GET /api/files', () =>
           what = `${who} changes ${[...new Set(batch)].join(', ')}`;
         } else {
           await server.close();
-          server = await startServer(vault, { webDist: dist }, port);
+          server = await startServer(vault, { webDist: dist, commandBudget: null }, port);
           await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 20_000 });
         }
         // The page converges on the truth (it is pushed, never polled); then the screen is checked.

@@ -11,8 +11,8 @@ describe('torture: a lock holder frozen with SIGSTOP', () => {
     const vault = await makeVault(['A.mcam', 'B.mcam', 'C.mcam']);
     const stale = 3000;
     // The frozen server keeps the lock 800 ms per commit, so it can be caught holding it.
-    const frozen = await spawnServer(['--repo', vault.root], { PDM_STALE_MS: String(stale), PDM_DEBUG_HOLD_MS: '800' });
-    const other = await spawnServer(['--repo', vault.root], { PDM_STALE_MS: String(stale) });
+    const frozen = await spawnServer(['--repo', vault.root, '--client-budget', '0'], { PDM_STALE_MS: String(stale), PDM_DEBUG_HOLD_MS: '800' });
+    const other = await spawnServer(['--repo', vault.root, '--client-budget', '0'], { PDM_STALE_MS: String(stale) });
     try {
       // Its batch is about a file nobody else touches: resumed, it would succeed if it wrote.
       const pending = api(frozen.url, '/api/files/checkout', { json: { filename: 'C.mcam', user: 'frozen' } });

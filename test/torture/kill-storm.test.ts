@@ -22,7 +22,7 @@ describe('torture: SIGKILL during a write storm', () => {
     const t0 = Date.now();
     try {
       for (let k = 0; k < kills; k++) {
-        const server = await spawnServer(['--repo', vault.root], env);
+        const server = await spawnServer(['--repo', vault.root, '--client-budget', '0'], env);
         let stop = false;
         const client = async (c: number) => {
           const mine = names.slice(c * perClient, (c + 1) * perClient);
@@ -58,7 +58,7 @@ describe('torture: SIGKILL during a write storm', () => {
       // The activity log after all the kills: one more server journals what the last kill left
       // unrecorded; then, per file, check-outs and check-ins must alternate (a change logged twice
       // would show as two in a row) and replaying them must give locks.json.
-      const last = await spawnServer(['--repo', vault.root], env);
+      const last = await spawnServer(['--repo', vault.root, '--client-budget', '0'], env);
       // Journaling what the last kill left waits for its stale lock (2 s here), longer than a read
       // waits for it: wait until the journaled copy has caught up with locks.json.
       const same = async () => {

@@ -14,7 +14,7 @@ describe('torture: four servers race on one vault', () => {
     const servers: ServerProcess[] = [];
     const t0 = Date.now();
     try {
-      for (let i = 0; i < 4; i++) servers.push(await spawnServer(['--repo', vault.root]));
+      for (let i = 0; i < 4; i++) servers.push(await spawnServer(['--repo', vault.root, '--client-budget', '0']));
       let issued = 0;
       const statuses = new Map<number, number>();
       // 32 workers; each picks a random server, file, user and operation.

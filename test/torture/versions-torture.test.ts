@@ -18,7 +18,7 @@ describe('torture: versions of 3 MiB files under uploads, restores, undos and sa
     const files = ['T1.mcam', 'T2.mcam', 'T3.mcam'];
     const vault = await makeVault([]);
     for (const f of files) await vault.write(f, randomBytes(MIB3));
-    const servers = await Promise.all([spawnServer(['--repo', vault.root]), spawnServer(['--repo', vault.root])]);
+    const servers = await Promise.all([spawnServer(['--repo', vault.root, '--client-budget', '0']), spawnServer(['--repo', vault.root, '--client-budget', '0'])]);
     const url = () => servers[rand(servers.length)]!.url;
     const counts: Record<string, number> = { upload: 0, racedSave: 0, restore: 0, undo: 0, checkin: 0 };
     const put = (f: string, bytes: Buffer) => api(url(), `/api/files/${f}/content`, { method: 'PUT', body: bytes, headers: { 'x-pdm-user': 'tortoise', 'content-type': 'application/octet-stream' } });
