@@ -38,7 +38,7 @@ export function spawnServer(args: string[], env: Record<string, string> = {}, no
   const proc = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--no-web', '--port', '0', ...args], {
     // Benchmarks open thousands of sockets from one address, and a load generator is one client:
     // the per-client limits are on but never reached (builds before the limits ignore them).
-    env: { ...process.env, PDM_LOG_LEVEL: 'warn', PDM_MAX_SOCKETS_PER_CLIENT: '1000000', PDM_CLIENT_BUDGET: '1000000', ...env },
+    env: { ...process.env, PDM_LOG_LEVEL: 'warn', PDM_MAX_SOCKETS_PER_CLIENT: '1000000', PDM_CLIENT_BUDGET: '1000000', PDM_MAX_CONNECTIONS_PER_ADDRESS: '10000000', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

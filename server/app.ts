@@ -198,8 +198,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   app.use(errorHandler(logger));
 
   const httpServer = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app) : createServer(app);
-  limitConnections(httpServer, (address) => origins.proxies?.isProxy(address) ?? false);
-  hub = createSocketHub(httpServer, { board, commands, undo, activity, identity, logger, origins, nudges, presence, ...(config.socketLimits ? { limits: config.socketLimits } : {}) });
+  limitConnections(httpServer, (address) => origins.proxies?.isProxy(address) ?? false, config.connectionsPerAddress);
+  hub = createSocketHub(httpServer, { board, commands, undo, activity, identity, logger, origins, nudges, presence, ...(config.socketLimits ? { limits: config.socketLimits } : {}), ...(config.connectionsPerAddress ? { connectionsPerAddress: config.connectionsPerAddress } : {}) });
   io = hub.io;
 
   vaultWatcher = new VaultWatcher(

@@ -61,6 +61,8 @@ export interface AppConfig {
   debugHoldMs?: number;
   /** How the vault compares names (tests inject a case-insensitive one); found by trying when absent. */
   nameRules?: NameRules;
+  /** Connections one address may hold at once (default MAX_CONNECTIONS_PER_ADDRESS). */
+  connectionsPerAddress?: number;
   /** Files each client may change at once and per second (null: no limit; absent: DEFAULT_COMMAND_BUDGET). */
   commandBudget?: CommandBudgetLimits | null;
   /** Failed sign-ins allowed per user and per address per window (tests shorten it). */

@@ -129,6 +129,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     ...(s['allowed-hosts'] ? { allowedHosts: s['allowed-hosts'] } : {}),
     ...(s['allowed-origins'] ? { allowedOrigins: s['allowed-origins'] } : {}),
     ...(s['max-sockets-per-client'] ? { socketLimits: { perClient: s['max-sockets-per-client'] } } : {}),
+    ...(s['max-connections-per-address'] ? { connectionsPerAddress: s['max-connections-per-address'] } : {}),
     ...(s['client-budget'] !== undefined ? { commandBudget: s['client-budget'] === 0 ? null : { perSecond: s['client-budget'], burst: 50 * s['client-budget'] } } : {}),
   };
   const app = await createApp({ ...config, logger });

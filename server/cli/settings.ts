@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULTS, parseExtensions } from '../config.js';
 import { DEFAULT_COMMAND_BUDGET } from '../files/command-budgets.js';
+import { MAX_CONNECTIONS_PER_ADDRESS } from '../http/connection-limits.js';
 import { DEFAULT_SOCKET_LIMITS } from '../realtime/socket-budgets.js';
 
 /** A start-up problem: printed as one line on stderr, exit 1. */
@@ -66,6 +67,7 @@ export const SERVE_OPTIONS = {
   'allowed-origins': { kind: 'list', env: 'PDM_ALLOWED_ORIGINS', arg: 'origins', help: 'browser origins allowed besides the server\'s own, e.g. https://portal.shop.local', shownDefault: 'none' },
   'trust-proxy': { kind: 'string', env: 'PDM_TRUST_PROXY', arg: 'proxies', help: 'reverse proxies whose X-Forwarded-For/-Proto are believed: a hop count, or addresses and CIDR ranges (loopback, 10.0.0.0/8, …), comma-separated', shownDefault: 'none' },
   'max-sockets-per-client': { kind: 'int', env: 'PDM_MAX_SOCKETS_PER_CLIENT', arg: 'n', help: 'live connections at once per user (users mode) or address (open mode)', shownDefault: String(DEFAULT_SOCKET_LIMITS.perClient), min: 1, max: 1_000_000 },
+  'max-connections-per-address': { kind: 'int', env: 'PDM_MAX_CONNECTIONS_PER_ADDRESS', arg: 'n', help: 'connections one address may hold open at once, before and after signing in (a --trust-proxy peer is not counted)', shownDefault: String(MAX_CONNECTIONS_PER_ADDRESS), min: 1, max: 10_000_000 },
   'client-budget': { kind: 'int', env: 'PDM_CLIENT_BUDGET', arg: 'n', help: 'files a user (users mode) or address (open mode) may check out, in or wait for per second, 50 times that at once; 0: no limit', shownDefault: String(DEFAULT_COMMAND_BUDGET.perSecond), min: 0, max: 1_000_000 },
   'log-level': { kind: 'string', env: 'PDM_LOG_LEVEL', arg: 'level', help: 'fatal, error, warn, info, debug, trace or silent', shownDefault: 'info' },
   web: { kind: 'bool', env: 'PDM_WEB', help: 'serve the page at / (--no-web: the API only)', shownDefault: 'true' },

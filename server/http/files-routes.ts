@@ -1,10 +1,11 @@
 import type { VaultSpelling } from '../files/file-commands.js';
 import { Router, type Request } from 'express';
-import type { FilesMutationBody, FileStatus, HealthBody, NudgeBody, LocksBody, MutationBody, PresenceBody, UndoBody } from '../../shared/protocol.js';
+import type { FileStatus, HealthBody, LocksBody, PresenceBody } from '../../shared/protocol.js';
 import type { UndoCheckout } from '../files/undo-checkout.js';
 import type { Identity } from '../auth/identity.js';
 import type { FileBoard } from '../files/file-board.js';
-import { checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, parseInput, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import { parseInput } from '../files/command-schemas.js';
+import { COMMANDS, variantOf } from '../files/command-table.js';
 import type { Nudges } from '../files/nudges.js';
 import type { Presence } from '../realtime/presence.js';
 import type { FileCommands } from '../files/file-commands.js';
@@ -60,47 +61,14 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
     res.json({ revision: d.board.getRevision(), locks: d.board.locks() } satisfies LocksBody);
   });
 
-  r.post('/files/checkout', json, async (req, res) => {
-    if (namesSeveral(req.body)) {
-      const body = parseInput(checkoutManySchema, req.body);
-      const files = await d.commands.checkoutMany(await d.callerOf(req, body.user), body);
-      res.json({ success: true, files } satisfies FilesMutationBody);
-      return;
-    }
-    const body = parseInput(checkoutSchema, req.body);
-    const file = await d.commands.checkout(await d.callerOf(req, body.user), body);
-    res.json({ success: true, file } satisfies MutationBody);
-  });
-
-  r.post('/files/checkin', json, async (req, res) => {
-    if (namesSeveral(req.body)) {
-      const body = parseInput(checkinManySchema, req.body);
-      const files = await d.commands.checkinMany(await d.callerOf(req, body.user), body);
-      res.json({ success: true, files } satisfies FilesMutationBody);
-      return;
-    }
-    const body = parseInput(checkinSchema, req.body);
-    const done = await d.undo.checkinOrUndo(await d.callerOf(req, body.user), body);
-    res.json({ success: true, ...done } satisfies MutationBody | UndoBody);
-  });
-
-  r.post('/files/wait', json, async (req, res) => {
-    const body = parseInput(waitSchema, req.body);
-    const file = await d.commands.wait(await d.callerOf(req, body.user), body);
-    res.json({ success: true, file } satisfies MutationBody);
-  });
-
-  r.post('/files/unwait', json, async (req, res) => {
-    const body = parseInput(unwaitSchema, req.body);
-    const file = await d.commands.unwait(await d.callerOf(req, body.user), body);
-    res.json({ success: true, file } satisfies MutationBody);
-  });
-
-  r.post('/files/nudge', json, async (req, res) => {
-    const body = parseInput(waitSchema, req.body);
-    const sent = await d.nudges.nudge(await d.callerOf(req, body.user), body);
-    res.json({ success: true, ...sent } satisfies NudgeBody);
-  });
+  // The commands: one route each, from the command table (the socket hub loops over it too).
+  for (const spec of COMMANDS) {
+    r.post(`/files/${spec.name}`, json, async (req, res) => {
+      const v = variantOf(spec, req.body);
+      const body = parseInput(v.schema, req.body) as { user?: string };
+      res.json({ success: true, ...(await v.run(d, await d.callerOf(req, body.user), body as never)) });
+    });
+  }
 
   r.get('/presence', (_req, res) => {
     res.json({ users: d.presence.list() } satisfies PresenceBody);

@@ -1,11 +1,12 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
-import { checkinManySchema, historyQuerySchema, checkinSchema, checkoutManySchema, checkoutSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import { historyQuerySchema } from '../files/command-schemas.js';
+import { COMMANDS, type CommandSpec } from '../files/command-table.js';
 import { createSchema, listQuery, unlockSchema, verifySchema } from '../lfs/lfs-routes.js';
 import { signInSchema } from './session-routes.js';
 import { restoreSchema } from './version-routes.js';
-import * as wire from './wire-schemas.js';
+import * as wire from '../../shared/wire-schemas.js';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const lfsJson = (schema: z.ZodType, description: string) => ({ description, content: { 'application/vnd.git-lfs+json': { schema } } });
@@ -28,6 +29,13 @@ const activityQuery = z.object({
 });
 const errors = { 400: error('Invalid input (INVALID_REQUEST)'), 401: error('No valid session (users mode)'), 404: error('No such file, version or route'), 503: error('locks.json is unavailable') };
 
+/** A command of the command table as its HTTP route: `POST /api/files/{name}`. */
+function commandRoute(c: CommandSpec): RouteConfig {
+  const body = c.several ? z.union([c.one.schema, c.several.schema]) : c.one.schema;
+  const refusals = Object.fromEntries(Object.entries(c.errors).map(([status, note]) => [status, error(note)]));
+  return { method: 'post', path: `/api/files/${c.name}`, summary: c.summary, request: { body: { content: { 'application/json': { schema: body } } } }, responses: { 200: json(c.answer, c.answerNote), ...refusals } };
+}
+
 /** Every route of the HTTP API, with the schemas its handler validates and answers. */
 const ROUTES: RouteConfig[] = [
   { method: 'get', path: '/api/health', summary: 'Whether locks.json is usable', responses: { 200: json(wire.healthBody, 'Health') } },
@@ -35,41 +43,7 @@ const ROUTES: RouteConfig[] = [
   { method: 'get', path: '/api/locks', summary: 'locks.json as the server holds it', responses: { 200: json(wire.locksBody, 'The locks'), 401: errors[401] } },
   { method: 'get', path: '/api/files/{name}', summary: 'One file', request: { params: name }, responses: { 200: json(wire.fileStatus, 'The file'), 400: errors[400], 404: errors[404] } },
   { method: 'get', path: '/api/files/{name}/content', summary: 'The file\'s bytes', request: { params: name }, responses: { 200: bytes('The content, as an attachment'), 404: errors[404] } },
-  {
-    method: 'post',
-    path: '/api/files/checkout',
-    summary: 'Check a file out (an exclusive lock with a message), or several at once (`filenames`: all or nothing)',
-    request: { body: { content: { 'application/json': { schema: z.union([checkoutSchema, checkoutManySchema]) } } } },
-    responses: { 200: json(z.union([wire.mutationBody, wire.filesMutationBody]), 'Checked out'), 400: errors[400], 404: error('FILE_NOT_FOUND (`missing` for several)'), 409: error('ALREADY_LOCKED, with the lock (`locks` for several)'), 503: errors[503] },
-  },
-  {
-    method: 'post',
-    path: '/api/files/checkin',
-    summary: 'Check a file in (release the lock; `force` and `reason` for admins; `revert` undoes the check-out), or several of yours at once (`filenames`)',
-    request: { body: { content: { 'application/json': { schema: z.union([checkinSchema, checkinManySchema]) } } } },
-    responses: { 200: json(z.union([wire.mutationBody, wire.filesMutationBody, wire.undoBody]), 'Checked in (`revert`: undone, `reverted` says whether the content was put back)'), 400: errors[400], 403: error('NOT_LOCK_OWNER or FORBIDDEN'), 404: error('FILE_NOT_FOUND, or NOT_FOUND: `revert` with no version recorded at check-out'), 409: error('NOT_LOCKED'), 503: errors[503] },
-  },
-  {
-    method: 'post',
-    path: '/api/files/wait',
-    summary: 'Join the queue of a file someone else holds (it is yours when released)',
-    request: { body: { content: { 'application/json': { schema: waitSchema } } } },
-    responses: { 200: json(wire.mutationBody, 'Queued (joining twice changes nothing)'), 400: error('Invalid input, or the queue is full (100)'), 404: errors[404], 409: error('NOT_LOCKED (check it out instead) or ALREADY_LOCKED (you hold it)') },
-  },
-  {
-    method: 'post',
-    path: '/api/files/unwait',
-    summary: 'Leave the queue',
-    request: { body: { content: { 'application/json': { schema: unwaitSchema } } } },
-    responses: { 200: json(wire.mutationBody, 'Left (also when not queued)'), 404: errors[404] },
-  },
-  {
-    method: 'post',
-    path: '/api/files/nudge',
-    summary: 'Ask the holder to release a file (lock:nudged to their sockets on every server)',
-    request: { body: { content: { 'application/json': { schema: waitSchema } } } },
-    responses: { 200: json(wire.nudgeBody, 'Sent'), 403: error('You hold it'), 404: errors[404], 409: error('NOT_LOCKED'), 429: error('Asked already within 10 minutes (Retry-After)') },
-  },
+  ...COMMANDS.map(commandRoute),
   { method: 'get', path: '/api/presence', summary: 'Who is online, and when others were last seen', responses: { 200: json(wire.presenceBody, 'Presence across the servers sharing the data folder') } },
   {
     method: 'get',

@@ -5,7 +5,8 @@ import type { ActivityLog } from '../activity/activity-log.js';
 import { clientKey, type Identity } from '../auth/identity.js';
 import { AppError } from '../errors.js';
 import type { FileBoard } from '../files/file-board.js';
-import { checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, parseInput, syncSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import { parseInput, syncSchema } from '../files/command-schemas.js';
+import { COMMANDS, socketSchema, variantOf } from '../files/command-table.js';
 import type { Nudges } from '../files/nudges.js';
 import type { Presence } from './presence.js';
 import type { UndoCheckout } from '../files/undo-checkout.js';
@@ -39,6 +40,8 @@ export interface SocketHub {
 }
 
 export interface SocketHubDeps {
+  /** Engine.IO connections one client address may hold (default MAX_CONNECTIONS_PER_ADDRESS). */
+  connectionsPerAddress?: number;
   board: FileBoard;
   commands: FileCommands;
   activity: ActivityLog;
@@ -62,16 +65,11 @@ const RECHECK_MS = 10_000;
 const BUFFER_CHECK_MS = 1000;
 
 // A socket's user is its handshake's, never the payload's.
-const socketCheckout = checkoutSchema.omit({ user: true });
-const socketCheckin = checkinSchema.omit({ user: true });
-const socketWait = waitSchema.omit({ user: true });
-const socketCheckoutMany = checkoutManySchema.omit({ user: true });
-const socketCheckinMany = checkinManySchema.omit({ user: true });
-const socketUnwait = unwaitSchema.omit({ user: true });
 
 /** Socket.IO on the app's HTTP server: snapshot on connect, every change pushed, commands acked. */
 export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): SocketHub {
   const limits = { ...DEFAULT_SOCKET_LIMITS, ...d.limits };
+  const perAddress = d.connectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
   const io: PdmServer = new Server(httpServer, {
     serveClient: false,
     // Compression costs ~10x memory per socket (measured); lock events are small.
@@ -82,7 +80,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
       const problem = originProblem(req.headers, req.method ?? 'GET', d.origins, true, d.origins.proxies?.scheme(req) ?? 'http');
       // Before any sign-in: a client (behind the proxy too) holds at most so many connections.
       const handshake = !/[?&]sid=/.test(req.url ?? '');
-      if (problem === null && handshake && engines.count(addressOf(req)) >= MAX_CONNECTIONS_PER_ADDRESS) {
+      if (problem === null && handshake && engines.count(addressOf(req)) >= perAddress) {
         fn('TOO_MANY_REQUESTS: too many connections from this address', false);
         return;
       }
@@ -90,7 +88,7 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     },
   });
   const addressOf = (req: IncomingMessage) => d.origins.proxies?.address(req) ?? req.socket.remoteAddress ?? '';
-  const engines = new ClientCounts(MAX_CONNECTIONS_PER_ADDRESS);
+  const engines = new ClientCounts(perAddress);
   io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
     const address = addressOf(conn.request);
     if (!engines.enter(address)) return;
@@ -168,28 +166,16 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
         setImmediate(() => socket.disconnect(true));
       });
     });
-    socket.on('checkout', (payload, ack) =>
-      void answer(ack, d.logger, async () =>
-        namesSeveral(payload) ? { files: await d.commands.checkoutMany(socket.data.caller, parseInput(socketCheckoutMany, payload)) } : { file: await d.commands.checkout(socket.data.caller, parseInput(socketCheckout, payload)) },
-      ),
-    );
-    socket.on('checkin', (payload, ack) =>
-      void answer(ack, d.logger, async () =>
-        namesSeveral(payload) ? { files: await d.commands.checkinMany(socket.data.caller, parseInput(socketCheckinMany, payload)) } : await d.undo.checkinOrUndo(socket.data.caller, parseInput(socketCheckin, payload)),
-      ),
-    );
-    socket.on('wait', (payload, ack) =>
-      void answer(ack, d.logger, async () => ({ file: await d.commands.wait(socket.data.caller, parseInput(socketWait, payload)) })),
-    );
-    socket.on('unwait', (payload, ack) =>
-      void answer(ack, d.logger, async () => ({ file: await d.commands.unwait(socket.data.caller, parseInput(socketUnwait, payload)) })),
-    );
-    socket.on('nudge', (payload, ack) =>
-      void answer(ack, d.logger, async () => {
-        const sent = await d.nudges.nudge(socket.data.caller, parseInput(socketWait, payload));
-        return { success: true as const, ...sent };
-      }),
-    );
+    // The commands: one handler each, from the command table (the HTTP routes loop over it too).
+    for (const spec of COMMANDS) {
+      socket.on(spec.name, (payload: unknown, ack: unknown) =>
+        void answer(ack, d.logger, async () => {
+          const v = variantOf(spec, payload);
+          const result = await v.run(d, socket.data.caller, parseInput(socketSchema(v), payload) as never);
+          return spec.ackSuccess ? { success: true as const, ...result } : result;
+        }),
+      );
+    }
     socket.on('sync', (payload, ack) =>
       // `emit('sync', ack)` without a payload is accepted too.
       void answer(typeof payload === 'function' ? payload : ack, d.logger, () => {

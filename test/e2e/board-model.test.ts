@@ -134,9 +134,12 @@ describe('the board never lies: model-based steps against GET /api/files', () =>
           }
           what = `${who} changes ${[...new Set(batch)].join(', ')}`;
         } else {
+          // While the server is down, what the page asks for fails (a console error): expected.
+          watch.expect(true);
           await server.close();
           server = await startServer(vault, { webDist: dist, commandBudget: null }, port);
           await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 20_000 });
+          watch.expect(false);
         }
         // The page converges on the truth (it is pushed, never polled); then the screen is checked.
         const truth = ((await api(server.url, '/api/files')).body as { files: FileStatus[] }).files;

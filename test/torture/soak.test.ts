@@ -31,7 +31,7 @@ describe('torture: soak', () => {
     const opsPerSecond = pick(50, 100);
     const names = Array.from({ length: 200 }, (_, i) => `soak/S${i}.mcam`);
     const vault = await makeVault(names);
-    const server = await spawnServer(['--repo', vault.root, '--client-budget', '0', '--max-sockets-per-client', String(socketCount * 2)]);
+    const server = await spawnServer(['--repo', vault.root, '--client-budget', '0', '--max-connections-per-address', String(socketCount * 4), '--max-sockets-per-client', String(socketCount * 2)]);
     const metrics = async () => (await api(server.url, '/api/metrics')).body as Metrics;
     const open = (i: number): Socket => io(server.url, { transports: ['websocket'], auth: { user: `s${i}` }, reconnection: false, forceNew: true });
     const sockets: Socket[] = Array.from({ length: socketCount }, (_, i) => open(i));

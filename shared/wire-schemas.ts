@@ -20,8 +20,8 @@ import type {
   VersionBody,
   VersionsBody,
   NudgeBody,
-} from '../../shared/protocol.js';
-import { ACTIVITY_TYPES, ERROR_CODES } from '../../shared/protocol.js';
+} from './protocol.js';
+import { ACTIVITY_TYPES, ERROR_CODES } from './protocol.js';
 
 /*
  * The answers of the HTTP API as zod schemas, each checked against its wire type in
