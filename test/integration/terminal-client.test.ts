@@ -2,24 +2,14 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, run } from '../support/processes.js';
-import { api, eventually, startServer, type TestServer } from '../support/server.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { api, eventually, serverPerTest, startServer } from '../support/server.js';
 import { writeUsersFile } from '../support/users.js';
 
 describe('the terminal client: status, checkout, checkin, wait', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  beforeEach(async () => {
-    vault = await makeVault();
-    server = await startServer(vault);
-  });
-  afterEach(async () => {
-    await server.close();
-    await vault.cleanup();
-  });
-  const pdm = (args: string[], env: Record<string, string> = {}) => run(args, { env: { PDM_URL: server.url, ...env } });
+  const t = serverPerTest();
+  const pdm = (args: string[], env: Record<string, string> = {}) => run(args, { env: { PDM_URL: t.server.url, ...env } });
 
   it('checks out, shows, checks in (with an upload) and prints plain lines when piped, JSON with --json; exit 0', async () => {
     const out = await pdm(['checkout', 'PN1001.mcam', 'PN1002.mcam', '-m', 'job 4711', '--user', 'alice']);
@@ -33,12 +23,12 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
     const until = new Date(Date.now() + 3_600_000).toISOString();
     expect((await pdm(['checkout', 'customer-a/PN2002.vnc', '--until', until, '--user', 'bob'])).code).toBe(0);
     expect((await pdm(['status', 'customer-a/PN2002.vnc'])).stdout.trim().split('\t')).toEqual(['customer-a/PN2002.vnc', 'checked out', 'bob', '', '', until]);
-    const upload = join(vault.outside, 'new.mcam');
+    const upload = join(t.vault.outside, 'new.mcam');
     await writeFile(upload, 'new content');
     const back = await pdm(['checkin', 'PN1001.mcam', '--upload', upload, '--comment', 'posted', '--user', 'alice']);
     expect(back.code, back.stderr).toBe(0);
     expect(back.stdout).toMatch(/^PN1001.mcam\tavailable/);
-    expect((await api(server.url, '/api/files/PN1001.mcam/versions')).body.versions[0]).toMatchObject({ user: 'alice', comment: 'posted' });
+    expect((await api(t.server.url, '/api/files/PN1001.mcam/versions')).body.versions[0]).toMatchObject({ user: 'alice', comment: 'posted' });
   });
 
   it('refused: exit 1 and the server\'s detail on one line; bad usage exit 2; a server that is down exit 3', async () => {
@@ -67,7 +57,7 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
     const refused = await pdm(['checkout', 'PN1001.mcam', 'PN1002.mcam', 'PN1003.vnc', '--user', 'bob']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/PN1001\.mcam \(alice\), PN1002\.mcam \(carol\) are already checked out/);
-    await api(server.url, '/api/files/wait', { json: { filename: 'PN1001.mcam', user: 'bob' } });
+    await api(t.server.url, '/api/files/wait', { json: { filename: 'PN1001.mcam', user: 'bob' } });
     const back = await pdm(['checkin', 'PN1001.mcam', '--user', 'alice']);
     expect(back.code, back.stderr).toBe(0);
     expect(back.stdout).toMatch(/^PN1001.mcam\tchecked out\tbob/);
@@ -75,16 +65,16 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
   });
 
   it('login (users mode): the password from stdin, a token printed or written to a file the other commands take', async () => {
-    const users = join(vault.outside, 'users.json');
+    const users = join(t.vault.outside, 'users.json');
     await writeUsersFile(users, { alice: ['alice password 1', 'user'] });
-    const secured = await startServer(vault, { usersFile: users }, 0);
+    const secured = await startServer(t.vault, { usersFile: users }, 0);
     try {
       const env = { PDM_URL: secured.url };
       const printed = await run(['login', '--user', 'alice'], { env, input: 'alice password 1\n' });
       expect(printed.code, printed.stderr).toBe(0);
       const token = printed.stdout.trim();
       expect((await run(['checkout', 'PN1003.vnc'], { env: { ...env, PDM_TOKEN: token } })).code).toBe(0);
-      const file = join(vault.outside, 'token');
+      const file = join(t.vault.outside, 'token');
       expect((await run(['login', '--user', 'alice', '--token-file', file], { env, input: 'alice password 1\n' })).code).toBe(0);
       const mine = await run(['status', '--mine', '--token-file', file], { env });
       expect(mine.stdout.trim().split('\t').slice(0, 3)).toEqual(['PN1003.vnc', 'checked out', 'alice']);
@@ -98,7 +88,7 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
 
   it('wait joins the queue and returns once the file is handed over', async () => {
     await pdm(['checkout', 'PN1003.vnc', '--user', 'alice']);
-    const w = spawn(process.execPath, [BIN, 'wait', 'PN1003.vnc', '-m', 'need it', '--user', 'bob'], { cwd: ROOT, env: { ...process.env, PDM_URL: server.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const w = spawn(process.execPath, [BIN, 'wait', 'PN1003.vnc', '-m', 'need it', '--user', 'bob'], { cwd: ROOT, env: { ...process.env, PDM_URL: t.server.url }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     w.stdout.on('data', (d) => (out += d));
@@ -106,7 +96,7 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
     const exited = new Promise<number | null>((r) => w.once('exit', r));
     try {
       await eventually(() => err.includes('waiting for PN1003.vnc (held by alice; 1 in the queue)'), 8000, 'queued');
-      await api(server.url, '/api/files/checkin', { json: { filename: 'PN1003.vnc', user: 'alice' } });
+      await api(t.server.url, '/api/files/checkin', { json: { filename: 'PN1003.vnc', user: 'alice' } });
       expect(await exited).toBe(0);
       expect(out).toMatch(/^PN1003.vnc\tchecked out\tbob\tneed it/);
     } finally {
@@ -118,9 +108,9 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
     await pdm(['checkout', 'PN1002.mcam', '-m', 'first go', '--user', 'alice']);
     await pdm(['checkin', 'PN1002.mcam', '--comment', 'posted', '--user', 'alice']);
     await pdm(['checkout', 'PN1002.mcam', '-m', 'second go', '--user', 'bob']);
-    await eventually(async () => (await api(server.url, '/api/files/PN1002.mcam/versions')).body.versions.length > 0);
-    await writeFile(join(vault.root, 'PN1002.mcam'), 'a mistake');
-    await eventually(async () => (await api(server.url, '/api/files/PN1002.mcam/versions')).body.versions[0]?.user === 'bob');
+    await eventually(async () => (await api(t.server.url, '/api/files/PN1002.mcam/versions')).body.versions.length > 0);
+    await writeFile(join(t.vault.root, 'PN1002.mcam'), 'a mistake');
+    await eventually(async () => (await api(t.server.url, '/api/files/PN1002.mcam/versions')).body.versions[0]?.user === 'bob');
 
     const undo = await pdm(['checkin', 'PN1002.mcam', '--revert', '--user', 'bob']);
     expect(undo.code, undo.stderr).toBe(0);
@@ -141,7 +131,7 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
 
     // On a terminal (a pseudo-terminal from util-linux's script): a header and padded columns.
     const tty = await new Promise<string>((resolve) => {
-      const p = spawn('script', ['-qec', `${process.execPath} ${BIN} history PN1002.mcam`, '/dev/null'], { cwd: ROOT, env: { ...process.env, PDM_URL: server.url, COLUMNS: '200', TZ: 'Asia/Tokyo' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn('script', ['-qec', `${process.execPath} ${BIN} history PN1002.mcam`, '/dev/null'], { cwd: ROOT, env: { ...process.env, PDM_URL: t.server.url, COLUMNS: '200', TZ: 'Asia/Tokyo' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       p.stdout.on('data', (d) => (out += d));
       const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type PdmApp } from '../../server/app.js';
 import { createLogger } from '../../server/logger.js';
-import type { TempVault } from './temp-vault.js';
+import { afterEach, beforeEach } from 'vitest';
+import { makeVault, type TempVault } from './temp-vault.js';
 
 export interface TestServer {
   url: string;
@@ -30,6 +31,23 @@ export async function startServer(vault: TempVault, options: Partial<AppOptions>
       await new Promise<void>((resolve) => app.httpServer.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A fresh vault and an in-process server for every test of the calling `describe` (made in
+ * beforeEach, closed and removed in afterEach): `t.vault`, `t.server`.
+ */
+export function serverPerTest(options: Partial<AppOptions> = {}): { vault: TempVault; server: TestServer } {
+  const t = {} as { vault: TempVault; server: TestServer };
+  beforeEach(async () => {
+    t.vault = await makeVault();
+    t.server = await startServer(t.vault, options);
+  });
+  afterEach(async () => {
+    await t.server.close();
+    await t.vault.cleanup();
+  });
+  return t;
 }
 
 /** fetch + JSON, for API tests. */
