@@ -4,12 +4,15 @@ import { AppError } from '../errors.js';
 import type { LockStore } from '../locks/lock-store.js';
 import { fileNotFound } from '../vault/vault-paths.js';
 import type { Caller, WaitInput } from './file-commands.js';
-import type { ActivityType, NudgedPayload } from '../../shared/protocol.js';
+import type { ActivityEvent, NudgedPayload } from '../../shared/protocol.js';
 
 /** One nudge per caller and file per window. */
 export const NUDGE_WINDOW_MS = 10 * 60_000;
 /** How far back requests are looked for, for someone never seen before. */
 const UNSEEN_WINDOW_MS = 7 * 86_400_000;
+/** Nudges kept per holder, and holders kept, for pages that open later. */
+const PER_HOLDER = 20;
+const HOLDERS = 10_000;
 /** Remembered (caller, file) pairs at most; the oldest go first. */
 const REMEMBERED_MAX = 10_000;
 
@@ -20,6 +23,10 @@ const REMEMBERED_MAX = 10_000;
  */
 export class Nudges {
   private readonly last = new Map<string, number>();
+  /** Nudges by holder, oldest first (see `waiting`). */
+  private readonly pending = new Map<string, NudgedPayload[]>();
+  private readonly seen = new Set<string>();
+  private seeded = false;
 
   constructor(
     private readonly store: LockStore,
@@ -30,7 +37,9 @@ export class Nudges {
     private readonly windowMs = NUDGE_WINDOW_MS,
     /** Whether a person has a page open on any server (presence). */
     private readonly online: (user: string) => boolean = () => true,
-  ) {}
+  ) {
+    activity.onAppend((e) => this.follow(e));
+  }
 
   /**
    * Asks the holder; answers whether they had a page open. One who had not gets it when they next
@@ -57,14 +66,27 @@ export class Nudges {
 
   /**
    * The requests `user` has not seen: made since they were last seen (or in the last week for
-   * someone never seen), for files they still hold, newest 20. Sent to a page as it opens.
+   * someone never seen), for files they still hold, newest 20. Sent to a page as it opens. From
+   * memory (every server's nudges as the log is tailed, and the log's recent entries at the first
+   * call): a page opening costs a map look-up, not a search of the log.
    */
   async waiting(user: string, lastSeen: string | null): Promise<NudgedPayload[]> {
+    if (!this.seeded) {
+      this.seeded = true;
+      for (const e of await this.activity.query(2000)) if (!this.seen.has(e.id)) this.follow(e);
+    }
     const since = lastSeen ? Date.parse(lastSeen) : Date.now() - UNSEEN_WINDOW_MS;
-    const entries = await this.activity.search({ types: new Set<ActivityType>(['nudge']), since }, 200);
-    return entries
-      .filter((e) => e.previous_user === user && e.filename && e.user && this.store.get(e.filename)?.user === user)
-      .slice(-20)
-      .map((e) => ({ filename: e.filename!, by: e.user!, message: e.message, at: e.at }));
+    return (this.pending.get(user) ?? []).filter((n) => Date.parse(n.at) >= since && this.store.get(n.filename)?.user === user);
+  }
+
+  /** Keeps a nudge for its holder (the newest PER_HOLDER of each, for at most HOLDERS holders). */
+  private follow(e: ActivityEvent): void {
+    if (e.type !== 'nudge' || !e.filename || !e.user || !e.previous_user) return;
+    this.seen.add(e.id);
+    if (this.seen.size > 2 * HOLDERS) this.seen.delete(this.seen.values().next().value!);
+    const list = this.pending.get(e.previous_user) ?? [];
+    this.pending.delete(e.previous_user);
+    this.pending.set(e.previous_user, [...list, { filename: e.filename, by: e.user, message: e.message, at: e.at }].slice(-PER_HOLDER));
+    if (this.pending.size > HOLDERS) this.pending.delete(this.pending.keys().next().value!);
   }
 }

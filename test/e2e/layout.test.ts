@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { consoleWatch, expectNoAxeViolations, row } from '../support/pages.js';
 import { builtWeb } from '../support/processes.js';
-import { api, startServer, type TestServer } from '../support/server.js';
+import { api, eventually, startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 
 /** Screenshots of every width and theme, for people to look at (test-results/ is ignored by git). */
@@ -103,6 +103,49 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
       });
     }
   }
+
+  it('cosmetics: one header line at 800 px, whole placeholders, no Load more under an empty feed, a change on the share said of the file', async () => {
+    const own = await makeVault(['PN1001.mcam']);
+    const srv = await startServer(own, { webDist: builtWeb() });
+    const ctx = await browser.newContext({ viewport: { width: 800, height: 800 } });
+    try {
+      const page = await ctx.newPage();
+      watch.attach(page, 'cosmetics');
+      await page.goto(srv.url);
+      await page.getByLabel('Your name').fill('erin');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+      await page.getByText('1 of 1 files').waitFor();
+      // The theme toggle stays on the title's line.
+      const title = (await page.getByRole('heading', { name: 'PDM Live' }).boundingBox())!;
+      const toggle = (await page.getByRole('button', { name: /theme/i }).boundingBox())!;
+      expect(Math.abs(toggle.y + toggle.height / 2 - (title.y + title.height / 2))).toBeLessThan(title.height);
+      // Every placeholder fits its box (measured with the box's own font).
+      type Style = { fontSize: string; fontFamily: string; paddingLeft: string; paddingRight: string };
+      type Field = { placeholder: string; clientWidth: number };
+      type Page2d = { getComputedStyle(el: Field): Style; document: { createElement(tag: 'canvas'): { getContext(kind: '2d'): { font: string; measureText(text: string): { width: number } } | null } } };
+      const fits = (el: Field) => {
+        const g = globalThis as unknown as Page2d;
+        const style = g.getComputedStyle(el);
+        const ctx2d = g.document.createElement('canvas').getContext('2d')!;
+        ctx2d.font = `${style.fontSize} ${style.fontFamily}`;
+        return ctx2d.measureText(el.placeholder).width <= el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) + 1;
+      };
+      for (const label of ['Filter', 'File', 'Person']) expect(await page.getByLabel(label, { exact: true }).evaluate(fits), label).toBe(true);
+      const feed = page.getByRole('region', { name: 'Activity' });
+      await feed.getByText('Nothing yet.').waitFor();
+      expect(await feed.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+      await own.write('PN1001.mcam', 'changed by a CAM program on the share');
+      await feed.getByText('PN1001.mcam was changed on the share while nobody had it checked out').waitFor();
+      await eventually(async () => (await feed.getByRole('listitem').allTextContents()).some((t) => /PN1001\.mcam\s+was changed on the share\s+just now/.test(t)));
+      expect(await feed.getByText('On disk changed').count()).toBe(0);
+      expect(watch.errors).toEqual([]);
+    } finally {
+      await ctx.close();
+      await srv.close();
+      await own.cleanup();
+    }
+  });
 
   it('the other dialogs (versions, change name) and the dark theme\'s dialogs: axe finds nothing', async () => {
     for (const theme of ['light', 'dark'] as const) {

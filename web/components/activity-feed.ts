@@ -31,6 +31,7 @@ const ON_DISK: Record<string, string> = {
   file_added: 'was added on the share',
   file_changed: 'was changed on the share',
   file_removed: 'was removed from the share',
+  edited_unlocked: 'was changed on the share while nobody had it checked out',
 };
 
 /** A path with a break opportunity after each folder. */
