@@ -151,7 +151,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const commands = new FileCommands(layout, store, board, known, spelling, keeper, new CommandBudgets(budget));
   const presence = new Presence(config.dataDir, logger);
   await presence.start();
-  const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name), undefined, (user) => presence.get(user)?.online === true);
+  const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name), undefined, (user) => presence.peek(user).online);
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger, turns });
   store.subscribe({ changes: (changes) => vaultChanges.followReleases(changes), health: () => undefined });
   const content = new VersionContent({ layout, index, store, versions, changes: vaultChanges, activity, maxUploadBytes: config.maxUploadBytes, staging, turns });

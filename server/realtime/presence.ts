@@ -105,6 +105,17 @@ export class Presence {
     return [...this.view.values()].map((e) => (e.online ? { ...e, last_seen: now } : e)).sort((a, b) => (a.user < b.user ? -1 : 1));
   }
 
+  /**
+   * Whether `user` has a page open on any server, and when they were last seen, as known now:
+   * no merge and no write (`get` does both), so it may be asked on every connection.
+   */
+  peek(user: string): { online: boolean; last_seen: string | null } {
+    if ((this.local.get(user) ?? 0) > 0) return { online: true, last_seen: null };
+    const staleMs = this.intervalMs * STALE_FACTOR + 5000;
+    for (const p of this.others.values()) if (Date.now() - Date.parse(p.heartbeat) < staleMs && p.online.includes(user)) return { online: true, last_seen: null };
+    return { online: false, last_seen: this.lastSeen.get(user) ?? null };
+  }
+
   get(user: string): PresenceEntry | undefined {
     this.flush();
     return this.view.get(user);

@@ -136,9 +136,9 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     snapshots.add(socket);
     const user = socket.data.caller.user;
     // Requests made while this person had no page open reach the page they open now.
-    const before = d.presence.get(user);
-    if (!before?.online) {
-      void d.nudges.waiting(user, before?.last_seen ?? null).then(
+    const before = d.presence.peek(user);
+    if (!before.online) {
+      void d.nudges.waiting(user, before.last_seen).then(
         (list) => { for (const n of list) socket.emit('lock:nudged', n); },
         (err: unknown) => d.logger.warn({ err }, 'requests to release could not be read for a page that opened'),
       );
