@@ -178,6 +178,39 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
     }
   });
 
+  it('before the first snapshot the list says nothing (no "0 of 0 files"); Versions\' cells line up with their row', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await ctx.newPage();
+      // No connection at first: the page has a name but no snapshot yet.
+      await page.route('**/socket.io/**', (route) => route.abort());
+      await page.routeWebSocket(/socket\.io/, (ws) => ws.close());
+      await page.goto(server.url);
+      await page.getByLabel('Your name').fill('boss');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('button', { name: 'Change name' }).waitFor();
+      expect(await page.getByText(/\d+ of \d+ files/).count()).toBe(0);
+      expect(await page.getByText('No tracked files in the vault yet.').count()).toBe(0);
+      await page.close();
+      // A page without the block (same browser profile: the name is remembered).
+      const live = await ctx.newPage();
+      await live.goto(server.url);
+      await live.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+      await live.getByText(/^6 of 6 files$/).waitFor();
+      await live.getByRole('button', { name: `Versions of ${LONG}` }).click();
+      const panel = live.getByRole('dialog', { name: `Versions of ${LONG}` });
+      const rowOf = panel.getByRole('row').filter({ hasText: 'Restore' });
+      await rowOf.waitFor();
+      const rowBox = (await rowOf.boundingBox())!;
+      for (const cell of await rowOf.getByRole('cell').all()) {
+        const box = (await cell.boundingBox())!;
+        expect(Math.abs(box.y + box.height - (rowBox.y + rowBox.height))).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('390 px: every dialog, with the longest names, fits the screen with all its buttons reachable', async () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
     try {
