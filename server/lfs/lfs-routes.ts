@@ -1,9 +1,9 @@
 import { jsonBody } from '../http/json-body.js';
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { errorHandler } from '../http/error-handler.js';
 import { z } from 'zod';
 import { compareNames } from '../../shared/file-names.js';
-import type { Identity } from '../auth/identity.js';
+import { clientKey, type Identity } from '../auth/identity.js';
 import { AppError } from '../errors.js';
 import type { FileBoard } from '../files/file-board.js';
 import { parseInput } from '../files/command-schemas.js';
@@ -52,7 +52,12 @@ function page(locks: LfsLock[], cursor: string | undefined, limit: number | unde
 /** The Git LFS File Locking API over the same locks as the page and the HTTP API. */
 export function lfsRoutes(d: LfsRoutesDeps): Router {
   const r = Router();
-  const caller = lfsCaller(d.identity);
+  const named = lfsCaller(d.identity);
+  // Who pays for the command (CommandBudgets): the user, or in open mode the client's address.
+  const caller = async (req: Request) => {
+    const who = await named(req.headers);
+    return { ...who, client: clientKey(d.identity, who.user, req.ip ?? req.socket.remoteAddress ?? '') };
+  };
   const json = jsonBody('64kb');
   if (d.signInLimits) r.use(...d.signInLimits);
   const allLocks = (): LfsLock[] =>
@@ -61,7 +66,7 @@ export function lfsRoutes(d: LfsRoutesDeps): Router {
       .sort((a, b) => compareNames(a.path, b.path));
 
   r.post('/locks', json, async (req, res) => {
-    const who = await caller(req.headers);
+    const who = await caller(req);
     const body = parseInput(createSchema, req.body);
     // The disk's spelling, as Gitea compares lower(path): one file, one lock, on any share.
     const path = await d.commands.name(body.path);
@@ -78,7 +83,7 @@ export function lfsRoutes(d: LfsRoutesDeps): Router {
   });
 
   r.get('/locks', async (req, res) => {
-    await caller(req.headers);
+    await caller(req);
     const q = parseInput(listQuery, req.query);
     let locks = allLocks();
     if (q.path) {
@@ -91,7 +96,7 @@ export function lfsRoutes(d: LfsRoutesDeps): Router {
   });
 
   r.post('/locks/verify', json, async (req, res) => {
-    const who = await caller(req.headers);
+    const who = await caller(req);
     const body = parseInput(verifySchema, req.body ?? {});
     const p = page(allLocks(), body.cursor, body.limit);
     send(res, 200, {
@@ -102,7 +107,7 @@ export function lfsRoutes(d: LfsRoutesDeps): Router {
   });
 
   r.post('/locks/:id/unlock', json, async (req, res) => {
-    const who = await caller(req.headers);
+    const who = await caller(req);
     const body = parseInput(unlockSchema, req.body ?? {}) ?? {};
     const id = req.params.id;
     const found = Object.entries(d.board.locks()).find(([path, lock]) => lockId(path, lock) === id);

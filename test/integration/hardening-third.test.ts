@@ -200,6 +200,9 @@ describe('hardening, third round', () => {
     for (const user of ['a', 'b', 'c', 'd', 'e', 'f']) statuses.push((await api(url, '/api/files/wait', { json: { filename: 'PN1001.mcam', user } })).status);
     expect(statuses.slice(0, 4).every((s) => s !== 429)).toBe(true);
     expect(statuses.slice(4)).toEqual([429, 429]);
+    // Git LFS under yet another name: the same address's budget.
+    const lfs = await api(url, '/api/lfs/locks', { method: 'POST', body: JSON.stringify({ path: 'PN1002.mcam' }), headers: { 'content-type': 'application/vnd.git-lfs+json', accept: 'application/vnd.git-lfs+json', authorization: `Basic ${Buffer.from('zed:x').toString('base64')}` } });
+    expect(lfs.status).toBe(429);
     // Requests: 50 times the files budget at once (50 here), then 10 a second.
     const burst = await Promise.all(Array.from({ length: 80 }, () => fetch(`${url}/api/health`).then((r) => r.status)));
     expect(burst.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
