@@ -113,6 +113,8 @@ export const ACTIVITY_TYPES = [
   'undo_checkout',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+/** The entries that record a lock change (the rest are file, version, queue and health events). */
+export const LOCK_ACTIVITY_TYPES: ReadonlySet<ActivityType> = new Set<ActivityType>(['checkout', 'checkin', 'force_release', 'lock_edited', 'undo_checkout']);
 
 export interface ActivityEvent {
   id: string;

@@ -1,13 +1,11 @@
-import type { ActivityEvent } from '../../shared/protocol.js';
+import { LOCK_ACTIVITY_TYPES, type ActivityEvent } from '../../shared/protocol.js';
 import type { LockChange } from '../locks/lock-diff.js';
 import type { VaultChange } from '../vault/vault-index.js';
 import type { Journal } from '../locks/lock-store.js';
 import { makeActivity, type ActivityLog } from './activity-log.js';
 
-const LOCK_TYPES = new Set<ActivityEvent['type']>(['checkout', 'checkin', 'force_release', 'lock_edited', 'undo_checkout']);
-
 /** Whether an entry records a lock change (as opposed to a file or version event). */
-export const isLockEntry = (e: ActivityEvent) => LOCK_TYPES.has(e.type);
+export const isLockEntry = (e: ActivityEvent) => LOCK_ACTIVITY_TYPES.has(e.type);
 
 /**
  * A change seen on disk (drift: the journaled copy against locks.json), told from what the log

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { ActivityEvent } from '../../shared/protocol.js';
+import { LOCK_ACTIVITY_TYPES, type ActivityEvent } from '../../shared/protocol.js';
 import type { BoardActions } from '../data/board-actions.js';
 import type { ActivityFilters } from '../data/history-api.js';
 import { relativeTime } from './format.js';
@@ -37,8 +37,6 @@ const ON_DISK: Record<string, string> = {
 /** A path with a break opportunity after each folder. */
 const pathParts = (name: string | null) => (name ?? '').split('/').map((part, i, all) => (i < all.length - 1 ? html`${part}/<wbr />` : part));
 
-/** Lock entries: from `disk`, they are a hand edit of locks.json, said so. */
-const LOCK_TYPES = new Set(['checkout', 'checkin', 'force_release', 'lock_edited']);
 
 const matches = (e: ActivityEvent, f: ActivityFilters) => (!f.filename || containsText(e.filename, f.filename)) && (!f.user || containsText(e.user, f.user));
 
@@ -90,7 +88,7 @@ export class ActivityFeed extends LitElement {
               : html`<span class="who">${e.user ?? (e.source === 'disk' ? 'On disk' : 'Someone')}</span>
                   ${VERB[e.type] ?? e.type} <span class="file">${pathParts(e.filename)}</span>`}
             ${e.type === 'force_release' && e.previous_user ? html`(held by ${e.previous_user})` : ''}
-            ${e.message ? html`<q>${e.message}</q>` : ''} ${e.source === 'disk' && LOCK_TYPES.has(e.type) ? html`<span class="tag">edited on disk</span>` : ''}
+            ${e.message ? html`<q>${e.message}</q>` : ''} ${e.source === 'disk' && LOCK_ACTIVITY_TYPES.has(e.type) ? html`<span class="tag">edited on disk</span>` : ''}
             <time datetime=${e.at} title=${new Date(e.at).toLocaleString()}>${relativeTime(e.at, this.now)}</time>
           </li>`,
         )}
