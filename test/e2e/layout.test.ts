@@ -249,6 +249,9 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
       expect((await feed.boundingBox())!.height).toBeGreaterThanOrEqual(200);
       await feed.getByRole('listitem').first().waitFor();
       expect(await feed.getByRole('listitem').first().isVisible()).toBe(true);
+      // A path breaks after a folder's slash, not inside a word: a break opportunity after each `/`.
+      const path = feed.getByRole('listitem').filter({ hasText: LONG }).first().locator('.file');
+      expect(await path.locator('wbr').count()).toBe(LONG.split('/').length - 1);
       await page.screenshot({ path: `${SHOTS}phone-feed-390.png` });
       expect(watch.errors).toEqual([]);
     } finally {
