@@ -65,7 +65,8 @@ export function accountsFrom(users: UsersDirectory | undefined, directory: Direc
       return user && ok ? { name: user.name, role: user.role } : null;
     }
     const account = await directory.signIn(name, password);
-    return account && (await local(account.name)) ? null : account;
+    // The file was just read (local above): its names as last read are enough.
+    return account && users?.has(account.name) ? null : account;
   };
   return {
     label: directory?.label ?? null,

@@ -1,4 +1,5 @@
 import type { Server } from 'node:net';
+import { ClientCounts } from '../realtime/socket-budgets.js';
 
 /**
  * Connections one address may hold open before any of them has signed in or sent a request.
@@ -14,20 +15,14 @@ export const MAX_CONNECTIONS_PER_ADDRESS = 256;
  * here (the socket hub counts its clients by `X-Forwarded-For`).
  */
 export function limitConnections(server: Server, isProxy: (address: string) => boolean, max = MAX_CONNECTIONS_PER_ADDRESS): void {
-  const open = new Map<string, number>();
+  const open = new ClientCounts(max);
   server.on('connection', (socket) => {
     const address = socket.remoteAddress ?? '';
     if (isProxy(address)) return;
-    const n = open.get(address) ?? 0;
-    if (n >= max) {
+    if (!open.enter(address)) {
       socket.destroy();
       return;
     }
-    open.set(address, n + 1);
-    socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left <= 0) open.delete(address);
-      else open.set(address, left);
-    });
+    socket.once('close', () => open.leave(address));
   });
 }

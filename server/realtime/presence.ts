@@ -111,8 +111,7 @@ export class Presence {
    */
   peek(user: string): { online: boolean; last_seen: string | null } {
     if ((this.local.get(user) ?? 0) > 0) return { online: true, last_seen: null };
-    const staleMs = this.intervalMs * STALE_FACTOR + 5000;
-    for (const p of this.others.values()) if (Date.now() - Date.parse(p.heartbeat) < staleMs && p.online.includes(user)) return { online: true, last_seen: null };
+    for (const p of this.others.values()) if (this.fresh(p) && p.online.includes(user)) return { online: true, last_seen: null };
     return { online: false, last_seen: this.lastSeen.get(user) ?? null };
   }
 
@@ -158,12 +157,16 @@ export class Presence {
     this.save();
   }
 
+  /** Whether another server's file is recent enough that its users count as online. */
+  private fresh(p: ServerPresence): boolean {
+    return Date.now() - Date.parse(p.heartbeat) < this.intervalMs * STALE_FACTOR + 5000;
+  }
+
   /** The merged view; tells `changed` about each person whose entry changed. */
   private update(): void {
     const online = new Set(this.local.keys());
-    const staleMs = this.intervalMs * STALE_FACTOR + 5000;
     for (const p of this.others.values()) {
-      const fresh = Date.now() - Date.parse(p.heartbeat) < staleMs;
+      const fresh = this.fresh(p);
       for (const user of p.online) {
         if (fresh) online.add(user);
         else this.seen(user, p.heartbeat);

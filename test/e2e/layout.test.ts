@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
-import { consoleWatch, expectNoAxeViolations, row } from '../support/pages.js';
+import { consoleWatch, expectNoAxeViolations, openPerson, row } from '../support/pages.js';
 import { builtWeb } from '../support/processes.js';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
@@ -107,14 +107,9 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
   it('cosmetics: one header line at 800 px, whole placeholders, no Load more under an empty feed, a change on the share said of the file', async () => {
     const own = await makeVault(['PN1001.mcam']);
     const srv = await startServer(own, { webDist: builtWeb() });
-    const ctx = await browser.newContext({ viewport: { width: 800, height: 800 } });
+    const contexts: BrowserContext[] = [];
     try {
-      const page = await ctx.newPage();
-      watch.attach(page, 'cosmetics');
-      await page.goto(srv.url);
-      await page.getByLabel('Your name').fill('erin');
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+      const page = await openPerson(browser, srv.url, 'erin', watch, 800, contexts);
       await page.getByText('1 of 1 files').waitFor();
       // The theme toggle stays on the title's line.
       const title = (await page.getByRole('heading', { name: 'PDM Live' }).boundingBox())!;
@@ -141,7 +136,7 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
       expect(await feed.getByText('On disk changed').count()).toBe(0);
       expect(watch.errors).toEqual([]);
     } finally {
-      await ctx.close();
+      for (const c of contexts) await c.close();
       await srv.close();
       await own.cleanup();
     }
@@ -212,14 +207,9 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
   });
 
   it('390 px: every dialog, with the longest names, fits the screen with all its buttons reachable', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const contexts: BrowserContext[] = [];
     try {
-      const page = await ctx.newPage();
-      watch.attach(page, 'dialogs-390');
-      await page.goto(server.url);
-      await page.getByLabel('Your name').fill('boss');
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+      const page = await openPerson(browser, server.url, 'boss', watch, 390, contexts, { context: { viewport: { width: 390, height: 844 } } });
       const check = async (what: string, open: () => Promise<unknown>, buttons: string[]) => {
         await open();
         const dialog = page.getByRole('dialog');
@@ -255,7 +245,7 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
       await page.screenshot({ path: `${SHOTS}phone-feed-390.png` });
       expect(watch.errors).toEqual([]);
     } finally {
-      await ctx.close();
+      for (const c of contexts) await c.close();
     }
   });
 
