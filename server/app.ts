@@ -9,7 +9,7 @@ import { callerOf } from './http/caller.js';
 import { openApiRoute } from './http/openapi.js';
 import { packageVersion } from './cli/package-files.js';
 import { versionRoutes } from './http/version-routes.js';
-import { followLocksForVersions, keepHandEditedCheckouts } from './versions/lock-followers.js';
+import { endWarningsOnCheckin, keepHandEditedCheckouts } from './versions/lock-followers.js';
 import type { LockChange } from './locks/lock-diff.js';
 import { VersionContent } from './versions/version-content.js';
 import { EditWarnings } from './versions/edit-warnings.js';
@@ -18,25 +18,27 @@ import { VersionStore } from './versions/version-store.js';
 import { cleanLeftoverUploads } from './versions/upload.js';
 import { heapFigures } from './threads/start-worker.js';
 import { signInFor } from './auth/sign-in.js';
-import { DEFAULT_SIGN_IN_LIMITS, signInLimiters } from './auth/sign-in-limits.js';
+import { signInLimiters } from './auth/sign-in-limits.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { lfsRoutes } from './lfs/lfs-routes.js';
 import { metricsRoutes } from './http/metrics-routes.js';
 import { PdmMetrics, prometheusRoutes } from './http/prometheus.js';
 import { securityHeaders } from './http/security-headers.js';
-import { DEFAULTS, type AppConfig } from './config.js';
+import { withDefaults, type AppConfig, type AppSettings } from './config.js';
 import { FileBoard } from './files/file-board.js';
 import { FileCommands, type VaultSpelling } from './files/file-commands.js';
-import { CommandBudgets, DEFAULT_COMMAND_BUDGET } from './files/command-budgets.js';
+import { CommandBudgets } from './files/command-budgets.js';
 import { followRespelledFiles } from './files/respelled-files.js';
 import type { LocksMap } from '../shared/protocol.js';
 import { UndoCheckout } from './files/undo-checkout.js';
 import { activityRoutes } from './http/activity-routes.js';
 import { Nudges } from './files/nudges.js';
-import { handOffRemoved } from './files/queue.js';
+import { handOffRemoved, mayReceiveHandOff } from './files/queue.js';
+import { Publisher } from './publisher.js';
 import { Presence } from './realtime/presence.js';
 import { apiNotFound, errorHandler } from './http/error-handler.js';
-import { filesRoutes } from './http/files-routes.js';
+import { filesRoutes, healthRoute } from './http/files-routes.js';
+import { sessionGuard } from './http/session-guard.js';
 import { serveWeb } from './http/static-web.js';
 import { DataWatcher } from './locks/data-watcher.js';
 import { LockStore } from './locks/lock-store.js';
@@ -64,20 +66,20 @@ export interface PdmApp {
   close(): Promise<void>;
 }
 
-export type AppOptions = Pick<AppConfig, 'repo' | 'dataDir' | 'locksFile' | 'keysDir'> & Partial<AppConfig> & { logger?: Logger };
+export type AppOptions = AppSettings & { logger?: Logger };
 
 /**
  * Builds the whole server (store, index, watchers, HTTP, Socket.IO) without listening: the caller
  * decides the port. The vault must exist; the data folder is created.
  */
 export async function createApp(options: AppOptions): Promise<PdmApp> {
-  const config: AppConfig = { ...DEFAULTS, ...options };
-  const logger = options.logger ?? createLogger();
+  const { logger: given, ...settings } = options;
+  const config: AppConfig = withDefaults(settings);
+  const logger = given ?? createLogger();
   const layout: VaultLayout = { root: config.repo, dataDir: config.dataDir, extensions: config.extensions };
 
   const { identity, accounts, tokens } = await signInFor({ usersFile: config.usersFile, ldap: config.ldap, admins: config.admins, dataDir: config.dataDir, keysDir: config.keysDir, logger });
-  // Who may still be given a file at hand-off (users mode: still in the users file or directory).
-  const known = (user: string) => accounts?.known(user) ?? true;
+  const known = mayReceiveHandOff(accounts ?? null);
   const activity = new ActivityLog(join(config.dataDir, 'activity.jsonl'), logger, config.staleMs);
   // One file, one lock, whatever the spelling: how this vault's file system compares names.
   const rules = config.nameRules ?? (await probeVaultNames(layout, logger));
@@ -117,43 +119,33 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   await warnings.load();
   const versions = new VersionStore(join(config.dataDir, 'versions'), config.keepVersions, { root: layout.root, dataDir: layout.dataDir }, config.staleMs, rules);
   // --protect: read-only on the share unless checked out (and unless its mode cannot be changed).
-  let protection: ShareProtection | null = null;
-  const board = new FileBoard(
-    index,
-    store,
-    (name) => warnings.has(name),
-    (name) => protection !== null && store.get(name) === null && protection.isReadOnly(name),
-    () => protection?.problem() ?? null,
-  );
+  const protection = config.protect
+    ? new ShareProtection({ layout, dataDir: config.dataDir, staleMs: config.staleMs, logger, changed: (name) => {
+        board.touch(name);
+        board.announceHealth();
+      }, readOnlyChanged: (names) => board.touchMany(names) }, (name) => store.get(name) !== null)
+    : null;
+  const board = new FileBoard(index, store, (name) => warnings.has(name), (name) => protection?.shownProtected(name) ?? false, () => protection?.problem() ?? null);
   // Serialise every file once now, not on the first request (100,000 files: ~300 ms).
   board.filesJson();
   const background = new BackgroundWork(logger);
-  if (config.protect) {
-    const p = new ShareProtection({ layout, dataDir: config.dataDir, staleMs: config.staleMs, logger, changed: (name) => {
-        board.touch(name);
-        board.announceHealth();
-      }, readOnlyChanged: (names) => board.touchMany(names) }, (name) => store.get(name) !== null);
-    protection = p;
-    board.subscribe({ events: (events) => p.follow(events), health: () => undefined });
-  }
   const staging = join(config.dataDir, 'uploads');
   // Upload temp files a killed server left behind (in the background: it walks the vault).
   background.track(cleanLeftoverUploads(layout, staging, logger), 'removing upload temp files');
-  // The commit thread appended the lock entries: this server's sockets get them from the log.
-  store.subscribe({ changes: () => void activity.poll(), health: () => undefined });
-  prom.follow(store);
-  followLocksForVersions({ store, index, layout, versions, warnings, board, background });
   handEdited = keepHandEditedCheckouts({ index, layout, versions, background });
   const turns = new ContentTurns(join(config.dataDir, 'versions'), rules, config.staleMs);
   let vaultWatcher: VaultWatcher | null = null;
   const keeper = contentKeeper({ logger, layout, index, versions, turns, settled: (abs, maxMs) => vaultWatcher?.settled(abs, maxMs) ?? Promise.resolve() });
-  const budget = config.commandBudget === undefined ? DEFAULT_COMMAND_BUDGET : config.commandBudget;
-  const commands = new FileCommands(layout, store, board, known, spelling, keeper, new CommandBudgets(budget));
+  const commands = new FileCommands(layout, store, board, known, spelling, keeper, new CommandBudgets(config.commandBudget));
   const presence = new Presence(config.dataDir, logger);
   await presence.start();
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name), undefined, (user) => presence.peek(user).online);
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger, turns });
-  store.subscribe({ changes: (changes) => vaultChanges.followReleases(changes), health: () => undefined });
+  const publisher = new Publisher({
+    store, board, activity, presence, nudges, metrics: prom, protection,
+    endWarnings: endWarningsOnCheckin({ warnings, board }),
+    rememberReleases: (changes) => vaultChanges.followReleases(changes),
+  });
   const content = new VersionContent({ layout, index, store, versions, changes: vaultChanges, activity, maxUploadBytes: config.maxUploadBytes, staging, turns });
   const undo = new UndoCheckout(layout, store, commands, content);
   const caller = callerOf(identity);
@@ -174,24 +166,27 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const onSignOut = (sid: string) => hub?.disconnectSession(sid);
   const origins: OriginPolicy = { checkHost: identity.mode === 'open', refuseProxied: identity.mode === 'open' && config.open !== true, proxies: new ProxyTrust(config.trustProxy), allowedHosts: config.allowedHosts ?? [], allowedOrigins: config.allowedOrigins ?? [] };
   app.use(originGuard(origins));
-  app.use('/api', requestBudget(budget));
-  const signInLimits = signInLimiters(config.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
+  app.use('/api', requestBudget(config.commandBudget));
+  const signInLimits = signInLimiters(config.signInLimits);
   app.use('/api/lfs', lfsRoutes({ board, commands, identity, logger, ...(accounts ? { signInLimits } : {}) }));
   app.use('/api', sessionRoutes({ identity, accounts, tokens, onSignOut, signInLimits, sharePath: config.sharePath ?? config.repo }));
   const metrics = metricsRoutes(
     () => io?.engine.clientsCount ?? 0,
     async () => ({ main: heapFigures(), commit: await store.threadHeap(), versions: await versions.heap() }),
   );
+  const signedIn = sessionGuard(identity);
   app.use('/api', openApiRoute(packageVersion()));
+  app.use('/api', healthRoute(board));
   app.use(
     '/api',
+    signedIn,
     filesRoutes({
-      layout, board, commands, identity, callerOf: caller, nudges, presence, undo, spelling, bodyLimit: config.bodyLimit,
+      layout, board, commands, callerOf: caller, nudges, presence, undo, spelling, bodyLimit: config.bodyLimit,
       versions: versionRoutes({ content, board, callerOf: caller, spelling }),
       activityRoutes: activityRoutes({ activity, layout, spelling }),
     }),
   );
-  app.use('/api', metrics.router); // after filesRoutes, so users mode's session check covers it
+  app.use('/api', signedIn, metrics.router);
   app.use('/api', apiNotFound);
   app.use(prometheusRoutes(prom, identity, config.metricsToken));
   if (config.webDist) app.use(serveWeb(config.webDist));
@@ -199,8 +194,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
 
   const httpServer = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app) : createServer(app);
   limitConnections(httpServer, (address) => origins.proxies?.isProxy(address) ?? false, config.connectionsPerAddress);
-  hub = createSocketHub(httpServer, { board, commands, undo, activity, identity, logger, origins, nudges, presence, ...(config.socketLimits ? { limits: config.socketLimits } : {}), ...(config.connectionsPerAddress ? { connectionsPerAddress: config.connectionsPerAddress } : {}) });
+  hub = createSocketHub(httpServer, { board, commands, undo, identity, logger, origins, nudges, presence, limits: config.socketLimits, connectionsPerAddress: config.connectionsPerAddress });
   io = hub.io;
+  publisher.attach(hub);
 
   vaultWatcher = new VaultWatcher(
     index,

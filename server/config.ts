@@ -3,8 +3,10 @@ import { DEFAULT_STALE_MS } from './storage/file-lock.js';
 import type { LdapOptions } from './auth/ldap-directory.js';
 import type { NameRules } from './vault/name-rules.js';
 import type { TrustProxy } from './http/proxy-trust.js';
-import type { SocketLimits } from './realtime/socket-budgets.js';
-import type { CommandBudgetLimits } from './files/command-budgets.js';
+import { DEFAULT_SOCKET_LIMITS, type SocketLimits } from './realtime/socket-budgets.js';
+import { DEFAULT_COMMAND_BUDGET, type CommandBudgetLimits } from './files/command-budgets.js';
+import { MAX_CONNECTIONS_PER_ADDRESS } from './http/connection-limits.js';
+import { DEFAULT_SIGN_IN_LIMITS, type SignInLimits } from './auth/sign-in-limits.js';
 
 /** Everything createApp needs; main/CLI fills it from flags and env. */
 export interface AppConfig {
@@ -47,8 +49,8 @@ export interface AppConfig {
   allowedHosts?: string[];
   /** Browser origins allowed besides the server's own. */
   allowedOrigins?: string[];
-  /** Sockets per client and the send buffer a socket may fill (defaults: DEFAULT_SOCKET_LIMITS). */
-  socketLimits?: Partial<SocketLimits>;
+  /** Sockets per client and the send buffer a socket may fill. */
+  socketLimits: SocketLimits;
   /** `--share-path`: the vault's folder as people open it (default: the vault's own path). */
   sharePath?: string;
   /** `--trust-proxy`: reverse proxies whose X-Forwarded-For and -Proto are believed. */
@@ -61,14 +63,19 @@ export interface AppConfig {
   debugHoldMs?: number;
   /** How the vault compares names (tests inject a case-insensitive one); found by trying when absent. */
   nameRules?: NameRules;
-  /** Connections one address may hold at once (default MAX_CONNECTIONS_PER_ADDRESS). */
-  connectionsPerAddress?: number;
-  /** Files each client may change at once and per second (null: no limit; absent: DEFAULT_COMMAND_BUDGET). */
-  commandBudget?: CommandBudgetLimits | null;
+  /** Connections one address may hold at once. */
+  connectionsPerAddress: number;
+  /** Files each client may change at once and per second (null: no limit). */
+  commandBudget: CommandBudgetLimits | null;
   /** Failed sign-ins allowed per user and per address per window (tests shorten it). */
-  signInLimits?: { perUser: number; perAddress: number; windowMs: number };
+  signInLimits: SignInLimits;
 }
 
+/**
+ * The defaults of every setting that has one: the one place they are written. `pdm-live serve`'s
+ * option table shows them (server/cli/settings.ts) and leaves out what nobody set; `createApp`
+ * applies them, once.
+ */
 export const DEFAULTS = {
   extensions: DEFAULT_EXTENSIONS,
   pollMs: 0,
@@ -80,7 +87,23 @@ export const DEFAULTS = {
   settleMs: 400,
   keepVersions: 50,
   maxUploadBytes: 2 * 1024 ** 3,
+  socketLimits: DEFAULT_SOCKET_LIMITS,
+  connectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
+  commandBudget: DEFAULT_COMMAND_BUDGET as CommandBudgetLimits | null,
+  signInLimits: DEFAULT_SIGN_IN_LIMITS,
 } satisfies Partial<AppConfig>;
+
+/** Settings createApp has no default for. */
+export type RequiredSettings = Pick<AppConfig, 'repo' | 'dataDir' | 'locksFile' | 'keysDir'>;
+
+/** What createApp is given: the required settings, and any others (the rest are DEFAULTS). */
+export type AppSettings = RequiredSettings & Partial<Omit<AppConfig, 'socketLimits'>> & { socketLimits?: Partial<SocketLimits> };
+
+/** The whole configuration: `settings` over DEFAULTS (a partial socketLimits over the default limits). */
+export function withDefaults(settings: AppSettings): AppConfig {
+  const defined = Object.fromEntries(Object.entries(settings as Record<string, unknown>).filter(([, v]) => v !== undefined)) as AppSettings;
+  return { ...DEFAULTS, ...defined, socketLimits: { ...DEFAULTS.socketLimits, ...defined.socketLimits } };
+}
 
 /** Normalises `.mcam,VNC` to `['.mcam', '.vnc']`. */
 export function parseExtensions(list: string): string[] {

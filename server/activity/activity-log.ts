@@ -48,7 +48,7 @@ export class ActivityLog {
   private sinceCheckpoint = 0;
   private checkpointing: Promise<void> | null = null;
   private polling: Promise<void> = Promise.resolve();
-  private listeners: Array<(e: ActivityEvent) => void> = [];
+  private listener: (e: ActivityEvent) => void = () => undefined;
   private pendingWrites: () => Promise<void> = () => Promise.resolve();
 
   constructor(
@@ -133,8 +133,31 @@ export class ActivityLog {
     this.pendingWrites = pending;
   }
 
-  onAppend(listener: (e: ActivityEvent) => void): void {
-    this.listeners.push(listener);
+  /** Where every entry goes once read (the publisher: set once, by createApp). */
+  sendTo(listener: (e: ActivityEvent) => void): void {
+    this.listener = listener;
+  }
+
+  /**
+   * Entries this server appended at byte `at` (its commit thread wrote them): taken as they are
+   * when nothing came between (no other server appended since the last read), else read back
+   * from the file with whatever did, in the file's order.
+   */
+  adopt(entries: readonly ActivityEvent[], at: number): Promise<void> {
+    this.polling = this.polling
+      .then(async () => {
+        if (at !== this.offset || this.skipping) return this.readNew(true);
+        let pos = at;
+        for (const e of entries) {
+          this.keep(e, pos, true);
+          pos += Buffer.byteLength(JSON.stringify(e)) + 1;
+        }
+        this.offset = pos;
+        this.trim();
+        if (this.sinceCheckpoint >= CHECKPOINT_EVERY) this.checkpoint();
+      })
+      .catch((err: unknown) => this.logger?.warn({ err }, 'reading activity log failed'));
+    return this.polling;
   }
 
   /** Appends durably (one write, fsync); publishes the new entries unless `publish` is false. */
@@ -221,22 +244,29 @@ export class ActivityLog {
     } finally {
       await fh.close();
     }
+    this.trim();
+    if (this.sinceCheckpoint >= CHECKPOINT_EVERY && notify) this.checkpoint();
+  }
+
+  private trim(): void {
     if (this.recent.length > RING * 1.5) {
       this.recent = this.recent.slice(-RING);
       this.recentAt = this.recentAt.slice(-RING);
     }
-    if (this.sinceCheckpoint >= CHECKPOINT_EVERY && notify) this.checkpoint();
   }
 
   private take(line: string, at: number, notify: boolean): void {
     const e = parseLine(line);
-    if (!e) return;
+    if (e) this.keep(e, at, notify);
+  }
+
+  private keep(e: ActivityEvent, at: number, notify: boolean): void {
     this.recent.push(e);
     this.recentAt.push(at);
     this.total++;
     this.sinceCheckpoint++;
     this.holds.add(e, at);
-    if (notify) for (const l of this.listeners) l(e);
+    if (notify) this.listener(e);
   }
 
   private startOver(): void {

@@ -7,13 +7,13 @@ import { createApp } from '../app.js';
 import { secureKeysFolder } from '../auth/signing-key.js';
 import { isInside } from '../vault/vault-paths.js';
 import { parseTrustProxy, type TrustProxy } from '../http/proxy-trust.js';
-import { DEFAULTS, type AppConfig } from '../config.js';
+import type { AppSettings } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createDemoVault } from './demo-vault.js';
 import { ldapOptions } from './ldap-settings.js';
 import { WEB_DIST } from './package-files.js';
 import { collectWhenGrown } from '../threads/start-worker.js';
-import { readConfigFile, resolveSettings, UsageError, type ServeSettings } from './settings.js';
+import { readConfigFile, resolveSettings, UsageError, type ResolvedSettings } from './settings.js';
 
 export { UsageError };
 
@@ -22,7 +22,7 @@ function isLoopback(host: string): boolean {
 }
 
 /** Flags over env over the config file over defaults (see SERVE_OPTIONS). */
-export function serveSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): ServeSettings {
+export function serveSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): ResolvedSettings {
   const configFile = (flags.config as string | undefined) ?? (env.PDM_CONFIG || undefined);
   const file = configFile ? readConfigFile(configFile) : {};
   // commander gives `web: true` when --no-web is absent: only its `false` is a flag.
@@ -42,8 +42,7 @@ function readPem(file: string, what: string): Buffer {
 /** `pdm-live serve`: settings checked and turned into the app's configuration, then listen. */
 export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const s = serveSettings(flags, env);
-  const port = s.port ?? 8000;
-  const host = s.host ?? '127.0.0.1';
+  const { port, host } = s;
   const usersFile = s.users;
   if (usersFile && !existsSync(usersFile)) {
     throw new UsageError(`the users file ${usersFile} does not exist: create it with pdm-live user add NAME --users ${usersFile}`);
@@ -102,34 +101,35 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     if (existsSync(join(WEB_DIST, 'index.html'))) webDist = WEB_DIST;
     else console.warn(`The page is not built (${WEB_DIST} is missing): serving the API only. Run npm run build.`);
   }
-  const logger = createLogger(s['log-level'] ?? 'info');
-  const config: Omit<AppConfig, 'bodyLimit' | 'settleMs'> = {
+  const logger = createLogger(s['log-level']);
+  // What was set, as the app's settings; createApp applies the defaults (server/config.ts).
+  const config: AppSettings = {
     repo,
     dataDir,
     locksFile,
     keysDir,
-    extensions: s.extensions ?? DEFAULTS.extensions,
-    pollMs: s.poll ?? DEFAULTS.pollMs,
-    staleMs: s.stale ?? DEFAULTS.staleMs,
-    groupCommit: s['group-commit'] ?? DEFAULTS.groupCommit,
-    debugHoldMs: s['debug-hold-ms'] ?? 0,
+    extensions: s.extensions,
+    pollMs: s.poll,
+    staleMs: s.stale,
+    groupCommit: s['group-commit'],
+    debugHoldMs: s['debug-hold-ms'],
     ...(s['debug-fold-names'] ? { nameRules: { caseInsensitive: true, formInsensitive: true } } : {}),
-    admins: s.admins ?? DEFAULTS.admins,
+    admins: s.admins,
     webDist,
-    keepVersions: s['keep-versions'] ?? DEFAULTS.keepVersions,
-    maxUploadBytes: s['max-upload'] ?? DEFAULTS.maxUploadBytes,
-    ...(usersFile ? { usersFile } : {}),
-    ...(ldap ? { ldap } : {}),
-    ...(tls ? { tls } : {}),
-    ...(s['metrics-token'] ? { metricsToken: s['metrics-token'] } : {}),
-    ...(s.protect ? { protect: true } : {}),
-    ...(s.open ? { open: true } : {}),
-    ...(trustProxy !== undefined ? { trustProxy } : {}),
-    ...(s['share-path'] ? { sharePath: s['share-path'] } : {}),
-    ...(s['allowed-hosts'] ? { allowedHosts: s['allowed-hosts'] } : {}),
-    ...(s['allowed-origins'] ? { allowedOrigins: s['allowed-origins'] } : {}),
+    keepVersions: s['keep-versions'],
+    maxUploadBytes: s['max-upload'],
+    usersFile,
+    ldap,
+    tls,
+    metricsToken: s['metrics-token'],
+    protect: s.protect,
+    open: s.open,
+    trustProxy,
+    sharePath: s['share-path'],
+    allowedHosts: s['allowed-hosts'],
+    allowedOrigins: s['allowed-origins'],
     ...(s['max-sockets-per-client'] ? { socketLimits: { perClient: s['max-sockets-per-client'] } } : {}),
-    ...(s['max-connections-per-address'] ? { connectionsPerAddress: s['max-connections-per-address'] } : {}),
+    connectionsPerAddress: s['max-connections-per-address'],
     ...(s['client-budget'] !== undefined ? { commandBudget: s['client-budget'] === 0 ? null : { perSecond: s['client-budget'], burst: 50 * s['client-budget'] } } : {}),
   };
   const app = await createApp({ ...config, logger });

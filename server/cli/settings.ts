@@ -2,9 +2,6 @@ import { readTextFileSync } from '../storage/text-files.js';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULTS, parseExtensions } from '../config.js';
-import { DEFAULT_COMMAND_BUDGET } from '../files/command-budgets.js';
-import { MAX_CONNECTIONS_PER_ADDRESS } from '../http/connection-limits.js';
-import { DEFAULT_SOCKET_LIMITS } from '../realtime/socket-budgets.js';
 
 /** A start-up problem: printed as one line on stderr, exit 1. */
 export class UsageError extends Error {}
@@ -18,8 +15,10 @@ interface OptionSpec {
   /** `--flag <arg>`'s argument name in `--help`. */
   arg?: string;
   help: string;
-  /** Shown in `--help` and the README's table; the value itself comes from `value`. */
+  /** Shown in `--help` and the README's table (server/config.ts DEFAULTS holds the app's values). */
   shownDefault?: string;
+  /** The value when nothing sets it, for the settings only the CLI uses (where to listen, logging). */
+  default?: string | number;
   min?: number;
   max?: number;
   /** A flag that exists for tests and benchmarks only: not listed in `--help`. */
@@ -36,8 +35,8 @@ export const SERVE_OPTIONS = {
   data: { kind: 'path', env: 'PDM_DATA', arg: 'dir', help: 'data folder: locks.json, activity log, versions', shownDefault: '<repo>/.pdm' },
   locks: { kind: 'path', env: 'PDM_LOCKS', arg: 'file', help: 'locks.json', shownDefault: '<data>/locks.json' },
   keys: { kind: 'path', env: 'PDM_KEYS', arg: 'dir', help: 'secrets (the session signing key), readable by the server only; never inside the vault', shownDefault: '%ProgramData%\\pdm-live on Windows, else $XDG_STATE_HOME/pdm-live' },
-  port: { kind: 'int', env: 'PORT', arg: 'n', help: 'port; 0 picks a free one', shownDefault: '8000', min: 0, max: 65535 },
-  host: { kind: 'string', env: 'HOST', arg: 'h', help: 'address to listen on', shownDefault: '127.0.0.1' },
+  port: { kind: 'int', env: 'PORT', arg: 'n', help: 'port; 0 picks a free one', default: 8000, shownDefault: '8000', min: 0, max: 65535 },
+  host: { kind: 'string', env: 'HOST', arg: 'h', help: 'address to listen on', default: '127.0.0.1', shownDefault: '127.0.0.1' },
   extensions: { kind: 'list', env: 'PDM_EXTENSIONS', arg: 'list', help: 'tracked extensions', shownDefault: DEFAULTS.extensions.join(',') },
   poll: { kind: 'int', env: 'PDM_POLL', arg: 'ms', help: 'poll the disk every so many ms instead of inotify (network shares)', shownDefault: 'off', min: 50, max: 3_600_000 },
   stale: { kind: 'int', env: 'PDM_STALE_MS', arg: 'ms', help: 'ms after which a dead server\'s lock on locks.json is taken over (30000+ on NFS/SMB)', shownDefault: String(DEFAULTS.staleMs), min: 2000, max: 600_000 },
@@ -66,10 +65,10 @@ export const SERVE_OPTIONS = {
   'allowed-hosts': { kind: 'list', env: 'PDM_ALLOWED_HOSTS', arg: 'names', help: 'open mode: host names the server answers to besides addresses, localhost and this machine\'s name', shownDefault: 'none' },
   'allowed-origins': { kind: 'list', env: 'PDM_ALLOWED_ORIGINS', arg: 'origins', help: 'browser origins allowed besides the server\'s own, e.g. https://portal.shop.local', shownDefault: 'none' },
   'trust-proxy': { kind: 'string', env: 'PDM_TRUST_PROXY', arg: 'proxies', help: 'reverse proxies whose X-Forwarded-For/-Proto are believed: a hop count, or addresses and CIDR ranges (loopback, 10.0.0.0/8, …), comma-separated', shownDefault: 'none' },
-  'max-sockets-per-client': { kind: 'int', env: 'PDM_MAX_SOCKETS_PER_CLIENT', arg: 'n', help: 'live connections at once per user (users mode) or address (open mode)', shownDefault: String(DEFAULT_SOCKET_LIMITS.perClient), min: 1, max: 1_000_000 },
-  'max-connections-per-address': { kind: 'int', env: 'PDM_MAX_CONNECTIONS_PER_ADDRESS', arg: 'n', help: 'connections one address may hold open at once, before and after signing in (a --trust-proxy peer is not counted)', shownDefault: String(MAX_CONNECTIONS_PER_ADDRESS), min: 1, max: 10_000_000 },
-  'client-budget': { kind: 'int', env: 'PDM_CLIENT_BUDGET', arg: 'n', help: 'files a user (users mode) or address (open mode) may check out, in or wait for per second, 50 times that at once; 0: no limit', shownDefault: String(DEFAULT_COMMAND_BUDGET.perSecond), min: 0, max: 1_000_000 },
-  'log-level': { kind: 'string', env: 'PDM_LOG_LEVEL', arg: 'level', help: 'fatal, error, warn, info, debug, trace or silent', shownDefault: 'info' },
+  'max-sockets-per-client': { kind: 'int', env: 'PDM_MAX_SOCKETS_PER_CLIENT', arg: 'n', help: 'live connections at once per user (users mode) or address (open mode)', shownDefault: String(DEFAULTS.socketLimits.perClient), min: 1, max: 1_000_000 },
+  'max-connections-per-address': { kind: 'int', env: 'PDM_MAX_CONNECTIONS_PER_ADDRESS', arg: 'n', help: 'connections one address may hold open at once, before and after signing in (a --trust-proxy peer is not counted)', shownDefault: String(DEFAULTS.connectionsPerAddress), min: 1, max: 10_000_000 },
+  'client-budget': { kind: 'int', env: 'PDM_CLIENT_BUDGET', arg: 'n', help: 'files a user (users mode) or address (open mode) may check out, in or wait for per second, 50 times that at once; 0: no limit', shownDefault: String(DEFAULTS.commandBudget?.perSecond ?? 0), min: 0, max: 1_000_000 },
+  'log-level': { kind: 'string', env: 'PDM_LOG_LEVEL', arg: 'level', help: 'fatal, error, warn, info, debug, trace or silent', default: 'info', shownDefault: 'info' },
   web: { kind: 'bool', env: 'PDM_WEB', help: 'serve the page at / (--no-web: the API only)', shownDefault: 'true' },
   // Benchmarks and torture tests only.
   'group-commit': { kind: 'bool', env: 'PDM_GROUP_COMMIT', help: 'false: one lock hold per mutation (a benchmark baseline)', hidden: true },
@@ -81,6 +80,10 @@ export type ServeKey = keyof typeof SERVE_OPTIONS;
 type ValueOf<K extends Kind> = K extends 'int' ? number : K extends 'bool' ? boolean : K extends 'list' ? string[] : string;
 /** What flags, env and the config file said, each key at most once (flag > env > file). */
 export type ServeSettings = { -readonly [K in ServeKey]?: ValueOf<(typeof SERVE_OPTIONS)[K]['kind']> };
+/** Settings with a `default` in SERVE_OPTIONS: always present once resolved. */
+type DefaultedKey = { [K in ServeKey]: (typeof SERVE_OPTIONS)[K] extends { default: unknown } ? K : never }[ServeKey];
+/** Resolved settings: what was set, and the CLI's own defaults (the app's are applied by createApp). */
+export type ResolvedSettings = ServeSettings & { -readonly [K in DefaultedKey]-?: ValueOf<(typeof SERVE_OPTIONS)[K]['kind']> };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -144,10 +147,11 @@ export function readConfigFile(file: string): ServeSettings {
 }
 
 /**
- * Flags beat env, env beats the config file; what none of them gives is left out (the caller
- * applies the defaults). `flags` are commander's, keyed by option name in camelCase.
+ * Flags beat env, env beats the config file; what none of them gives is left out, but for the
+ * options with a `default` (createApp applies the app's). `flags` are commander's, keyed by
+ * option name in camelCase.
  */
-export function resolveSettings(flags: Record<string, unknown>, env: Record<string, string | undefined>, file: ServeSettings): ServeSettings {
+export function resolveSettings(flags: Record<string, unknown>, env: Record<string, string | undefined>, file: ServeSettings): ResolvedSettings {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(SERVE_OPTIONS) as ServeKey[]) {
     const spec: OptionSpec = SERVE_OPTIONS[key];
@@ -163,6 +167,7 @@ export function resolveSettings(flags: Record<string, unknown>, env: Record<stri
       value = file[key];
     }
     if (value !== undefined) out[key] = value;
+    else if (spec.default !== undefined) out[key] = spec.default;
   }
   if (out.extensions !== undefined) {
     try {
@@ -171,7 +176,7 @@ export function resolveSettings(flags: Record<string, unknown>, env: Record<stri
       throw new UsageError((err as Error).message);
     }
   }
-  return out;
+  return out as ResolvedSettings;
 }
 
 /** The flag table of the README, as `--help` lists the same options (a test keeps them in step). */

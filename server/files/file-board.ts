@@ -18,7 +18,7 @@ export interface BoardListener {
  */
 export class FileBoard {
   private revision = 0;
-  private listeners: BoardListener[] = [];
+  private out: BoardListener = { events: () => undefined, health: () => undefined };
   /** Files whose `queue` a hand edit made unreadable (ignored for hand-off, reported in health). */
   private readonly badQueues = new Set<string>();
 
@@ -31,15 +31,11 @@ export class FileBoard {
     private readonly isProtected: (name: string) => boolean = () => false,
     /** A problem besides the store's for /api/health's detail (files --protect cannot change). */
     private readonly otherProblem: () => string | null = () => null,
-  ) {
-    store.subscribe({
-      changes: (changes, source) => this.onLockChanges(changes, source),
-      health: () => this.announceHealth(),
-    });
-  }
+  ) {}
 
-  subscribe(listener: BoardListener): void {
-    this.listeners.push(listener);
+  /** Where the board's events go (the publisher: set once, by createApp). */
+  sendTo(out: BoardListener): void {
+    this.out = out;
   }
 
   getRevision(): number {
@@ -59,8 +55,7 @@ export class FileBoard {
 
   /** Tells listeners the health again (its detail changed outside the store). */
   announceHealth(): void {
-    const h = this.health();
-    for (const l of this.listeners) l.health(h);
+    this.out.health(this.health());
   }
 
   /**
@@ -168,7 +163,8 @@ export class FileBoard {
     this.publish(events);
   }
 
-  private onLockChanges(changes: LockChange[], source: 'api' | 'disk'): void {
+  /** The store's changes as lock events, each with its revision (told by the publisher). */
+  lockChanges(changes: readonly LockChange[], source: 'api' | 'disk'): void {
     const hadBadQueues = this.badQueues.size;
     const events: RevisionedEvent[] = changes.map((c): RevisionedEvent => {
       this.invalidate(c.filename);
@@ -189,7 +185,6 @@ export class FileBoard {
   }
 
   private publish(events: RevisionedEvent[]): void {
-    if (events.length === 0) return;
-    for (const l of this.listeners) l.events(events);
+    if (events.length > 0) this.out.events(events);
   }
 }

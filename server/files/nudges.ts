@@ -37,9 +37,7 @@ export class Nudges {
     private readonly windowMs = NUDGE_WINDOW_MS,
     /** Whether a person has a page open on any server (presence). */
     private readonly online: (user: string) => boolean = () => true,
-  ) {
-    activity.onAppend((e) => this.follow(e));
-  }
+  ) {}
 
   /**
    * Asks the holder; answers whether they had a page open. One who had not gets it when they next
@@ -79,8 +77,11 @@ export class Nudges {
     return (this.pending.get(user) ?? []).filter((n) => Date.parse(n.at) >= since && this.store.get(n.filename)?.user === user);
   }
 
-  /** Keeps a nudge for its holder (the newest PER_HOLDER of each, for at most HOLDERS holders). */
-  private follow(e: ActivityEvent): void {
+  /**
+   * Keeps a nudge for its holder (the newest PER_HOLDER of each, for at most HOLDERS holders); told
+   * every activity entry by the publisher, this server's and others'.
+   */
+  follow(e: ActivityEvent): void {
     if (e.type !== 'nudge' || !e.filename || !e.user || !e.previous_user) return;
     this.seen.add(e.id);
     if (this.seen.size > 2 * HOLDERS) this.seen.delete(this.seen.values().next().value!);

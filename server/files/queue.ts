@@ -58,6 +58,14 @@ export function untilProblem(until: string, now = Date.now()): string | null {
 }
 
 /**
+ * Who may still be given a file at hand-off: in users mode, someone still in the users file or
+ * the directory; in open mode, anyone.
+ */
+export function mayReceiveHandOff(accounts: { known(user: string): boolean } | null): (user: string) => boolean {
+  return (user) => accounts?.known(user) ?? true;
+}
+
+/**
  * Records with a queue removed from locks.json by hand: the first waiter gets each file, in the
  * write that journals the removal (LockStore's `followDrift`). Every server sharing the vault sees
  * the edit; the one that journals it hands over, the others then find nothing unjournaled. The

@@ -2,7 +2,6 @@ import type { VaultSpelling } from '../files/file-commands.js';
 import { Router, type Request } from 'express';
 import type { FileStatus, HealthBody, LocksBody, PresenceBody } from '../../shared/protocol.js';
 import type { UndoCheckout } from '../files/undo-checkout.js';
-import type { Identity } from '../auth/identity.js';
 import type { FileBoard } from '../files/file-board.js';
 import { parseInput } from '../files/command-schemas.js';
 import { COMMANDS, variantOf } from '../files/command-table.js';
@@ -19,7 +18,6 @@ export interface FilesRoutesDeps {
   layout: VaultLayout;
   board: FileBoard;
   commands: FileCommands;
-  identity: Identity;
   callerOf: CallerOf;
   nudges: Nudges;
   presence: Presence;
@@ -34,26 +32,20 @@ export interface FilesRoutesDeps {
 
 const nameOf = (req: Request) => (req.params as { name: string[] }).name.join('/');
 
-/** The files API (README.md, HTTP API): thin handlers over FileCommands and FileBoard. */
+/** `GET /api/health`: open to anyone in either mode (monitors, the page before sign-in). */
+export function healthRoute(board: FileBoard): Router {
+  return Router().get('/health', (_req, res) => {
+    res.json(board.health() satisfies HealthBody);
+  });
+}
+
+/**
+ * The files API (README.md, HTTP API): thin handlers over FileCommands and FileBoard. Mount it
+ * behind `sessionGuard`: every answer here needs a session in users mode.
+ */
 export function filesRoutes(d: FilesRoutesDeps): Router {
   const r = Router();
   const json = jsonBody(d.bodyLimit);
-
-  // Users mode: every read needs a session too (checked before any body is parsed).
-  if (d.identity.mode === 'users') {
-    r.use(async (req, _res, next) => {
-      if (req.path === '/health' || req.path === '/session' || req.path === '/openapi.json') {
-        next();
-        return;
-      }
-      await d.identity.fromHttp(req.headers);
-      next();
-    });
-  }
-
-  r.get('/health', (_req, res) => {
-    res.json(d.board.health() satisfies HealthBody);
-  });
 
   r.get('/files', revisionJson(() => d.board.getRevision(), () => d.board.filesJson()));
 

@@ -35,16 +35,8 @@ export class PdmMetrics {
   }
 
   /** Counts the lock changes this server makes (source `api`; other servers count their own). */
-  follow(store: { subscribe(l: { changes(c: LockChange[], source: 'api' | 'disk'): void; health(): void }): unknown }): void {
-    store.subscribe({
-      changes: (changes, source) => {
-        if (source === 'api') this.lockChanges(changes);
-      },
-      health: () => undefined,
-    });
-  }
-
-  private lockChanges(changes: LockChange[]): void {
+  lockChanges(changes: readonly LockChange[], source: 'api' | 'disk'): void {
+    if (source !== 'api') return;
     for (const c of changes) {
       if (c.after && !c.before) this.operations.inc({ op: 'checkout' });
       else if (c.before && !c.after) this.operations.inc({ op: c.meta?.forced ? 'force_release' : 'checkin' });

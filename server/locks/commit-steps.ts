@@ -31,8 +31,11 @@ export interface CommitJob {
 export type FailureStage = 'busy' | 'storage' | 'unconfirmed' | 'lost';
 
 export type CommitReply =
-  /** Written (or nothing to write); `logError` when the activity lines could not be appended. */
-  | { kind: 'done'; signature: FileSignature | null | undefined; logError: string | null }
+  /**
+   * Written (or nothing to write); `logError` when the activity lines could not be appended, else
+   * `logAt`: the activity log's offset they start at (null: there were none).
+   */
+  | { kind: 'done'; signature: FileSignature | null | undefined; logError: string | null; logAt: number | null }
   /**
    * Not as expected: the files as they are, read under the lock, which is still held (`locks`
    * absent: locks.json is as expected, only the journaled copy was asked for).
@@ -154,9 +157,10 @@ export class CommitSteps {
       }
     }
     let logError: string | null = null;
+    let logAt: number | null = null;
     if (job.activity && this.o.activityFile) {
       try {
-        appendDurablySync(this.o.activityFile, job.activity);
+        logAt = appendDurablySync(this.o.activityFile, job.activity);
       } catch (err) {
         logError = (err as Error).message;
       }
@@ -167,7 +171,7 @@ export class CommitSteps {
       this.journal = false;
       this.journalSignature = undefined;
     }
-    return { kind: 'done', signature, logError };
+    return { kind: 'done', signature, logError, logAt };
   }
 
   /** Writes the journaled copy (when the batch's lines were appended) and releases the lock. */

@@ -1,4 +1,4 @@
-import type { LocksMap } from '../../shared/protocol.js';
+import type { ActivityEvent, LocksMap } from '../../shared/protocol.js';
 import type { LockChange } from './lock-diff.js';
 import type { Journal } from './store-options.js';
 import { Draft, type LocksDraft } from './lock-draft.js';
@@ -64,9 +64,9 @@ export class Unsettled {
 }
 
 /** The activity lines that record a batch and the drift; null when the journal failed (`failed` is told why). */
-export async function journalLines(journal: Journal, committed: LockChange[], drift: LockChange[], failed: (err: unknown) => void): Promise<string | null> {
+export async function journalLines(journal: Journal, committed: LockChange[], drift: LockChange[], failed: (err: unknown) => void): Promise<ActivityEvent[] | null> {
   try {
-    return (await journal({ committed, drift })).map((e) => JSON.stringify(e) + '\n').join('');
+    return await journal({ committed, drift });
   } catch (err) {
     failed(err);
     return null;

@@ -240,6 +240,7 @@ export class LockStore {
       this.signature = reply.signature;
       this.problems.wrote();
       if (committed.length > 0) this.emit(committed, 'api');
+      if (reply.logAt !== null && plan.entries.length > 0) for (const l of this.listeners) l.logged?.(plan.entries, reply.logAt);
       if (reply.logError !== null) this.journalFailed(new Error(reply.logError));
       else if (plan.write.journal) this.journaled?.caughtUp();
       answerBatch(batch, plan.results);
@@ -265,17 +266,17 @@ export class LockStore {
     const committed = draft.changes();
     if (committed.length > 0) draft.undo();
     const needed = committed.length > 0 || drift.length > 0;
-    const activity = needed && this.opts.journal ? await journalLines(this.opts.journal, committed, drift, (err) => this.journalFailed(err)) : '';
-    const journaling = needed && activity !== null;
+    const entries = needed && this.opts.journal ? await journalLines(this.opts.journal, committed, drift, (err) => this.journalFailed(err)) : [];
+    const journaling = needed && entries !== null;
     const write: WriteJob = {
       ...(this.mirrored ? {} : { base: this.locks }),
       changes: committed.map(({ filename, before, after }) => ({ filename, before, after })),
-      activity: activity ?? '',
+      activity: entries ? entries.map((e) => JSON.stringify(e) + '\n').join('') : '',
       journal: journaling && this.journaled !== null,
     };
     // Failed or read again: the commit side's text is not known to mirror `locks` until a batch is done.
     const abandon = () => (this.mirrored = false);
-    return { draft, results, committed, write, abandon };
+    return { draft, results, committed, entries: entries ?? [], write, abandon };
   }
 
   /** locks.json as read back under the lock; false when it is unusable (memory is kept). */

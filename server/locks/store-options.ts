@@ -13,6 +13,11 @@ export type Journal = (entries: { committed: LockChange[]; drift: LockChange[] }
 export interface StoreListener {
   changes(changes: LockChange[], source: 'api' | 'disk'): void;
   health(health: StoreHealth): void;
+  /**
+   * The activity entries a batch appended (its own and the drift it journaled), starting at byte
+   * `at` of the log, told after its `changes`.
+   */
+  logged?(entries: readonly ActivityEvent[], at: number): void;
 }
 
 export interface LockStoreOptions {

@@ -35,7 +35,7 @@ export class Presence {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private readonly dir: string;
-  private listeners: Array<(entry: PresenceEntry) => void> = [];
+  private listener: (entry: PresenceEntry) => void = () => undefined;
   private others = new Map<string, ServerPresence>();
   private closed = false;
   /** A merge and a write are due soon (connections come in floods: every browser after a restart). */
@@ -52,13 +52,13 @@ export class Presence {
     this.dir = join(dataDir, 'presence');
   }
 
-  /** Told each time someone comes online or goes offline (on any server). */
-  onChange(listener: (entry: PresenceEntry) => void): void {
-    this.listeners.push(listener);
+  /** Where each change goes (someone came online or went offline, on any server): set once, by createApp. */
+  sendTo(listener: (entry: PresenceEntry) => void): void {
+    this.listener = listener;
   }
 
   private changed(entry: PresenceEntry): void {
-    for (const l of this.listeners) l(entry);
+    this.listener(entry);
   }
 
   async start(): Promise<void> {

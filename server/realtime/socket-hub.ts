@@ -1,7 +1,6 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type { ActivityEvent, ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol.js';
-import type { ActivityLog } from '../activity/activity-log.js';
+import type { ActivityEvent, ClientToServerEvents, HealthBody, PresenceEntry, RevisionedEvent, ServerToClientEvents } from '../../shared/protocol.js';
 import { clientKey, type Identity } from '../auth/identity.js';
 import { AppError } from '../errors.js';
 import type { FileBoard } from '../files/file-board.js';
@@ -15,9 +14,8 @@ import type { Logger } from '../logger.js';
 import { answer } from './ack.js';
 import { corkWrites } from './corked-writes.js';
 import { SnapshotSender } from './snapshot-sender.js';
-import { bufferedBytes, ClientCounts, dropSocket, commandBucket, DEFAULT_SOCKET_LIMITS, syncBucket, type SocketLimits } from './socket-budgets.js';
+import { bufferedBytes, ClientCounts, dropSocket, commandBucket, syncBucket, type SocketLimits } from './socket-budgets.js';
 import { originProblem, type OriginPolicy } from '../http/request-origin.js';
-import { MAX_CONNECTIONS_PER_ADDRESS } from '../http/connection-limits.js';
 
 /** What the hub keeps per socket: who it speaks for, and what to check that again with. */
 interface SocketData {
@@ -30,8 +28,18 @@ interface SocketData {
 export type PdmServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type PdmSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
+/** What the publisher tells every socket (see server/publisher.ts). */
+export interface SocketOutlet {
+  /** Revisioned events in order; several at once go out as one `batch`. */
+  events(events: RevisionedEvent[]): void;
+  health(health: HealthBody): void;
+  /** An activity entry (a nudge also goes to its holder's sockets here). */
+  activity(entry: ActivityEvent): void;
+  presence(entry: PresenceEntry): void;
+}
+
 /** The Socket.IO side of the app. */
-export interface SocketHub {
+export interface SocketHub extends SocketOutlet {
   io: PdmServer;
   /** Signed out: that session's sockets lose their connection. */
   disconnectSession(sid: string): void;
@@ -40,11 +48,10 @@ export interface SocketHub {
 }
 
 export interface SocketHubDeps {
-  /** Engine.IO connections one client address may hold (default MAX_CONNECTIONS_PER_ADDRESS). */
-  connectionsPerAddress?: number;
+  /** Engine.IO connections one client address may hold. */
+  connectionsPerAddress: number;
   board: FileBoard;
   commands: FileCommands;
-  activity: ActivityLog;
   identity: Identity;
   logger: Logger;
   origins: OriginPolicy;
@@ -52,7 +59,7 @@ export interface SocketHubDeps {
   undo: UndoCheckout;
   /** Built by the caller, started by the hub, which tells it who connects and leaves. */
   presence: Presence;
-  limits?: Partial<SocketLimits>;
+  limits: SocketLimits;
 }
 
 /** Sockets that connect within this window share one encoding of the snapshot. */
@@ -68,8 +75,8 @@ const BUFFER_CHECK_MS = 1000;
 
 /** Socket.IO on the app's HTTP server: snapshot on connect, every change pushed, commands acked. */
 export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): SocketHub {
-  const limits = { ...DEFAULT_SOCKET_LIMITS, ...d.limits };
-  const perAddress = d.connectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
+  const limits = d.limits;
+  const perAddress = d.connectionsPerAddress;
   const io: PdmServer = new Server(httpServer, {
     serveClient: false,
     // Compression costs ~10x memory per socket (measured); lock events are small.
@@ -207,18 +214,12 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     snapshots.flush();
     (io.emit as (ev: string, data: unknown) => boolean)(event, data);
   };
-  d.presence.onChange((entry) => broadcast('presence', entry));
-  d.board.subscribe({
-    // Several changes at once (a group commit, a folder copied in) go out as one `batch`.
-    events: (events) => (events.length === 1 ? broadcast(events[0]!.event, events[0]!.data) : broadcast('batch', { events })),
-    health: (h) => broadcast('health', h),
-  });
   // The lock and file events of a change go out first; its activity entry (and any others of the
   // same moment) follows ACTIVITY_DELAY_MS later. Each broadcast blocks the event loop ~10 ms per
   // 1,000 sockets, and a feed entry sent right behind a lock event made the lock event itself
   // reach 5,000 clients twice as late (measured, BENCHMARKS.md §2).
   let feed: ActivityEvent[] = [];
-  d.activity.onAppend((e) => {
+  const activity = (e: ActivityEvent) => {
     // A nudge, from this server or another sharing the log: to the holder's sockets here.
     if (e.type === 'nudge' && e.filename && e.user && e.previous_user) {
       const nudged = { filename: e.filename, by: e.user, message: e.message, at: e.at };
@@ -230,9 +231,13 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
       feed = [];
       for (const a of out) broadcast('activity', a);
     }, ACTIVITY_DELAY_MS).unref();
-  });
+  };
   return {
     io,
+    events: (events) => (events.length === 1 ? broadcast(events[0]!.event, events[0]!.data) : broadcast('batch', { events })),
+    health: (h) => broadcast('health', h),
+    activity,
+    presence: (entry) => broadcast('presence', entry),
     disconnectSession: (sid) => {
       for (const s of io.of('/').sockets.values()) if (s.data.caller.sid === sid) s.disconnect(true);
     },

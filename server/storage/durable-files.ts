@@ -211,8 +211,11 @@ export function writeFileAtomicSync(file: string, pieces: readonly Uint8Array[],
 
 const lastByte = Buffer.alloc(1);
 
-/** Appends `text` and fsyncs it before returning (the activity log's lines). */
-export function appendDurablySync(file: string, text: string): void {
+/**
+ * Appends `text` and fsyncs it before returning (the activity log's lines); answers the offset
+ * `text` starts at, so a reader that was at that offset can take the lines without reading them.
+ */
+export function appendDurablySync(file: string, text: string): number {
   const fd = openSync(file, 'a+', 0o644);
   try {
     // A torn last line (a crash, a full disk) gets its own line end first, so the new lines parse.
@@ -220,6 +223,7 @@ export function appendDurablySync(file: string, text: string): void {
     const torn = size > 0 && readSync(fd, lastByte, 0, 1, size - 1) === 1 && lastByte[0] !== 0x0a;
     writeStringSync(fd, torn ? '\n' + text : text);
     fsyncSync(fd);
+    return torn ? size + 1 : size;
   } finally {
     closeSync(fd);
   }

@@ -75,6 +75,11 @@ export class ShareProtection {
     return this.readOnly.has(name);
   }
 
+  /** What a file's `"protected"` says: read-only on disk now, and not checked out. */
+  shownProtected(name: string): boolean {
+    return !this.isLocked(name) && this.readOnly.has(name);
+  }
+
   private seen(name: string, readOnly: boolean): void {
     if (readOnly === this.readOnly.has(name)) return;
     if (readOnly) this.readOnly.add(name);

@@ -18,16 +18,13 @@ export interface LockFollowerDeps {
   background: BackgroundWork;
 }
 
-/** On check-in, from any source, an "edited unlocked" warning ends. */
-export function followLocksForVersions(d: LockFollowerDeps): void {
-  d.store.subscribe({
-    changes: (changes) => {
-      for (const c of changes) {
-        if (c.before && !c.after && d.warnings.has(c.filename)) void d.warnings.delete(c.filename).then(() => d.board.touch(c.filename));
-      }
-    },
-    health: () => undefined,
-  });
+/** On check-in, from any source, an "edited unlocked" warning ends (told by the publisher). */
+export function endWarningsOnCheckin(d: Pick<LockFollowerDeps, 'warnings' | 'board'>): (changes: readonly LockChange[]) => void {
+  return (changes) => {
+    for (const c of changes) {
+      if (c.before && !c.after && d.warnings.has(c.filename)) void d.warnings.delete(c.filename).then(() => d.board.touch(c.filename));
+    }
+  };
 }
 
 /**

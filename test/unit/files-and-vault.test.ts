@@ -66,7 +66,8 @@ describe('FileBoard and FileCommands', () => {
     await index.scan();
     board = new FileBoard(index, store, (n) => n === 'PN2.mcam');
     events = [];
-    board.subscribe({ events: (e) => events.push(...e), health: () => undefined });
+    board.sendTo({ events: (e) => events.push(...e), health: () => undefined });
+    store.subscribe({ changes: (c, source) => board.lockChanges(c, source), health: () => undefined });
     commands = new FileCommands(layout, store, board);
   });
   afterEach(async () => {
