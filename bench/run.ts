@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark in one run, printed as Markdown tables (copied into BENCHMARKS.md).
 // BENCH_SECONDS, BENCH_THROUGHPUT_BASELINE_BIN, BENCH_FANOUT=1000,5000, BENCH_VAULT_FILES, BENCH_BASELINE_BIN,
 // BENCH_PAGE_FILES, BENCH_VERSIONS_BASELINE_DIR, BENCH_PROTECT_ROUNDS, BENCH_PROTECT_FILES, BENCH_HANDOFF_ROUNDS,
-// BENCH_HISTORY_ENTRIES, BENCH_BUSY_ROUNDS, BENCH_BUSY_BASELINE_BIN, BENCH_UPLOADS_BASELINE_BIN.
+// BENCH_HISTORY_ENTRIES, BENCH_BUSY_ROUNDS, BENCH_BUSY_BASELINE_BIN, BENCH_UPLOADS_BASELINE_BIN, BENCH_STOP_ROUNDS.
 import os from 'node:os';
 import { diskToClient, fanout, printFanout } from './fanout.js';
 import { lockThroughput, printThroughput } from './lock-throughput.js';
@@ -15,6 +15,7 @@ import { fmt } from './support.js';
 import { printScale, vaultScale } from './vault-scale.js';
 import { printVersions, versionRecords } from './version-records.js';
 import { printUploads, uploads } from './uploads.js';
+import { printStop, stopAndRecover } from './stop-and-recover.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 console.log(`# PDM Live benchmarks, ${new Date().toISOString()}`);
@@ -61,7 +62,10 @@ console.log(printHistory(await historyBench(historyEntries), historyEntries));
 
 console.log('\n## 10. A busy board: 300 sockets coming and going, 100 check-outs and check-ins a second\n');
 console.log(printBusy(await busyBoard(20, Number(process.env.BENCH_BUSY_ROUNDS ?? 2), process.env.BENCH_BUSY_BASELINE_BIN)));
-process.exit(0);
 
 console.log('\n## 11. Uploads: 8 holders putting new content, every upload a durable version\n');
 console.log(printUploads(await uploads(seconds, process.env.BENCH_UPLOADS_BASELINE_BIN)));
+
+console.log('\n## 12. Stops, a commit after kill -9, server to server, health under a drop (the times tests no longer bound)\n');
+console.log(printStop(await stopAndRecover(Number(process.env.BENCH_STOP_ROUNDS ?? 10))));
+process.exit(0);

@@ -1,35 +1,20 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { consoleWatch, expectNoAxeViolations, openPerson, row } from '../support/pages.js';
-import { builtWeb } from '../support/processes.js';
-import { api, eventually, startServer, type TestServer } from '../support/server.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
+import type { BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { consoleWatch, expectNoAxeViolations, openPerson, row, pagesPerFile } from '../support/pages.js';
+import { api, eventually } from '../support/server.js';
 
 
 describe('jobs of several files, undo, force with a reason, history and the feed, in Chromium', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  let browser: Browser;
+  const t = pagesPerFile({ admins: ['boss'] });
   const contexts: BrowserContext[] = [];
   const watch = consoleWatch();
 
-  beforeAll(async () => {
-    vault = await makeVault();
-    server = await startServer(vault, { webDist: builtWeb(), admins: ['boss'] });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await vault?.cleanup();
-  });
-  const versions = async (name: string) => (await api(server.url, `/api/files/${name}/versions`)).body.versions as Array<{ user: string | null }>;
+  const versions = async (name: string) => (await api(t.server.url, `/api/files/${name}/versions`)).body.versions as Array<{ user: string | null }>;
 
   it('selects rows and checks them out and in together; Check in all mine', async () => {
-    const alice = await openPerson(browser, server.url, 'alice', watch, 1280, contexts);
+    const alice = await openPerson(t.browser, t.server.url, 'alice', watch, 1280, contexts);
     await alice.getByLabel('Select PN1001.mcam').check();
     await alice.getByLabel('Select PN1002.mcam').check();
     await alice.getByRole('button', { name: 'Check out selected' }).click();
@@ -39,7 +24,7 @@ describe('jobs of several files, undo, force with a reason, history and the feed
     await dialog.getByLabel('Message').press('Control+Enter');
     await row(alice, 'PN1002.mcam').getByText('Checked out by alice').waitFor();
     await row(alice, 'PN1001.mcam').getByText('Checked out by alice').waitFor();
-    expect((await api(server.url, '/api/locks')).body.locks['PN1001.mcam'].message).toBe('job 4711');
+    expect((await api(t.server.url, '/api/locks')).body.locks['PN1001.mcam'].message).toBe('job 4711');
 
     await alice.getByRole('button', { name: 'Check in selected' }).click();
     const back = alice.getByRole('dialog', { name: 'Check in 2 files' });
@@ -55,19 +40,19 @@ describe('jobs of several files, undo, force with a reason, history and the feed
     await alice.getByRole('button', { name: /^Check in all mine/ }).click();
     await alice.getByRole('dialog').getByRole('button', { name: 'Confirm check-in' }).click();
     await row(alice, 'PN1003.vnc').getByText('Available').waitFor();
-    expect((await api(server.url, '/api/locks')).body.locks).toEqual({});
+    expect((await api(t.server.url, '/api/locks')).body.locks).toEqual({});
     await expectNoAxeViolations(alice, 'board');
   });
 
   it('Undo check-out puts the content back; History shows the holds', async () => {
-    const alice = await openPerson(browser, server.url, 'alice', watch, 1280, contexts);
-    const before = await readFile(join(vault.root, 'PN1001.mcam'), 'utf8');
+    const alice = await openPerson(t.browser, t.server.url, 'alice', watch, 1280, contexts);
+    const before = await readFile(join(t.vault.root, 'PN1001.mcam'), 'utf8');
     await row(alice, 'PN1001.mcam').getByRole('button', { name: 'Check out' }).click();
     await alice.getByRole('dialog').getByLabel('Message').fill('trying something');
     await alice.getByRole('dialog').getByRole('button', { name: 'Confirm check-out' }).click();
     await row(alice, 'PN1001.mcam').getByText('Checked out by alice').waitFor();
     await eventually(async () => (await versions('PN1001.mcam')).length > 0);
-    await writeFile(join(vault.root, 'PN1001.mcam'), 'went wrong');
+    await writeFile(join(t.vault.root, 'PN1001.mcam'), 'went wrong');
     await eventually(async () => (await versions('PN1001.mcam'))[0]?.user === 'alice');
 
     await row(alice, 'PN1001.mcam').getByRole('button', { name: 'Check in' }).click();
@@ -75,7 +60,7 @@ describe('jobs of several files, undo, force with a reason, history and the feed
     await expectNoAxeViolations(alice, 'check-in dialog');
     await dialog.getByRole('button', { name: 'Undo check-out' }).click();
     await row(alice, 'PN1001.mcam').getByText('Available').waitFor();
-    expect(await readFile(join(vault.root, 'PN1001.mcam'), 'utf8')).toBe(before);
+    expect(await readFile(join(t.vault.root, 'PN1001.mcam'), 'utf8')).toBe(before);
 
     await alice.getByRole('button', { name: 'History of PN1001.mcam' }).click();
     const history = alice.getByRole('dialog', { name: 'History of PN1001.mcam' });
@@ -87,8 +72,8 @@ describe('jobs of several files, undo, force with a reason, history and the feed
   });
 
   it('an admin forces a release with a reason; the holder is told why', async () => {
-    const bob = await openPerson(browser, server.url, 'bob', watch, 1280, contexts);
-    const boss = await openPerson(browser, server.url, 'boss', watch, 1280, contexts);
+    const bob = await openPerson(t.browser, t.server.url, 'bob', watch, 1280, contexts);
+    const boss = await openPerson(t.browser, t.server.url, 'boss', watch, 1280, contexts);
     await row(bob, 'PN1002.mcam').getByRole('button', { name: 'Check out' }).click();
     await bob.getByRole('dialog').getByRole('button', { name: 'Confirm check-out' }).click();
     await row(boss, 'PN1002.mcam').getByText('Checked out by bob').waitFor();
@@ -102,15 +87,15 @@ describe('jobs of several files, undo, force with a reason, history and the feed
     await confirm.click();
     await row(boss, 'PN1002.mcam').getByText('Available').waitFor();
     await bob.getByText(/force-released by boss.*the machine is waiting for it/).waitFor();
-    const log = (await api(server.url, '/api/activity?type=force_release')).body.events;
+    const log = (await api(t.server.url, '/api/activity?type=force_release')).body.events;
     expect(log.at(-1)).toMatchObject({ user: 'boss', previous_user: 'bob', message: 'the machine is waiting for it' });
   });
 
   it('Copy path puts the share path on the clipboard; the feed filters by person and loads more', async () => {
-    const carol = await openPerson(browser, server.url, 'carol', watch, 1280, contexts, { context: { permissions: ['clipboard-read', 'clipboard-write'] } });
+    const carol = await openPerson(t.browser, t.server.url, 'carol', watch, 1280, contexts, { context: { permissions: ['clipboard-read', 'clipboard-write'] } });
 
     await carol.getByRole('button', { name: 'Copy path of customer-a/PN2002.vnc' }).click();
-    const expected = `${vault.root}/customer-a/PN2002.vnc`;
+    const expected = `${t.vault.root}/customer-a/PN2002.vnc`;
     await carol.getByText(`Copied ${expected}`).waitFor();
     expect(await carol.evaluate('navigator.clipboard.readText()')).toBe(expected);
 

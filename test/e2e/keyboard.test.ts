@@ -1,10 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { consoleWatch, openPerson, row } from '../support/pages.js';
-import { builtWeb } from '../support/processes.js';
-import { api, eventually, startServer, type TestServer } from '../support/server.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { consoleWatch, openPerson, row, pagesPerFile } from '../support/pages.js';
+import { api, eventually } from '../support/server.js';
 
 /** What has focus, through the shadow roots: its role or tag, the row it is in, its text. */
 function focused(page: Page): Promise<{ tag: string; role: string | null; row: string | null; text: string }> {
@@ -18,29 +15,17 @@ function focused(page: Page): Promise<{ tag: string; role: string | null; row: s
 }
 
 describe('keyboard first: one tab stop for the list, arrows between rows, focus never lost', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  let browser: Browser;
+  const t = pagesPerFile();
   const contexts: BrowserContext[] = [];
   const watch = consoleWatch();
 
-  beforeAll(async () => {
-    vault = await makeVault();
-    server = await startServer(vault, { webDist: builtWeb() });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await vault?.cleanup();
-  });
 
   it('on the first visit the name box has focus: typing a name and Enter is all it takes', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ctx = await t.browser.newContext({ viewport: { width: 1280, height: 800 } });
     contexts.push(ctx);
     const page = await ctx.newPage();
     watch.attach(page, 'dave');
-    await page.goto(server.url);
+    await page.goto(t.server.url);
     await page.getByLabel('Your name').waitFor();
     await eventually(async () => (await focused(page)).tag === 'input', 5000, 'the name box focused');
     await page.keyboard.type('dave');
@@ -49,7 +34,7 @@ describe('keyboard first: one tab stop for the list, arrows between rows, focus 
   });
 
   it('after the name, focus is on the list; arrows move, Enter checks out, Ctrl+Enter confirms, focus comes back to the row', async () => {
-    const alice = await openPerson(browser, server.url, 'alice', watch, 1280, contexts);
+    const alice = await openPerson(t.browser, t.server.url, 'alice', watch, 1280, contexts);
     await eventually(async () => (await focused(alice)).role === 'row');
     expect((await focused(alice)).row).toBe('PN1001.mcam');
     // Only one row is in the tab order.
@@ -73,11 +58,11 @@ describe('keyboard first: one tab stop for the list, arrows between rows, focus 
     await alice.keyboard.type('second line');
     await alice.keyboard.press('Control+Enter');
     await row(alice, 'PN1002.mcam').getByText('Checked out by alice').waitFor();
-    expect((await api(server.url, '/api/locks')).body.locks['PN1002.mcam'].message).toBe('first line\nsecond line');
+    expect((await api(t.server.url, '/api/locks')).body.locks['PN1002.mcam'].message).toBe('first line\nsecond line');
     await eventually(async () => (await focused(alice)).row === 'PN1002.mcam');
 
     // A refused check-out keeps focus in the dialog.
-    await api(server.url, '/api/files/checkout', { json: { filename: 'PN1003.vnc', user: 'bob' } });
+    await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1003.vnc', user: 'bob' } });
     const stale = await alice.evaluate(`document.querySelector('pdm-app').shadowRoot.querySelector('checkout-dialog').open(['PN1003.vnc'])`);
     expect(stale).toBeUndefined();
     const refused = alice.getByRole('dialog', { name: 'Check out PN1003.vnc' });
@@ -89,27 +74,27 @@ describe('keyboard first: one tab stop for the list, arrows between rows, focus 
   });
 
   it('the skip button goes to the list; lock changes on files you wait for are read out', async () => {
-    const bob = await openPerson(browser, server.url, 'bob', watch, 1280, contexts);
+    const bob = await openPerson(t.browser, t.server.url, 'bob', watch, 1280, contexts);
     await bob.getByRole('button', { name: 'Skip to files' }).focus();
     expect((await focused(bob)).text).toBe('Skip to files');
     await bob.keyboard.press('Enter');
     await eventually(async () => (await focused(bob)).role === 'row');
 
-    await api(server.url, '/api/files/checkout', { json: { filename: 'customer-a/PN2002.vnc', user: 'carol' } });
+    await api(t.server.url, '/api/files/checkout', { json: { filename: 'customer-a/PN2002.vnc', user: 'carol' } });
     await row(bob, 'customer-a/PN2002.vnc').getByRole('button', { name: 'Check out when free: customer-a/PN2002.vnc' }).click();
     await bob.getByRole('dialog').getByRole('button', { name: 'Join the queue' }).click();
     await row(bob, 'customer-a/PN2002.vnc').getByText('Queue: bob').waitFor();
-    await api(server.url, '/api/files/unwait', { json: { filename: 'customer-a/PN2002.vnc', user: 'bob' } });
-    await api(server.url, '/api/files/wait', { json: { filename: 'customer-a/PN2002.vnc', user: 'bob' } });
-    await api(server.url, '/api/files/checkin', { json: { filename: 'customer-a/PN2002.vnc', user: 'carol' } });
+    await api(t.server.url, '/api/files/unwait', { json: { filename: 'customer-a/PN2002.vnc', user: 'bob' } });
+    await api(t.server.url, '/api/files/wait', { json: { filename: 'customer-a/PN2002.vnc', user: 'bob' } });
+    await api(t.server.url, '/api/files/checkin', { json: { filename: 'customer-a/PN2002.vnc', user: 'carol' } });
     const said = () => bob.evaluate(`document.querySelector('pdm-app').shadowRoot.querySelector('.sr[aria-live=polite]').textContent`);
     await eventually(async () => /customer-a\/PN2002\.vnc/.test(String(await said())));
     expect(watch.errors).toEqual([]);
   });
 
   it('times move on by themselves; the summary line filters the list', async () => {
-    const dan = await openPerson(browser, server.url, 'dan', watch, 1280, contexts, { setup: (ctx) => ctx.clock.install() });
-    await api(server.url, '/api/files/checkin', { json: { filename: 'PN1002.mcam', user: 'alice' } });
+    const dan = await openPerson(t.browser, t.server.url, 'dan', watch, 1280, contexts, { setup: (ctx) => ctx.clock.install() });
+    await api(t.server.url, '/api/files/checkin', { json: { filename: 'PN1002.mcam', user: 'alice' } });
     await row(dan, 'PN1002.mcam').getByRole('button', { name: 'Check out' }).click();
     await dan.getByRole('dialog').getByRole('button', { name: 'Confirm check-out' }).click();
     const held = row(dan, 'PN1002.mcam').getByRole('gridcell').filter({ hasText: /min/ });

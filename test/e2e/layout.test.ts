@@ -1,12 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { consoleWatch, expectNoAxeViolations, openPerson, row } from '../support/pages.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { consoleWatch, expectNoAxeViolations, openPerson, row, pagesPerFile } from '../support/pages.js';
 import { builtWeb } from '../support/processes.js';
-import { api, eventually, startServer, type TestServer } from '../support/server.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { api, eventually, startServer } from '../support/server.js';
+import { makeVault } from '../support/temp-vault.js';
 
 /** Screenshots of every width and theme, for people to look at (test-results/ is ignored by git). */
 const SHOTS = fileURLToPath(new URL('../../test-results/screens/', import.meta.url));
@@ -41,37 +40,27 @@ function offscreen(page: Page): Promise<string[]> {
 }
 
 describe('the board at every width, light and dark: nothing cut off, axe finds nothing', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  let browser: Browser;
+  const t = pagesPerFile({ admins: ['boss'] }, ['PN1001.mcam', 'PN1002.mcam', 'PN1003.vnc', 'customer-a/PN2002.vnc', LONG, LONG_FREE]);
   const watch = consoleWatch();
 
   beforeAll(async () => {
-    vault = await makeVault(['PN1001.mcam', 'PN1002.mcam', 'PN1003.vnc', 'customer-a/PN2002.vnc', LONG, LONG_FREE]);
-    server = await startServer(vault, { webDist: builtWeb(), admins: ['boss'] });
-    await api(server.url, '/api/files/checkout', { json: { filename: 'PN1002.mcam', message: 'roughing pass on the second fixture, do not touch', user: 'alice' } });
-    await api(server.url, '/api/files/checkout', { json: { filename: LONG, message: 'finishing the second operation on the long fixture plate before the night shift', user: 'boss' } });
-    await api(server.url, '/api/files/checkin', { json: { filename: LONG, user: 'boss', comment: 'a first pass: roughing and semi-finishing of every pocket, the finishing pass next' } });
-    await api(server.url, '/api/files/checkout', { json: { filename: LONG, message: 'finishing', user: 'boss' } });
+    await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1002.mcam', message: 'roughing pass on the second fixture, do not touch', user: 'alice' } });
+    await api(t.server.url, '/api/files/checkout', { json: { filename: LONG, message: 'finishing the second operation on the long fixture plate before the night shift', user: 'boss' } });
+    await api(t.server.url, '/api/files/checkin', { json: { filename: LONG, user: 'boss', comment: 'a first pass: roughing and semi-finishing of every pocket, the finishing pass next' } });
+    await api(t.server.url, '/api/files/checkout', { json: { filename: LONG, message: 'finishing', user: 'boss' } });
     // A second version, so Versions offers Restore.
-    await api(server.url, `/api/files/${LONG}/content`, { method: 'PUT', body: 'the finishing pass', headers: { 'x-pdm-user': 'boss', 'content-type': 'application/octet-stream' } });
+    await api(t.server.url, `/api/files/${LONG}/content`, { method: 'PUT', body: 'the finishing pass', headers: { 'x-pdm-user': 'boss', 'content-type': 'application/octet-stream' } });
     await mkdir(SHOTS, { recursive: true });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await vault?.cleanup();
   });
 
   for (const theme of ['light', 'dark'] as const) {
     for (const width of WIDTHS) {
       it(`${width} px, ${theme}`, async () => {
-        const ctx = await browser.newContext({ viewport: { width, height: 800 }, colorScheme: theme });
+        const ctx = await t.browser.newContext({ viewport: { width, height: 800 }, colorScheme: theme });
         try {
           const page = await ctx.newPage();
           watch.attach(page, `${width}-${theme}`);
-          await page.goto(server.url);
+          await page.goto(t.server.url);
           await page.getByLabel('Your name').waitFor();
           if (width === 390 && theme === 'light') await expectNoAxeViolations(page, 'name prompt');
           await page.getByLabel('Your name').fill('boss');
@@ -109,7 +98,7 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
     const srv = await startServer(own, { webDist: builtWeb() });
     const contexts: BrowserContext[] = [];
     try {
-      const page = await openPerson(browser, srv.url, 'erin', watch, 800, contexts);
+      const page = await openPerson(t.browser, srv.url, 'erin', watch, 800, contexts);
       await page.getByText('1 of 1 files').waitFor();
       // The theme toggle stays on the title's line.
       const title = (await page.getByRole('heading', { name: 'PDM Live' }).boundingBox())!;
@@ -144,10 +133,10 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
 
   it('the other dialogs (versions, change name) and the dark theme\'s dialogs: axe finds nothing', async () => {
     for (const theme of ['light', 'dark'] as const) {
-      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: theme });
+      const ctx = await t.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: theme });
       try {
         const page = await ctx.newPage();
-        await page.goto(server.url);
+        await page.goto(t.server.url);
         await page.getByLabel('Your name').fill('alice');
         await page.getByRole('button', { name: 'Continue' }).click();
         await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
@@ -174,13 +163,13 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
   });
 
   it('before the first snapshot the list says nothing (no "0 of 0 files"); Versions\' cells line up with their row', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ctx = await t.browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const page = await ctx.newPage();
       // No connection at first: the page has a name but no snapshot yet.
       await page.route('**/socket.io/**', (route) => route.abort());
       await page.routeWebSocket(/socket\.io/, (ws) => ws.close());
-      await page.goto(server.url);
+      await page.goto(t.server.url);
       await page.getByLabel('Your name').fill('boss');
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByRole('button', { name: 'Change name' }).waitFor();
@@ -189,7 +178,7 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
       await page.close();
       // A page without the block (same browser profile: the name is remembered).
       const live = await ctx.newPage();
-      await live.goto(server.url);
+      await live.goto(t.server.url);
       await live.getByRole('status').filter({ hasText: 'Live' }).waitFor();
       await live.getByText(/^6 of 6 files$/).waitFor();
       await live.getByRole('button', { name: `Versions of ${LONG}` }).click();
@@ -209,7 +198,7 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
   it('390 px: every dialog, with the longest names, fits the screen with all its buttons reachable', async () => {
     const contexts: BrowserContext[] = [];
     try {
-      const page = await openPerson(browser, server.url, 'boss', watch, 390, contexts, { context: { viewport: { width: 390, height: 844 } } });
+      const page = await openPerson(t.browser, t.server.url, 'boss', watch, 390, contexts, { context: { viewport: { width: 390, height: 844 } } });
       const check = async (what: string, open: () => Promise<unknown>, buttons: string[]) => {
         await open();
         const dialog = page.getByRole('dialog');
@@ -252,7 +241,7 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
   it('degraded (locks.json unreadable) and reconnecting (the server gone): said where people look, buttons disabled, axe finds nothing', async () => {
     const own = await makeVault();
     let srv = await startServer(own, { webDist: builtWeb() });
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ctx = await t.browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const page = await ctx.newPage();
       await page.goto(srv.url);

@@ -1,37 +1,27 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { consoleWatch, openPerson, row } from '../support/pages.js';
+import { consoleWatch, openPerson, row, pagesPerFile } from '../support/pages.js';
 import { builtWeb, ROOT } from '../support/processes.js';
-import { api, startServer, type TestServer } from '../support/server.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { api, startServer } from '../support/server.js';
 
 const SHOTS = join(ROOT, 'test-results');
 
 describe('the lock board in Chromium, two people', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  let browser: Browser;
+  const t = pagesPerFile();
   let dist: string;
   const contexts: BrowserContext[] = [];
   const watch = consoleWatch();
 
-  const person = (name: string, width = 1280) => openPerson(browser, server.url, name, watch, width, contexts);
+  const person = (name: string, width = 1280) => openPerson(t.browser, t.server.url, name, watch, width, contexts);
 
   beforeAll(async () => {
     dist = builtWeb();
     await mkdir(SHOTS, { recursive: true });
-    vault = await makeVault();
-    server = await startServer(vault, { webDist: dist });
-    browser = await launchChromium();
   });
   afterAll(async () => {
     for (const c of contexts) await c.close();
-    await browser?.close();
-    await server?.close();
-    await vault?.cleanup();
   });
 
   it('check-out, conflict, check-in, disk edits and a server restart all show live, without a reload', async () => {
@@ -56,9 +46,9 @@ describe('the lock board in Chromium, two people', () => {
     await conflict.waitFor();
     await b.screenshot({ path: join(SHOTS, 'conflict-bob.png') });
     // The refusal goes once it no longer holds (alice released it), with the dialog still open.
-    await api(server.url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice' } });
+    await api(t.server.url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice' } });
     await expect.poll(() => conflict.count()).toBe(0);
-    await api(server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice', message: 'Working on revisions' } });
+    await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice', message: 'Working on revisions' } });
     await row(b, 'PN1001.mcam').getByText('Checked out by alice').waitFor();
     await b.keyboard.press('Escape');
     await expect.poll(() => b.getByRole('dialog').count()).toBe(0);
@@ -71,9 +61,9 @@ describe('the lock board in Chromium, two people', () => {
     await row(b, 'PN1001.mcam').getByText('Available').waitFor({ timeout: 2000 });
 
     // A hand edit of locks.json and a file dropped into the vault reach both pages.
-    await writeFile(vault.locksFile, JSON.stringify({ 'PN1002.mcam': { user: 'dave', timestamp: new Date().toISOString(), message: 'edited by hand' } }, null, 2));
+    await writeFile(t.vault.locksFile, JSON.stringify({ 'PN1002.mcam': { user: 'dave', timestamp: new Date().toISOString(), message: 'edited by hand' } }, null, 2));
     for (const p of [a, b]) await row(p, 'PN1002.mcam').getByText('Checked out by dave').waitFor({ timeout: 2000 });
-    await vault.write('dropped/NEW-9000.mcam', 'new program');
+    await t.vault.write('dropped/NEW-9000.mcam', 'new program');
     for (const p of [a, b]) await row(p, 'NEW-9000.mcam').waitFor({ timeout: 3000 });
 
     // The activity feed shows what happened.
@@ -93,15 +83,15 @@ describe('the lock board in Chromium, two people', () => {
     await phone.screenshot({ path: join(SHOTS, 'board-phone.png') });
 
     // The server stops: Reconnecting…; a change made meanwhile shows after the restart.
-    const port = new URL(server.url).port;
+    const port = new URL(t.server.url).port;
     watch.expect(true); // the browser logs refused connections while the server is down
-    await server.close();
+    await t.server.close();
     for (const p of [a, b]) await p.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 5000 });
     expect(await row(a, 'PN1003.vnc').getByRole('button', { name: 'Check out' }).isDisabled()).toBe(true);
-    await writeFile(vault.locksFile, JSON.stringify({ 'PN1003.vnc': { user: 'erin', timestamp: new Date().toISOString(), message: 'while down' } }, null, 2));
-    await rm(join(vault.root, 'dropped'), { recursive: true });
+    await writeFile(t.vault.locksFile, JSON.stringify({ 'PN1003.vnc': { user: 'erin', timestamp: new Date().toISOString(), message: 'while down' } }, null, 2));
+    await rm(join(t.vault.root, 'dropped'), { recursive: true });
     // Same port, so the pages reconnect by themselves.
-    server = await startServer(vault, { webDist: dist }, Number(port));
+    t.server = await startServer(t.vault, { webDist: dist }, Number(port));
     for (const p of [a, b]) {
       await p.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 10_000 });
       await row(p, 'PN1003.vnc').getByText('Checked out by erin').waitFor({ timeout: 3000 });

@@ -1,23 +1,21 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { consoleWatch, expectNoAxeViolations, row } from '../support/pages.js';
-import { builtWeb } from '../support/processes.js';
-import { startServer, type TestServer } from '../support/server.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { consoleWatch, expectNoAxeViolations, row, pagesPerFile } from '../support/pages.js';
 import { writeUsersFile } from '../support/users.js';
 
 describe('users mode in Chromium', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  let browser: Browser;
+  const t = pagesPerFile(async (vault) => {
+    const usersFile = join(vault.outside, 'users.json');
+    await writeUsersFile(usersFile, { alice: ['alice-pw', 'user'], boss: ['boss-pw', 'admin'] });
+    return { usersFile };
+  });
   const watch = consoleWatch();
 
   async function signIn(name: string, password: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await t.browser.newContext()).newPage();
     watch.attach(page, name);
-    await page.goto(server.url);
+    await page.goto(t.server.url);
     await page.getByLabel('Name', { exact: true }).waitFor();
     await expectNoAxeViolations(page, 'sign-in form');
     await page.getByLabel('Name', { exact: true }).fill(name);
@@ -27,19 +25,6 @@ describe('users mode in Chromium', () => {
     return page;
   }
 
-  beforeAll(async () => {
-    const dist = builtWeb();
-    vault = await makeVault();
-    const usersFile = join(vault.outside, 'users.json');
-    await writeUsersFile(usersFile, { alice: ['alice-pw', 'user'], boss: ['boss-pw', 'admin'] });
-    server = await startServer(vault, { usersFile, webDist: dist });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await vault?.cleanup();
-  });
 
   it('signs in, an admin force-releases a lock, the holder is told, and sign-out returns to the form', async () => {
     const alice = await signIn('alice', 'alice-pw');
@@ -59,8 +44,8 @@ describe('users mode in Chromium', () => {
     expect(await row(alice, 'PN1002.mcam').getByRole('button', { name: 'Force release' }).count()).toBe(0);
 
     // A wrong password is refused in the form.
-    const eve = await (await browser.newContext()).newPage();
-    await eve.goto(server.url);
+    const eve = await (await t.browser.newContext()).newPage();
+    await eve.goto(t.server.url);
     await eve.getByLabel('Name', { exact: true }).fill('alice');
     await eve.getByLabel('Password').fill('wrong');
     await eve.getByRole('button', { name: 'Sign in' }).click();

@@ -1,32 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { consoleWatch, openPerson, row } from '../support/pages.js';
-import { builtWeb, ROOT } from '../support/processes.js';
-import { startServer, type TestServer } from '../support/server.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { describe, expect, it } from 'vitest';
+import { consoleWatch, openPerson, row, pagesPerFile } from '../support/pages.js';
+import { ROOT } from '../support/processes.js';
 
 describe('versions in Chromium', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  let browser: Browser;
+  const t = pagesPerFile();
   const watch = consoleWatch();
 
-  const person = (name: string) => openPerson(browser, server.url, name, watch);
+  const person = (name: string) => openPerson(t.browser, t.server.url, name, watch);
 
-  beforeAll(async () => {
-    const dist = builtWeb();
-    vault = await makeVault();
-    server = await startServer(vault, { webDist: dist });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await vault?.cleanup();
-  });
 
   it('a new version uploaded through the check-in dialog, with its progress bar, shows live in the other browser', async () => {
     const a = await person('alice');
@@ -69,7 +52,7 @@ describe('versions in Chromium', () => {
     await b.keyboard.press('Escape');
 
     // Edited out of turn: shown on the row in both browsers.
-    await writeFile(join(vault.root, 'PN1002.mcam'), 'saved without a lock');
+    await writeFile(join(t.vault.root, 'PN1002.mcam'), 'saved without a lock');
     for (const p of [a, b]) await row(p, 'PN1002.mcam').getByText('Edited while not checked out').waitFor({ timeout: 5000 });
     expect(watch.errors).toEqual([]);
   });

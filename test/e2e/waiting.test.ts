@@ -1,11 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { consoleWatch, row } from '../support/pages.js';
-import { builtWeb } from '../support/processes.js';
-import { api, startServer, type TestServer } from '../support/server.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { consoleWatch, row, pagesPerFile } from '../support/pages.js';
+import { api } from '../support/server.js';
 
 // A Notification that records what it was asked to show (permission granted on request).
 const FAKE_NOTIFICATION = `
@@ -19,28 +16,16 @@ const FAKE_NOTIFICATION = `
 `;
 
 describe('waiting for a file in Chromium, two people', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  let browser: Browser;
+  const t = pagesPerFile();
   const watch = consoleWatch();
 
-  beforeAll(async () => {
-    vault = await makeVault();
-    server = await startServer(vault, { webDist: builtWeb() });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await vault?.cleanup();
-  });
 
   async function person(name: string): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ctx = await t.browser.newContext({ viewport: { width: 1280, height: 800 } });
     await ctx.addInitScript(FAKE_NOTIFICATION);
     const page = await ctx.newPage();
     watch.attach(page, name);
-    await page.goto(server.url);
+    await page.goto(t.server.url);
     await page.getByLabel('Your name').fill(name);
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
@@ -99,12 +84,12 @@ describe('waiting for a file in Chromium, two people', () => {
     const seconds = async () => Number(/in (\d+) s/.exec((await refusal.textContent()) ?? '')?.[1]);
     const first = await seconds();
     await expect.poll(seconds, { timeout: 5000 }).toBeLessThan(first);
-    await api(server.url, '/api/files/checkin', { json: { filename: file, user: 'bob' } });
+    await api(t.server.url, '/api/files/checkin', { json: { filename: file, user: 'bob' } });
     await expect.poll(() => refusal.count()).toBe(0);
     // A lock past its `until` (written by hand here: the API takes only future times) is Overdue, and filterable.
-    const locks = JSON.parse(await readFile(vault.locksFile, 'utf8'));
+    const locks = JSON.parse(await readFile(t.vault.locksFile, 'utf8'));
     locks['PN1002.mcam'] = { user: 'carol', timestamp: new Date(Date.now() - 7200_000).toISOString(), message: 'late', until: new Date(Date.now() - 3600_000).toISOString() };
-    await writeFile(vault.locksFile, JSON.stringify(locks, null, 2));
+    await writeFile(t.vault.locksFile, JSON.stringify(locks, null, 2));
     await row(bob, 'PN1002.mcam').getByText('Overdue').waitFor();
     expect(await row(bob, file).getByText('Overdue').count()).toBe(0);
     await bob.getByLabel('Show').selectOption('overdue');

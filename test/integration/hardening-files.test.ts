@@ -78,11 +78,9 @@ describe('hardening: uploads, hand edits and logs', () => {
     // writeFile truncates before it writes: the watcher may first read a torn file, then the whole one.
     await eventually(async () => /nests deeper than/.test((await api(server.url, '/api/health')).body.detail ?? ''), 5000, 'degraded by depth');
     expect((await api(server.url, '/api/health')).body.locks).toBe('unavailable');
-    const t0 = Date.now();
     const refused = await api(server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'bob' } });
     expect(refused.status).toBe(503);
     expect(refused.body.code).toBe('LOCKS_UNAVAILABLE');
-    expect(Date.now() - t0).toBeLessThan(2000);
     expect((await api(server.url, '/api/locks')).status).toBe(200);
     expect((await api(server.url, '/api/files')).status).toBe(200);
     await writeFile(vault.locksFile, JSON.stringify({ 'PN1002.mcam': good }));

@@ -1,35 +1,23 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, eventually, startServer, type TestServer } from '../support/server.js';
-import { connect } from '../support/sockets.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { describe, expect, it } from 'vitest';
+import { api, eventually, startServer, serverPerTest } from '../support/server.js';
+import { afterEverythingBefore, connect } from '../support/sockets.js';
 
 describe('undo check-out, per-file history and the searchable activity log', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  let url: string;
-  beforeEach(async () => {
-    vault = await makeVault();
-    server = await startServer(vault, { admins: ['boss'] });
-    url = server.url;
-  });
-  afterEach(async () => {
-    await server.close();
-    await vault.cleanup();
-  });
-  const post = (path: string, json: unknown) => api(url, path, { json });
-  const content = (name: string) => readFile(join(vault.root, name), 'utf8');
+  const t = serverPerTest({ admins: ['boss'] });
+  const post = (path: string, json: unknown) => api(t.server.url, path, { json });
+  const content = (name: string) => readFile(join(t.vault.root, name), 'utf8');
 
   it('undo check-out puts back the content at check-out, then releases; unchanged content is just released', async () => {
     const before = await content('PN1001.mcam');
     expect((await post('/api/files/checkout', { filename: 'PN1001.mcam', message: 'try', user: 'alice' })).status).toBe(200);
     // The content at check-out is recorded in the background (a save a moment later is later work).
-    await eventually(async () => (await api(url, '/api/files/PN1001.mcam/versions')).body.versions.length > 0);
+    await eventually(async () => (await api(t.server.url, '/api/files/PN1001.mcam/versions')).body.versions.length > 0);
     // A save in place, and an upload: both are undone.
-    await writeFile(join(vault.root, 'PN1001.mcam'), 'saved over\n');
-    await eventually(async () => (await api(url, '/api/files/PN1001.mcam/versions')).body.versions.some((v: any) => v.user === 'alice'), 5000, JSON.stringify(await api(url, '/api/files/PN1001.mcam/versions')));
-    expect((await api(url, '/api/files/PN1001.mcam/content', { method: 'PUT', body: 'uploaded\n', headers: { 'x-pdm-user': 'alice' } })).status).toBe(200);
+    await writeFile(join(t.vault.root, 'PN1001.mcam'), 'saved over\n');
+    await eventually(async () => (await api(t.server.url, '/api/files/PN1001.mcam/versions')).body.versions.some((v: any) => v.user === 'alice'), 5000, JSON.stringify(await api(t.server.url, '/api/files/PN1001.mcam/versions')));
+    expect((await api(t.server.url, '/api/files/PN1001.mcam/content', { method: 'PUT', body: 'uploaded\n', headers: { 'x-pdm-user': 'alice' } })).status).toBe(200);
 
     // Only the holder: bob is refused, an admin too (revert is not a force), nothing changes.
     expect((await post('/api/files/checkin', { filename: 'PN1001.mcam', revert: true, user: 'bob' })).body.code).toBe('NOT_LOCK_OWNER');
@@ -41,14 +29,14 @@ describe('undo check-out, per-file history and the searchable activity log', () 
     expect(undo.body).toMatchObject({ success: true, reverted: true, file: { name: 'PN1001.mcam', status: 'available' } });
     expect(await content('PN1001.mcam')).toBe(before);
     // The undone work is kept as a version.
-    const versions = (await api(url, '/api/files/PN1001.mcam/versions')).body.versions as Array<{ user: string | null; comment: string | null }>;
+    const versions = (await api(t.server.url, '/api/files/PN1001.mcam/versions')).body.versions as Array<{ user: string | null; comment: string | null }>;
     expect(versions[0]).toMatchObject({ user: 'alice', comment: expect.stringContaining('undo check-out') });
 
-    const log = (await api(url, '/api/activity?type=undo_checkout')).body.events;
+    const log = (await api(t.server.url, '/api/activity?type=undo_checkout')).body.events;
     expect(log).toEqual([expect.objectContaining({ type: 'undo_checkout', filename: 'PN1001.mcam', user: 'alice' })]);
 
     // Unchanged: released, reverted false, over a socket too.
-    const alice = await connect(url, 'alice');
+    const alice = await connect(t.server.url, 'alice');
     try {
       expect(await alice.socket.emitWithAck('checkout', { filename: 'PN1002.mcam' })).toMatchObject({ ok: true });
       expect(await alice.socket.emitWithAck('checkin', { filename: 'PN1002.mcam', revert: true })).toMatchObject({ ok: true, reverted: false, file: { status: 'available' } });
@@ -61,17 +49,16 @@ describe('undo check-out, per-file history and the searchable activity log', () 
 
   it('a revert with no version recorded at check-out is refused and changes nothing', async () => {
     // One version kept per file: carol's save prunes the content from before her check-out.
-    await server.close();
-    server = await startServer(vault, { keepVersions: 1 });
-    url = server.url;
+    await t.server.close();
+    t.server = await startServer(t.vault, { keepVersions: 1 });
     expect((await post('/api/files/checkout', { filename: 'PN1003.vnc', user: 'carol' })).status).toBe(200);
-    await eventually(async () => (await api(url, '/api/files/PN1003.vnc/versions')).body.versions.length > 0);
-    await writeFile(join(vault.root, 'PN1003.vnc'), 'carol saved\n');
-    await eventually(async () => (await api(url, '/api/files/PN1003.vnc/versions')).body.versions[0]?.user === 'carol');
+    await eventually(async () => (await api(t.server.url, '/api/files/PN1003.vnc/versions')).body.versions.length > 0);
+    await writeFile(join(t.vault.root, 'PN1003.vnc'), 'carol saved\n');
+    await eventually(async () => (await api(t.server.url, '/api/files/PN1003.vnc/versions')).body.versions[0]?.user === 'carol');
     const r = await post('/api/files/checkin', { filename: 'PN1003.vnc', revert: true, user: 'carol' });
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('UNDO_UNAVAILABLE');
-    expect((await api(url, '/api/files/PN1003.vnc')).body.locked_by).toBe('carol');
+    expect((await api(t.server.url, '/api/files/PN1003.vnc')).body.locked_by).toBe('carol');
     expect(await content('PN1003.vnc')).toBe('carol saved\n');
   });
 
@@ -85,7 +72,7 @@ describe('undo check-out, per-file history and the searchable activity log', () 
     await post('/api/files/checkin', { filename: name, force: true, reason: 'carol is away', user: 'boss' });
     await post('/api/files/checkout', { filename: name, message: 'current', user: 'alice' });
 
-    const h = await api(url, `/api/files/${encodeURIComponent(name)}/history`);
+    const h = await api(t.server.url, `/api/files/${encodeURIComponent(name)}/history`);
     expect(h.status).toBe(200);
     expect(h.body.holds.map((x: any) => [x.user, x.message, x.comment, x.ended, x.to === null])).toEqual([
       ['alice', 'current', null, null, true],
@@ -96,42 +83,41 @@ describe('undo check-out, per-file history and the searchable activity log', () 
     expect(h.body.stats).toMatchObject({ holds: 4, holders: { alice: 2, bob: 1, carol: 1 } });
     for (const k of ['median_hold_s', 'p90_hold_s', 'longest_hold_s']) expect(h.body.stats[k]).toBeGreaterThanOrEqual(0);
     expect(h.body.stats.longest_hold_s).toBeGreaterThanOrEqual(h.body.stats.median_hold_s);
-    expect((await api(url, `/api/files/${encodeURIComponent(name)}/history?limit=1`)).body.holds).toHaveLength(1);
+    expect((await api(t.server.url, `/api/files/${encodeURIComponent(name)}/history?limit=1`)).body.holds).toHaveLength(1);
 
     // A lock removed by hand ends its hold as `disk`.
-    await writeFile(vault.locksFile, '{}');
-    await eventually(async () => (await api(url, `/api/files/${encodeURIComponent(name)}/history`)).body.holds[0].ended === 'disk');
+    await writeFile(t.vault.locksFile, '{}');
+    await eventually(async () => (await api(t.server.url, `/api/files/${encodeURIComponent(name)}/history`)).body.holds[0].ended === 'disk');
 
     // Never held: empty; bad names and limits: refused.
-    expect((await api(url, '/api/files/PN1003.vnc/history')).body).toEqual({ holds: [], stats: { holds: 0, median_hold_s: null, p90_hold_s: null, longest_hold_s: null, holders: {} } });
-    expect((await api(url, '/api/files/nope.mcam/history')).status).toBe(404);
-    expect((await api(url, '/api/files/PN1001.mcam/history?limit=0')).status).toBe(400);
-    const traversal = await api(url, '/api/files/..%2F..%2Fetc%2Fpasswd.mcam/history');
+    expect((await api(t.server.url, '/api/files/PN1003.vnc/history')).body).toEqual({ holds: [], stats: { holds: 0, median_hold_s: null, p90_hold_s: null, longest_hold_s: null, holders: {} } });
+    expect((await api(t.server.url, '/api/files/nope.mcam/history')).status).toBe(404);
+    expect((await api(t.server.url, '/api/files/PN1001.mcam/history?limit=0')).status).toBe(400);
+    const traversal = await api(t.server.url, '/api/files/..%2F..%2Fetc%2Fpasswd.mcam/history');
     expect([traversal.status, traversal.body.code]).toEqual([400, 'INVALID_REQUEST']);
   });
 
   it('history comes from every server sharing the data folder, and survives a restart through the index beside the log', async () => {
-    const other = await startServer(vault, { admins: ['boss'] });
+    const other = await startServer(t.vault, { admins: ['boss'] });
     try {
       await api(other.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', message: 'on the other', user: 'dave' } });
       await api(other.url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'dave' } });
       await post('/api/files/checkout', { filename: 'PN1001.mcam', message: 'here', user: 'erin' });
       await eventually(async () => (await api(other.url, '/api/files/PN1001.mcam/history')).body.holds.length === 2);
-      expect((await api(url, '/api/files/PN1001.mcam/history')).body.holds.map((x: any) => x.user)).toEqual(['erin', 'dave']);
+      expect((await api(t.server.url, '/api/files/PN1001.mcam/history')).body.holds.map((x: any) => x.user)).toEqual(['erin', 'dave']);
     } finally {
       await other.close();
     }
-    await server.close();
-    const index = JSON.parse(await readFile(join(vault.dataDir, 'activity.index.json'), 'utf8'));
+    await t.server.close();
+    const index = JSON.parse(await readFile(join(t.vault.dataDir, 'activity.index.json'), 'utf8'));
     expect(index).toMatchObject({ v: 1, index: { files: { 'PN1001.mcam': expect.any(Array) } } });
-    server = await startServer(vault, { admins: ['boss'] });
-    url = server.url;
-    expect((await api(url, '/api/files/PN1001.mcam/history')).body.holds.map((x: any) => [x.user, x.message])).toEqual([['erin', 'here'], ['dave', 'on the other']]);
+    t.server = await startServer(t.vault, { admins: ['boss'] });
+    expect((await api(t.server.url, '/api/files/PN1001.mcam/history')).body.holds.map((x: any) => [x.user, x.message])).toEqual([['erin', 'here'], ['dave', 'on the other']]);
     // Entries after the checkpoint are read on top of it.
     await post('/api/files/checkin', { filename: 'PN1001.mcam', user: 'erin' });
-    expect((await api(url, '/api/files/PN1001.mcam/history')).body.holds[0]).toMatchObject({ user: 'erin', ended: 'checkin' });
+    expect((await api(t.server.url, '/api/files/PN1001.mcam/history')).body.holds[0]).toMatchObject({ user: 'erin', ended: 'checkin' });
     // The recent entries are there for the feed after a start from the checkpoint.
-    expect((await api(url, '/api/activity?limit=3')).body.events.map((e: any) => e.type)).toEqual(['checkin', 'checkout', 'checkin']);
+    expect((await api(t.server.url, '/api/activity?limit=3')).body.events.map((e: any) => e.type)).toEqual(['checkin', 'checkout', 'checkin']);
   });
 
   it('activity: filters, backwards paging, CSV, and bad filters refused', async () => {
@@ -140,7 +126,7 @@ describe('undo check-out, per-file history and the searchable activity log', () 
       await post('/api/files/checkin', { filename: 'PN1001.mcam', user: i % 2 ? 'bob' : 'alice' });
     }
     await post('/api/files/checkout', { filename: 'PN1002.mcam', message: '=HYPERLINK("x"), "quoted"', user: 'alice' });
-    const q = (s: string) => api(url, `/api/activity?${s}`);
+    const q = (s: string) => api(t.server.url, `/api/activity?${s}`);
 
     const alice = (await q('user=alice&type=checkout')).body.events;
     expect(alice.map((e: any) => e.message)).toEqual(['round 0', 'round 2', 'round 4', '=HYPERLINK("x"), "quoted"']);
@@ -186,8 +172,8 @@ describe('undo check-out, per-file history and the searchable activity log', () 
   });
 
   it('GET /api/session names the share path Copy path uses', async () => {
-    expect((await api(url, '/api/session')).body.share_path).toBe(vault.root);
-    const other = await startServer(vault, { sharePath: '\\\\cam-server\\programs' });
+    expect((await api(t.server.url, '/api/session')).body.share_path).toBe(t.vault.root);
+    const other = await startServer(t.vault, { sharePath: '\\\\cam-server\\programs' });
     try {
       expect((await api(other.url, '/api/session')).body.share_path).toBe('\\\\cam-server\\programs');
     } finally {
@@ -197,15 +183,15 @@ describe('undo check-out, per-file history and the searchable activity log', () 
 
   it('an upload is the holder\'s own change: file:changed carries by, and the log has no change on disk', async () => {
     await post('/api/files/checkout', { filename: 'PN1003.vnc', user: 'alice' });
-    await eventually(async () => (await api(url, '/api/files/PN1003.vnc/versions')).body.versions.length > 0);
-    const watcher = await connect(url, 'alice');
+    await eventually(async () => (await api(t.server.url, '/api/files/PN1003.vnc/versions')).body.versions.length > 0);
+    const watcher = await connect(t.server.url, 'alice');
     try {
-      const from = (await api(url, '/api/activity')).body.events.length;
-      expect((await api(url, '/api/files/PN1003.vnc/content', { method: 'PUT', body: 'uploaded', headers: { 'x-pdm-user': 'alice' } })).status).toBe(200);
+      const from = (await api(t.server.url, '/api/activity')).body.events.length;
+      expect((await api(t.server.url, '/api/files/PN1003.vnc/content', { method: 'PUT', body: 'uploaded', headers: { 'x-pdm-user': 'alice' } })).status).toBe(200);
       const changed = await watcher.waitFor('file:changed', (d) => d.file.name === 'PN1003.vnc');
       expect(changed).toMatchObject({ by: 'alice', version: expect.any(Number) });
-      await new Promise((r) => setTimeout(r, 600)); // the watcher's settle time: a second, disk event would come now
-      const after = (await api(url, '/api/activity')).body.events.slice(from).filter((e: any) => e.filename === 'PN1003.vnc');
+      await afterEverythingBefore(t.vault, watcher); // a second, disk event would have come by now
+      const after = (await api(t.server.url, '/api/activity')).body.events.slice(from).filter((e: any) => e.filename === 'PN1003.vnc');
       expect(after.map((e: any) => [e.type, e.source, e.user])).toEqual([['file_changed', 'api', 'alice'], ['version_added', 'api', 'alice']]);
       expect(watcher.received.filter((r) => r.event === 'file:changed' && r.data.file.name === 'PN1003.vnc' && !r.data.by)).toEqual([]);
     } finally {

@@ -1,48 +1,37 @@
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, eventually, startServer, type TestServer } from '../support/server.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { describe, expect, it } from 'vitest';
+import { api, eventually, startServer, serverPerTest } from '../support/server.js';
+import { makeVault } from '../support/temp-vault.js';
 
 describe('HTTP API', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  let url: string;
-  beforeEach(async () => {
-    vault = await makeVault();
-    server = await startServer(vault, { admins: ['boss'] });
-    url = server.url;
-  });
-  afterEach(async () => {
-    await server.close();
-    await vault.cleanup();
-  });
+  const t = serverPerTest({ admins: ['boss'] });
 
   it("the seeds' check: the same check-out twice answers 200, then 409 with the holder in detail", async () => {
-    const first = await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice', message: 'Working on revisions' } });
+    const first = await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice', message: 'Working on revisions' } });
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(first.body).toMatchObject({ success: true, file: { name: 'PN1001.mcam', status: 'checked_out', locked_by: 'alice', lock: { user: 'alice', message: 'Working on revisions' } } });
-    const second = await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } });
+    const second = await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } });
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({ code: 'ALREADY_LOCKED', lock: { user: 'alice' } });
     expect(second.body.detail).toContain('alice');
   });
 
   it('a bare curl without a user or content type is accepted as "anonymous"', async () => {
-    const res = await fetch(`${url}/api/files/checkout`, { method: 'POST', body: '{"filename":"PN1002.mcam"}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await fetch(`${t.server.url}/api/files/checkout`, { method: 'POST', body: '{"filename":"PN1002.mcam"}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as any).file.locked_by).toBe('anonymous');
   });
 
   it('lists files sorted by code point with size, time and status, never the data folder', async () => {
-    await vault.write('B.mcam');
-    await vault.write('.pdm/hidden.mcam');
-    await vault.write('notes.txt');
-    await vault.write('UPPER.MCAM');
-    await server.app.store.refresh();
+    await t.vault.write('B.mcam');
+    await t.vault.write('.pdm/hidden.mcam');
+    await t.vault.write('notes.txt');
+    await t.vault.write('UPPER.MCAM');
+    await t.server.app.store.refresh();
     const { status, body } = await eventually(async () => {
-      const r = await api(url, '/api/files');
+      const r = await api(t.server.url, '/api/files');
       return r.body.files.length === 6 ? r : null;
     });
     expect(status).toBe(200);
@@ -53,60 +42,60 @@ describe('HTTP API', () => {
 
   it('serves one file by name, with / in the name encoded or not', async () => {
     for (const path of ['/api/files/customer-a/PN2002.vnc', '/api/files/customer-a%2FPN2002.vnc']) {
-      const r = await api(url, path);
+      const r = await api(t.server.url, path);
       expect(r.status).toBe(200);
       expect(r.body.name).toBe('customer-a/PN2002.vnc');
     }
   });
 
   it('downloads content as an attachment', async () => {
-    const res = await fetch(`${url}/api/files/customer-a/PN2002.vnc/content`);
+    const res = await fetch(`${t.server.url}/api/files/customer-a/PN2002.vnc/content`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="?PN2002\.vnc"?$/);
     expect(await res.text()).toBe('content of customer-a/PN2002.vnc\n');
   });
 
   it('check-in releases, and the lock and activity endpoints show it', async () => {
-    await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice', message: 'm1' } });
-    const locks = await api(url, '/api/locks');
+    await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice', message: 'm1' } });
+    const locks = await api(t.server.url, '/api/locks');
     expect(locks.body.locks['PN1001.mcam']).toMatchObject({ user: 'alice', message: 'm1' });
-    const res = await api(url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice' } });
+    const res = await api(t.server.url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice' } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ success: true, file: { status: 'available', locked_by: null, lock: null } });
-    const act = await api(url, '/api/activity');
+    const act = await api(t.server.url, '/api/activity');
     expect(act.body.events.map((e: any) => [e.type, e.filename, e.user, e.source])).toEqual([
       ['checkout', 'PN1001.mcam', 'alice', 'api'],
       ['checkin', 'PN1001.mcam', 'alice', 'api'],
     ]);
-    const after = await api(url, `/api/activity?after=${act.body.events[0].id}`);
+    const after = await api(t.server.url, `/api/activity?after=${act.body.events[0].id}`);
     expect(after.body.events.map((e: any) => e.type)).toEqual(['checkin']);
-    const limited = await api(url, '/api/activity?limit=1');
+    const limited = await api(t.server.url, '/api/activity?limit=1');
     expect(limited.body.events.map((e: any) => e.type)).toEqual(['checkin']);
-    const lines = (await readFile(join(vault.dataDir, 'activity.jsonl'), 'utf8')).trim().split('\n');
+    const lines = (await readFile(join(t.vault.dataDir, 'activity.jsonl'), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(2);
   });
 
   it('uses X-PDM-User when the body names nobody', async () => {
-    const r = await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam' }, headers: { 'x-pdm-user': 'carol' } });
+    const r = await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam' }, headers: { 'x-pdm-user': 'carol' } });
     expect(r.body.file.locked_by).toBe('carol');
   });
 
   describe('error codes', () => {
     it('403 NOT_LOCK_OWNER: check-in of a lock held by someone else, with the lock', async () => {
-      await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } });
-      const r = await api(url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'bob' } });
+      await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } });
+      const r = await api(t.server.url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'bob' } });
       expect(r.status).toBe(403);
       expect(r.body).toMatchObject({ code: 'NOT_LOCK_OWNER', lock: { user: 'alice' } });
     });
 
     it('403 FORBIDDEN: force by a non-admin; an admin may force', async () => {
-      await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } });
-      const r = await api(url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'bob', force: true } });
+      await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } });
+      const r = await api(t.server.url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'bob', force: true } });
       expect(r.status).toBe(403);
       expect(r.body.code).toBe('FORBIDDEN');
-      const ok = await api(url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'boss', force: true } });
+      const ok = await api(t.server.url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'boss', force: true } });
       expect(ok.status).toBe(200);
-      const act = await api(url, '/api/activity');
+      const act = await api(t.server.url, '/api/activity');
       expect(act.body.events.at(-1)).toMatchObject({ type: 'force_release', user: 'boss', previous_user: 'alice' });
     });
 
@@ -117,44 +106,44 @@ describe('HTTP API', () => {
         ['GET', '/api/files/nope.mcam', undefined],
         ['GET', '/api/files/nope.mcam/content', undefined],
       ] as const) {
-        const r = await api(url, path, { method, json });
+        const r = await api(t.server.url, path, { method, json });
         expect(r.status, path).toBe(404);
         expect(r.body.code).toBe('FILE_NOT_FOUND');
       }
     });
 
     it('409 NOT_LOCKED: check-in of a file nobody holds', async () => {
-      const r = await api(url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice' } });
+      const r = await api(t.server.url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice' } });
       expect(r.status).toBe(409);
       expect(r.body.code).toBe('NOT_LOCKED');
     });
 
     it('413 PAYLOAD_TOO_LARGE: a body over the limit', async () => {
-      const r = await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', message: 'x'.repeat(200_000) } });
+      const r = await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', message: 'x'.repeat(200_000) } });
       expect(r.status).toBe(413);
       expect(r.body.code).toBe('PAYLOAD_TOO_LARGE');
     });
 
     it('503 LOCKS_UNAVAILABLE: locks.json does not parse; it is not overwritten and health says why', async () => {
-      await api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } });
-      await writeFile(vault.locksFile, 'not json');
+      await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } });
+      await writeFile(t.vault.locksFile, 'not json');
       const h = await eventually(async () => {
-        const r = await api(url, '/api/health');
+        const r = await api(t.server.url, '/api/health');
         return r.body.status === 'degraded' ? r : null;
       });
       expect(h.body).toMatchObject({ status: 'degraded', locks: 'unavailable', detail: expect.stringContaining('not valid JSON') });
-      const r = await api(url, '/api/files/checkout', { json: { filename: 'PN1002.mcam', user: 'bob' } });
+      const r = await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1002.mcam', user: 'bob' } });
       expect(r.status).toBe(503);
       expect(r.body.code).toBe('LOCKS_UNAVAILABLE');
-      expect(await readFile(vault.locksFile, 'utf8')).toBe('not json');
-      expect((await api(url, '/api/locks')).body.locks['PN1001.mcam'].user).toBe('alice');
-      await writeFile(vault.locksFile, '{}\n');
-      await eventually(async () => (await api(url, '/api/health')).body.status === 'ok', 3000, 'recovery');
-      expect((await api(url, '/api/files/checkout', { json: { filename: 'PN1002.mcam', user: 'bob' } })).status).toBe(200);
+      expect(await readFile(t.vault.locksFile, 'utf8')).toBe('not json');
+      expect((await api(t.server.url, '/api/locks')).body.locks['PN1001.mcam'].user).toBe('alice');
+      await writeFile(t.vault.locksFile, '{}\n');
+      await eventually(async () => (await api(t.server.url, '/api/health')).body.status === 'ok', 3000, 'recovery');
+      expect((await api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1002.mcam', user: 'bob' } })).status).toBe(200);
     });
 
     it('404 NOT_FOUND as JSON for unknown API routes', async () => {
-      const r = await api(url, '/api/nothing-here');
+      const r = await api(t.server.url, '/api/nothing-here');
       expect(r.status).toBe(404);
       expect(r.body.code).toBe('NOT_FOUND');
     });
@@ -183,39 +172,39 @@ describe('HTTP API', () => {
     it.each(bad)('400 INVALID_REQUEST: %s, and nothing changes', async (_what, body, commands = ['checkout', 'checkin']) => {
       for (const command of commands) {
         const path = `/api/files/${command}`;
-        const r = await api(url, path, { json: body });
+        const r = await api(t.server.url, path, { json: body });
         expect(r.status).toBe(400);
         expect(r.body.code).toBe('INVALID_REQUEST');
         expect(typeof r.body.detail).toBe('string');
       }
-      expect((await api(url, '/api/locks')).body.locks).toEqual({});
+      expect((await api(t.server.url, '/api/locks')).body.locks).toEqual({});
     });
 
     it('400 INVALID_REQUEST: malformed JSON', async () => {
-      const r = await api(url, '/api/files/checkout', { method: 'POST', body: '{"filename": ', headers: { 'content-type': 'application/json' } });
+      const r = await api(t.server.url, '/api/files/checkout', { method: 'POST', body: '{"filename": ', headers: { 'content-type': 'application/json' } });
       expect(r.status).toBe(400);
       expect(r.body.code).toBe('INVALID_REQUEST');
     });
 
     it('400 INVALID_REQUEST: a bad activity query', async () => {
-      expect((await api(url, '/api/activity?limit=abc')).status).toBe(400);
-      expect((await api(url, '/api/activity?limit=0')).status).toBe(400);
+      expect((await api(t.server.url, '/api/activity?limit=abc')).status).toBe(400);
+      expect((await api(t.server.url, '/api/activity?limit=0')).status).toBe(400);
     });
   });
 
   it('never follows or serves a link that leads outside the vault', async () => {
-    await writeFile(join(vault.outside, 'secret.mcam'), 'secret');
-    await symlink(join(vault.outside, 'secret.mcam'), join(vault.root, 'link.mcam'));
-    await symlink(vault.outside, join(vault.root, 'linkdir'));
-    const list = await api(url, '/api/files');
+    await writeFile(join(t.vault.outside, 'secret.mcam'), 'secret');
+    await symlink(join(t.vault.outside, 'secret.mcam'), join(t.vault.root, 'link.mcam'));
+    await symlink(t.vault.outside, join(t.vault.root, 'linkdir'));
+    const list = await api(t.server.url, '/api/files');
     expect(list.body.files.map((f: any) => f.name)).not.toContain('link.mcam');
-    expect((await api(url, '/api/files/link.mcam/content')).status).toBe(404);
-    expect((await api(url, '/api/files/linkdir/secret.mcam/content')).status).toBe(404);
-    expect((await api(url, '/api/files/checkout', { json: { filename: 'linkdir/secret.mcam' } })).status).toBe(404);
+    expect((await api(t.server.url, '/api/files/link.mcam/content')).status).toBe(404);
+    expect((await api(t.server.url, '/api/files/linkdir/secret.mcam/content')).status).toBe(404);
+    expect((await api(t.server.url, '/api/files/checkout', { json: { filename: 'linkdir/secret.mcam' } })).status).toBe(404);
   });
 
   it('50 concurrent check-outs of one file: exactly one 200', async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => api(url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: `u${i}` } })));
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => api(t.server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: `u${i}` } })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(49);
   });

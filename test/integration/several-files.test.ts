@@ -1,29 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, startServer, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { api, serverPerTest } from '../support/server.js';
 import { connect } from '../support/sockets.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
 
 const JOB = ['PN1001.mcam', 'PN1002.mcam', 'PN1003.vnc'];
 
 describe('several files at once, and a forced release with a reason', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  let url: string;
-  beforeEach(async () => {
-    vault = await makeVault();
-    server = await startServer(vault, { admins: ['boss'] });
-    url = server.url;
-  });
-  afterEach(async () => {
-    await server.close();
-    await vault.cleanup();
-  });
-  const post = (path: string, json: unknown) => api(url, path, { json });
-  const locksOnDisk = async () => JSON.parse(await readFile(vault.locksFile, 'utf8').catch(() => '{}')) as Record<string, { user: string }>;
+  const t = serverPerTest({ admins: ['boss'] });
+  const post = (path: string, json: unknown) => api(t.server.url, path, { json });
+  const locksOnDisk = async () => JSON.parse(await readFile(t.vault.locksFile, 'utf8').catch(() => '{}')) as Record<string, { user: string }>;
 
   it('checks out and in several files in one write, out as one batch; all or nothing', async () => {
-    const observer = await connect(url, 'observer');
+    const observer = await connect(t.server.url, 'observer');
     try {
       const out = await post('/api/files/checkout', { filenames: JOB, message: 'job 4711', user: 'alice' });
       expect(out.status).toBe(200);
@@ -72,7 +60,7 @@ describe('several files at once, and a forced release with a reason', () => {
   });
 
   it('over a socket too; the ack carries every file', async () => {
-    const s = await connect(url, 'carol');
+    const s = await connect(t.server.url, 'carol');
     try {
       const emit = s.socket.emitWithAck.bind(s.socket) as (ev: string, p: unknown) => Promise<any>;
       const ack = await emit('checkout', { filenames: ['PN1001.mcam', 'PN1003.vnc'] });
@@ -85,13 +73,13 @@ describe('several files at once, and a forced release with a reason', () => {
   });
 
   it('a forced release carries its reason: in the activity log and on lock:released', async () => {
-    const alice = await connect(url, 'alice');
+    const alice = await connect(t.server.url, 'alice');
     try {
       await post('/api/files/checkout', { filename: 'PN1001.mcam', user: 'alice' });
       const r = await post('/api/files/checkin', { filename: 'PN1001.mcam', user: 'boss', force: true, reason: 'alice is on holiday; the job ships today' });
       expect(r.status).toBe(200);
       expect(await alice.waitFor('lock:released')).toMatchObject({ forced: true, by: 'boss', reason: 'alice is on holiday; the job ships today' });
-      const events = (await api(url, '/api/activity')).body.events;
+      const events = (await api(t.server.url, '/api/activity')).body.events;
       expect(events.at(-1)).toMatchObject({ type: 'force_release', user: 'boss', previous_user: 'alice', message: 'alice is on holiday; the job ships today' });
       expect((await post('/api/files/checkin', { filename: 'PN1001.mcam', user: 'boss', force: true, reason: 'x'.repeat(2001) })).status).toBe(400);
     } finally {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
-import { connect, type Observer } from '../support/sockets.js';
+import { afterEverythingBefore, connect, type Observer } from '../support/sockets.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 
 /** The vault is watched per folder (not per file): folders that come, go and move are followed. */
@@ -73,7 +73,7 @@ describe('vault watching, folder by folder', () => {
     }
     const added = await bob.waitFor('file:added', (d) => d.file.name === 'keep/BIG.mcam');
     expect(added.file.size_bytes).toBe(6000);
-    await new Promise((r) => setTimeout(r, 400));
+    await afterEverythingBefore(vault, bob);
     expect(bob.received.filter((r) => r.event === 'file:changed' && r.data.file.name === 'keep/BIG.mcam')).toHaveLength(0);
   });
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnServer } from '../support/processes.js';
 import { api, eventually, startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { afterEverythingBefore, connect } from '../support/sockets.js';
 
 // The seven ways a version lost acknowledged bytes (issue: versions keep every acknowledged
 // byte), each at 0, 10, 50 and 200 ms, with 3 MiB files where size matters.
@@ -132,13 +133,16 @@ describe('versions keep every acknowledged byte', () => {
   });
 
   it.each(DELAYS)('7. a save %i ms before a check-in with a comment: the save is the holder\'s version and carries the comment', async (d) => {
+    const watcher = await connect(server.url, 'watcher');
     expect((await post('/api/files/checkout', { filename: 'small.mcam', user: 'alice' })).status).toBe(200);
     await writeFile(join(vault.root, 'small.mcam'), `alice's save ${d}`);
     await sleep(d);
     expect((await post('/api/files/checkin', { filename: 'small.mcam', user: 'alice', comment: 'fixed the feed' })).status).toBe(200);
     const newest = ((await api(server.url, '/api/files/small.mcam/versions')).body.versions as V[])[0]!;
     expect(newest).toMatchObject({ user: 'alice', comment: 'fixed the feed', sha256: sha(`alice's save ${d}`) });
-    await sleep(600); // past the watcher's settle time: its late report must not make an edit of nobody
+    // The watcher's late report of the save must not make an edit of nobody.
+    await afterEverythingBefore(vault, watcher);
+    watcher.close();
     const events = (await api(server.url, '/api/activity')).body.events as Array<{ type: string; filename: string }>;
     expect(events.filter((e) => e.type === 'edited_unlocked')).toEqual([]);
   });

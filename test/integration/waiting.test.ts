@@ -1,36 +1,25 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { readUsers, writeUsers } from '../../server/auth/users-file.js';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { BIN, ROOT, spawnServer } from '../support/processes.js';
-import { api, eventually, startServer, type TestServer } from '../support/server.js';
+import { api, eventually, startServer, serverPerTest } from '../support/server.js';
 import { connect } from '../support/sockets.js';
-import { makeVault, type TempVault } from '../support/temp-vault.js';
+import { makeVault } from '../support/temp-vault.js';
 import { writeUsersFile } from '../support/users.js';
 
 const F = 'PN1001.mcam';
 const hour = () => new Date(Date.now() + 3600_000).toISOString();
 
 describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
-  let vault: TempVault;
-  let server: TestServer;
-  let url: string;
-  beforeEach(async () => {
-    vault = await makeVault();
-    server = await startServer(vault, { admins: ['boss'] });
-    url = server.url;
-  });
-  afterEach(async () => {
-    await server.close();
-    await vault.cleanup();
-  });
-  const post = (path: string, json: unknown, headers: Record<string, string> = {}) => api(url, path, { json, headers });
-  const events = async () => (await api(url, '/api/activity?limit=200')).body.events as Array<{ type: string; user: string; filename: string; handoff?: boolean; previous_user?: string }>;
+  const t = serverPerTest({ admins: ['boss'] });
+  const post = (path: string, json: unknown, headers: Record<string, string> = {}) => api(t.server.url, path, { json, headers });
+  const events = async () => (await api(t.server.url, '/api/activity?limit=200')).body.events as Array<{ type: string; user: string; filename: string; handoff?: boolean; previous_user?: string }>;
 
   it('wait and unwait over HTTP and sockets; the queue is on FileStatus everywhere; the refusals', async () => {
-    const observer = await connect(url, 'observer');
-    const bob = await connect(url, 'bob');
+    const observer = await connect(t.server.url, 'observer');
+    const bob = await connect(t.server.url, 'bob');
     try {
       expect((await post('/api/files/wait', { filename: F, user: 'bob' })).body.code).toBe('NOT_LOCKED');
       expect((await post('/api/files/checkout', { filename: F, user: 'alice', message: 'roughing' })).status).toBe(200);
@@ -41,12 +30,12 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
       expect(again.body.file.queue).toHaveLength(1); // joining twice changes nothing
       expect((await post('/api/files/wait', { filename: F, user: 'carol' })).body.file.queue.map((w: any) => w.user)).toEqual(['bob', 'carol']);
       await observer.waitFor('lock:updated', (d) => d.lock.queue?.length === 2 && d.source === 'api');
-      const listed = (await api(url, '/api/files')).body.files.find((f: any) => f.name === F);
+      const listed = (await api(t.server.url, '/api/files')).body.files.find((f: any) => f.name === F);
       expect(listed.queue.map((w: any) => w.user)).toEqual(['bob', 'carol']);
-      expect((await api(url, '/api/files/PN1002.mcam')).body.queue).toEqual([]);
+      expect((await api(t.server.url, '/api/files/PN1002.mcam')).body.queue).toEqual([]);
       expect((await post('/api/files/unwait', { filename: F, user: 'carol' })).body.file.queue.map((w: any) => w.user)).toEqual(['bob']);
       expect((await post('/api/files/unwait', { filename: F, user: 'carol' })).status).toBe(200); // not queued: fine
-      expect(JSON.parse(await readFile(vault.locksFile, 'utf8'))[F]).toMatchObject({ user: 'alice', message: 'roughing', queue: [{ user: 'bob', since: expect.any(String), message: 'need it for the 5-axis' }] });
+      expect(JSON.parse(await readFile(t.vault.locksFile, 'utf8'))[F]).toMatchObject({ user: 'alice', message: 'roughing', queue: [{ user: 'bob', since: expect.any(String), message: 'need it for the 5-axis' }] });
       const types = (await events()).map((e) => `${e.type}:${e.user}`);
       expect(types).toEqual(['checkout:alice', 'queued:bob', 'queued:carol', 'unqueued:carol']);
       // A queue is bounded (100); the 101st is refused and nothing changes.
@@ -61,7 +50,7 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
   });
 
   it('a check-in hands the file to the first waiter in the same write: released then acquired (handoff); logged so', async () => {
-    const observer = await connect(url, 'observer');
+    const observer = await connect(t.server.url, 'observer');
     try {
       await post('/api/files/checkout', { filename: F, user: 'alice' });
       await post('/api/files/wait', { filename: F, user: 'bob', message: 'finishing ops' });
@@ -85,16 +74,16 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
 
   it('Git LFS unlock hands over too, and LFS locks carry the message', async () => {
     const lfs = { 'x-pdm-user': 'alice', accept: 'application/vnd.git-lfs+json', 'content-type': 'application/vnd.git-lfs+json' };
-    const created = await api(url, '/api/lfs/locks', { method: 'POST', body: JSON.stringify({ path: F }), headers: lfs });
+    const created = await api(t.server.url, '/api/lfs/locks', { method: 'POST', body: JSON.stringify({ path: F }), headers: lfs });
     expect(created.status).toBe(201);
     await post('/api/files/wait', { filename: F, user: 'bob' });
-    const list = await api(url, '/api/lfs/locks', { headers: lfs });
+    const list = await api(t.server.url, '/api/lfs/locks', { headers: lfs });
     expect(list.body.locks[0]).toMatchObject({ path: F, owner: { name: 'alice' } });
-    await api(url, `/api/lfs/locks/${created.body.lock.id}/unlock`, { method: 'POST', body: '{}', headers: lfs });
-    expect((await api(url, `/api/files/${F}`)).body.locked_by).toBe('bob');
+    await api(t.server.url, `/api/lfs/locks/${created.body.lock.id}/unlock`, { method: 'POST', body: '{}', headers: lfs });
+    expect((await api(t.server.url, `/api/files/${F}`)).body.locked_by).toBe('bob');
     await post('/api/files/checkin', { filename: F, user: 'bob' });
     await post('/api/files/checkout', { filename: F, user: 'dan', message: 'posting' });
-    expect((await api(url, '/api/lfs/locks', { headers: lfs })).body.locks[0].message).toBe('posting');
+    expect((await api(t.server.url, '/api/lfs/locks', { headers: lfs })).body.locks[0].message).toBe('posting');
   });
 
   it('50 check-outs racing a hand-off never win over the waiter', async () => {
@@ -105,37 +94,36 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
     expect(checkin.status).toBe(200);
     expect(results.map((r) => r.status).filter((s) => s === 200)).toEqual([]);
     expect(results.every((r) => r.body.code === 'ALREADY_LOCKED')).toBe(true);
-    expect(JSON.parse(await readFile(vault.locksFile, 'utf8'))[F].user).toBe('bob');
+    expect(JSON.parse(await readFile(t.vault.locksFile, 'utf8'))[F].user).toBe('bob');
   });
 
   it('a hand edit that removes a record with a queue hands the file over; a bad hand-edited queue is ignored and reported', async () => {
     await post('/api/files/checkout', { filename: F, user: 'alice' });
     await post('/api/files/wait', { filename: F, user: 'bob' });
-    const locks = JSON.parse(await readFile(vault.locksFile, 'utf8'));
+    const locks = JSON.parse(await readFile(t.vault.locksFile, 'utf8'));
     delete locks[F];
     locks['PN1002.mcam'] = { user: 'erin', timestamp: new Date().toISOString(), message: 'by hand', queue: 'everyone', custom: 7 };
-    await writeFile(vault.locksFile, JSON.stringify(locks, null, 2));
-    await eventually(async () => (await api(url, `/api/files/${F}`)).body.locked_by === 'bob', 5000, 'handed over after the edit');
-    expect((await api(url, `/api/files/${F}`)).body.lock).toMatchObject({ handed_over_from: 'alice' });
-    await eventually(async () => /queue of PN1002.mcam is not a list/.test((await api(url, '/api/health')).body.detail ?? ''), 5000, 'bad queue reported');
-    expect((await api(url, '/api/files/PN1002.mcam')).body.queue).toEqual([]);
-    const before = await readFile(vault.locksFile, 'utf8');
+    await writeFile(t.vault.locksFile, JSON.stringify(locks, null, 2));
+    await eventually(async () => (await api(t.server.url, `/api/files/${F}`)).body.locked_by === 'bob', 5000, 'handed over after the edit');
+    expect((await api(t.server.url, `/api/files/${F}`)).body.lock).toMatchObject({ handed_over_from: 'alice' });
+    await eventually(async () => /queue of PN1002.mcam is not a list/.test((await api(t.server.url, '/api/health')).body.detail ?? ''), 5000, 'bad queue reported');
+    expect((await api(t.server.url, '/api/files/PN1002.mcam')).body.queue).toEqual([]);
+    const before = await readFile(t.vault.locksFile, 'utf8');
     const w = await post('/api/files/wait', { filename: 'PN1002.mcam', user: 'bob' });
     expect(w.status).toBe(400);
-    expect(await readFile(vault.locksFile, 'utf8')).toBe(before);
+    expect(await readFile(t.vault.locksFile, 'utf8')).toBe(before);
     expect((await post('/api/files/checkin', { filename: 'PN1002.mcam', user: 'erin' })).body.file.locked_by).toBeNull();
-    await eventually(async () => (await api(url, '/api/health')).body.detail === null, 5000, 'report gone with the record');
+    await eventually(async () => (await api(t.server.url, '/api/health')).body.detail === null, 5000, 'report gone with the record');
   });
 
   it('a record with a queue removed by hand while the server was down is handed over as it starts', async () => {
     await post('/api/files/checkout', { filename: F, user: 'alice' });
     await post('/api/files/wait', { filename: F, user: 'bob' });
-    await server.close();
-    await writeFile(vault.locksFile, '{}');
-    server = await startServer(vault, { admins: ['boss'] });
-    url = server.url;
-    await eventually(async () => (await api(url, `/api/files/${F}`)).body.locked_by === 'bob', 5000, 'handed over at start');
-    expect((await api(url, `/api/files/${F}`)).body.lock).toMatchObject({ handed_over_from: 'alice' });
+    await t.server.close();
+    await writeFile(t.vault.locksFile, '{}');
+    t.server = await startServer(t.vault, { admins: ['boss'] });
+    await eventually(async () => (await api(t.server.url, `/api/files/${F}`)).body.locked_by === 'bob', 5000, 'handed over at start');
+    expect((await api(t.server.url, `/api/files/${F}`)).body.lock).toMatchObject({ handed_over_from: 'alice' });
   });
 
   it('until: kept on the lock when valid; in the past, not ISO or beyond 365 days is 400', async () => {
@@ -144,11 +132,11 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
       expect(r.status, until.slice(0, 40)).toBe(400);
       expect(r.body.code).toBe('INVALID_REQUEST');
     }
-    expect((await api(url, '/api/locks')).body.locks).toEqual({});
+    expect((await api(t.server.url, '/api/locks')).body.locks).toEqual({});
     const until = hour();
     const ok = await post('/api/files/checkout', { filename: F, user: 'alice', until });
     expect(ok.body.file.lock.until).toBe(until);
-    const s = await connect(url, 'carol');
+    const s = await connect(t.server.url, 'carol');
     try {
       expect(await s.socket.emitWithAck('checkout', { filename: 'PN1002.mcam', until: 'soon' })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
     } finally {
@@ -162,7 +150,7 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
     expect((await post('/api/files/nudge', { filename: 'PN1001.mcam', user: 'bob', message: 'need it for OP20' })).body).toEqual({ success: true, holder_online: false });
     expect((await post('/api/files/nudge', { filename: 'PN1002.mcam', user: 'bob' })).body).toEqual({ success: true, holder_online: false });
     await post('/api/files/checkin', { filename: 'PN1002.mcam', user: 'dora' });
-    const dora = await connect(url, 'dora');
+    const dora = await connect(t.server.url, 'dora');
     try {
       expect(await dora.waitFor('lock:nudged')).toMatchObject({ filename: 'PN1001.mcam', by: 'bob', message: 'need it for OP20' });
       // Nothing about PN1002.mcam, which dora no longer holds: a sync is answered after the requests were sent.
@@ -172,8 +160,8 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
       dora.close();
     }
     // A second page that opens while another is open gets nothing again (the first had it).
-    const first = await connect(url, 'dora');
-    const second = await connect(url, 'dora');
+    const first = await connect(t.server.url, 'dora');
+    const second = await connect(t.server.url, 'dora');
     try {
       await second.socket.emitWithAck('sync', {});
       expect(second.received.filter((r) => r.event === 'lock:nudged')).toEqual([]);
@@ -185,8 +173,8 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
 
   it('nudge reaches the holder\'s sockets as lock:nudged, is logged, and is limited per caller and file', async () => {
     await post('/api/files/checkout', { filename: F, user: 'alice' });
-    const alice = await connect(url, 'alice');
-    const other = await connect(url, 'someone');
+    const alice = await connect(t.server.url, 'alice');
+    const other = await connect(t.server.url, 'someone');
     try {
       expect((await post('/api/files/nudge', { filename: 'PN1002.mcam', user: 'bob' })).body.code).toBe('NOT_LOCKED');
       expect((await post('/api/files/nudge', { filename: F, user: 'alice' })).status).toBe(403);
@@ -196,7 +184,7 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
       const again = await post('/api/files/nudge', { filename: F, user: 'bob' });
       expect(again.status).toBe(429);
       expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(500);
-      const carol = await connect(url, 'carol');
+      const carol = await connect(t.server.url, 'carol');
       expect(await carol.socket.emitWithAck('nudge', { filename: F })).toEqual({ ok: true, success: true, holder_online: true });
       carol.close();
       await eventually(() => alice.received.filter((r) => r.event === 'lock:nudged').length === 2, 3000, 'second nudge');
@@ -209,7 +197,7 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
   });
 
   it('pdm-live watch prints the queue, the hand-off and the nudge', async () => {
-    const w = spawn(process.execPath, [BIN, 'watch', '--url', url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const w = spawn(process.execPath, [BIN, 'watch', '--url', t.server.url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     w.stdout.on('data', (d) => (out += d));
     try {
@@ -226,14 +214,14 @@ describe('waiting for a file: queue, hand-off, until, nudge, presence', () => {
   });
 
   it('presence: online while a socket is connected, then last seen; presence events go out', async () => {
-    const watcher = await connect(url, 'watcher');
-    const alice = await connect(url, 'alice');
+    const watcher = await connect(t.server.url, 'watcher');
+    const alice = await connect(t.server.url, 'alice');
     try {
-      const list = (await api(url, '/api/presence')).body.users;
+      const list = (await api(t.server.url, '/api/presence')).body.users;
       expect(list.find((u: any) => u.user === 'alice')).toMatchObject({ online: true, last_seen: expect.any(String) });
       alice.close();
       await watcher.waitFor('presence', (p) => p.user === 'alice' && p.online === false);
-      expect((await api(url, '/api/presence')).body.users.find((u: any) => u.user === 'alice')).toMatchObject({ online: false, last_seen: expect.any(String) });
+      expect((await api(t.server.url, '/api/presence')).body.users.find((u: any) => u.user === 'alice')).toMatchObject({ online: false, last_seen: expect.any(String) });
     } finally {
       watcher.close();
     }

@@ -1,6 +1,11 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { AppOptions } from '../../server/app.js';
+import { launchChromium } from './browser.js';
+import { builtWeb } from './processes.js';
+import { startServer, type TestServer } from './server.js';
+import { makeVault, type TempVault } from './temp-vault.js';
 
 /** The row of a file in the lock board (also in the virtualized list). */
 export const row = (page: Page, name: string) => page.getByRole('row').filter({ hasText: name });
@@ -53,4 +58,33 @@ export async function openPerson(
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
   return page;
+}
+
+/** What `pagesPerFile` makes: one vault, one server serving the page, one Chromium. */
+export interface PageFixture {
+  vault: TempVault;
+  server: TestServer;
+  browser: Browser;
+}
+
+/**
+ * One vault (with `files`, else the sample ones), one in-process server serving the built page
+ * with `options`, and one headless Chromium for every test of the calling `describe`: made in
+ * beforeAll (before the describe's own), closed in afterAll. `options` may be a function of the
+ * vault (a users file beside it, say).
+ */
+export function pagesPerFile(options: Partial<AppOptions> | ((vault: TempVault) => Promise<Partial<AppOptions>>) = {}, files?: string[]): PageFixture {
+  const t = {} as PageFixture;
+  beforeAll(async () => {
+    t.vault = await makeVault(files);
+    const more = typeof options === 'function' ? await options(t.vault) : options;
+    t.server = await startServer(t.vault, { webDist: builtWeb(), ...more });
+    t.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await t.browser?.close();
+    await t.server?.close();
+    await t.vault?.cleanup();
+  });
+  return t;
 }

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import type { TempVault } from './temp-vault.js';
 import type { ClientToServerEvents, RevisionedEvent, ServerToClientEvents, SnapshotPayload } from '../../shared/protocol.js';
 import { eventually } from './server.js';
 
@@ -38,4 +39,18 @@ export async function connect(url: string, user = 'observer', extra: Record<stri
       eventually(() => received.find((r) => r.event === event && pred(r.data))?.data, timeoutMs, `event ${event}`),
     close: () => socket.close(),
   };
+}
+
+let markers = 0;
+
+/**
+ * Proves that nothing more comes of what happened before, without a sleep: a marker file dropped
+ * into the vault now is reported (`file:added` on `observer`) after anything the watcher still had
+ * to report from earlier (every file settles as long, and changes go out in order). Once it is
+ * here, a late event about an earlier change would be here already.
+ */
+export async function afterEverythingBefore(vault: TempVault, observer: Observer): Promise<void> {
+  const name = `zz-marker-${process.pid}-${++markers}.mcam`;
+  await vault.write(name, 'marker');
+  await observer.waitFor('file:added', (d) => d.file.name === name, 10_000);
 }

@@ -1,6 +1,5 @@
 import { css, html } from 'lit';
-import { emit } from '../state/dom-events.js';
-import { ModalElement } from './modal-element.js';
+import { FormDialog } from './form-dialog.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { BoardActions } from '../data/board-actions.js';
 import type { Upload } from '../data/versions-api.js';
@@ -13,16 +12,12 @@ import { baseStyles, dialogStyles } from './theme.js';
  * check-out`), or of several at once (a comment for all of them).
  */
 @customElement('checkin-dialog')
-export class CheckinDialog extends ModalElement {
-  /** The files being checked in; empty when closed. */
-  @property({ attribute: false }) filenames: string[] = [];
+export class CheckinDialog extends FormDialog {
   /** Uploads, checks in, undoes; each answers the refusal to show, or null. */
   @property({ attribute: false }) actions: Pick<BoardActions, 'checkin' | 'upload' | 'undo'> | null = null;
 
   /** Upload progress 0..1 while uploading, or null. */
   @state() private _progress: number | null = null;
-  /** True while uploading, checking in or undoing. */
-  @state() private _busy = false;
   private _upload: Upload | null = null;
 
   @state() private _comment = '';
@@ -31,12 +26,9 @@ export class CheckinDialog extends ModalElement {
 
   /** Opens the dialog for one file or several. */
   open(filenames: string[]) {
-    this.filenames = filenames;
-    this.refuse('', this.filenames);
     this._comment = '';
     this._progress = null;
-    this._busy = false;
-    this.showModal(() => this._field, () => {
+    this.openFor(filenames, () => this._field, () => {
       if (this._file) this._file.value = '';
     });
   }
@@ -44,10 +36,7 @@ export class CheckinDialog extends ModalElement {
 
   override render() {
     const several = this.filenames.length > 1;
-    return html`<dialog aria-labelledby="t" @cancel=${this._cancel} @close=${() => {
-      emit(this, 'dialog-closed', { filenames: this.filenames });
-      this.filenames = [];
-    }}>
+    return html`<dialog aria-labelledby="t" @cancel=${this._cancel} @close=${this.closed}>
       <form method="dialog" @submit=${this._submit} @keydown=${submitOnCtrlEnter}>
         <h2 id="t">Check in ${several ? `${this.filenames.length} files` : html`<span class="file">${this.filenames[0] ?? ''}</span>`}</h2>
         ${several ? fileList(this.filenames) : ''}
@@ -58,7 +47,7 @@ export class CheckinDialog extends ModalElement {
           : html`<label for="file">New version (optional)</label>
               <input id="file" type="file" ?disabled=${this._busy} />`}
         ${this._progress !== null ? html`<progress aria-label="Upload progress" max="1" .value=${this._progress}></progress>` : ''}
-        ${this.refusal(this.filenames) ? html`<p class="error" role="alert">${this.refusal(this.filenames)}</p>` : ''}
+        ${this.refusalLine()}
         <div class="buttons">
           ${several ? '' : html`<button type="button" class="undo" aria-disabled=${this._busy ? 'true' : 'false'} @click=${this._undo} title="Put back the content it had when you checked it out, then release it">Undo check-out</button>`}
           <button type="button" @click=${this._cancel}>Cancel</button>
@@ -72,37 +61,29 @@ export class CheckinDialog extends ModalElement {
   private async _submit(e: Event) {
     e.preventDefault();
     const actions = this.actions;
-    if (!actions || this._busy) return;
+    if (!actions) return;
     const { filenames } = this;
     const file = this._file?.files?.[0] ?? null;
-    this._busy = true;
-    this.refuse('', this.filenames);
-    if (file && filenames.length === 1) {
-      this._progress = 0;
-      this._upload = actions.upload(filenames[0]!, file, (f) => (this._progress = f));
-      const refused = await this._upload.done;
-      this._upload = null;
-      if (refused) {
-        this._busy = false;
-        this._progress = null;
-        this.refuse(refused, this.filenames);
-        return;
+    const comment = this._comment.trim();
+    await this.send(async () => {
+      if (file && filenames.length === 1) {
+        this._progress = 0;
+        this._upload = actions.upload(filenames[0]!, file, (f) => (this._progress = f));
+        const refused = await this._upload.done;
+        this._upload = null;
+        if (refused) {
+          this._progress = null;
+          return refused;
+        }
       }
-    }
-    this.refuse(((await actions.checkin(filenames, this._comment.trim()))) ?? '', this.filenames);
-    this._busy = false;
-    if (!this.refusal(this.filenames)) this.close();
+      return actions.checkin(filenames, comment);
+    });
   }
 
   private async _undo() {
     const actions = this.actions;
-    if (!actions || this._busy) return;
-    this._busy = true;
-    this.refuse(((await actions.undo(this.filenames[0] ?? ''))) ?? '', this.filenames);
-    this._busy = false;
-    if (!this.refusal(this.filenames)) this.close();
+    if (actions) await this.send(() => actions.undo(this.filenames[0] ?? ''));
   }
-
 
   // Escape or Cancel: stop an upload in flight, or just close.
   private _cancel(e: Event) {

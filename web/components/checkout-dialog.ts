@@ -1,6 +1,5 @@
 import { html } from 'lit';
-import { emit } from '../state/dom-events.js';
-import { ModalElement } from './modal-element.js';
+import { FormDialog } from './form-dialog.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { BoardActions } from '../data/board-actions.js';
 import { fileList } from './file-list.js';
@@ -13,16 +12,11 @@ import { baseStyles, dialogStyles } from './theme.js';
  * check-out's when the file is handed over.
  */
 @customElement('checkout-dialog')
-export class CheckoutDialog extends ModalElement {
-  /** The files being checked out (one, or several at once); empty when closed. */
-  @property({ attribute: false }) filenames: string[] = [];
+export class CheckoutDialog extends FormDialog {
   /** Does the check-out; answers the refusal to show, or null. */
   @property({ attribute: false }) actions: Pick<BoardActions, 'checkout' | 'wait'> | null = null;
   /** Joining the queue of a held file rather than checking out now. */
   @state() private _wait = false;
-
-  /** True while the request is in flight. */
-  @state() private _busy = false;
   @state() private _message = '';
   /** `datetime-local` value, '' for none. */
   @state() private _until = '';
@@ -30,22 +24,16 @@ export class CheckoutDialog extends ModalElement {
 
   /** Opens the dialog for one file or several (checked out together, all or nothing). */
   open(filenames: string[], wait = false) {
-    this.filenames = filenames;
     this._wait = wait;
-    this.refuse('', this.filenames);
     this._message = '';
     this._until = '';
-    this._busy = false;
-    this.showModal(() => this._field);
+    this.openFor(filenames, () => this._field);
   }
 
 
   override render() {
     const several = this.filenames.length > 1;
-    return html`<dialog aria-labelledby="t" @close=${() => {
-      emit(this, 'dialog-closed', { filenames: this.filenames });
-      this.filenames = [];
-    }}>
+    return html`<dialog aria-labelledby="t" @close=${this.closed}>
       <form method="dialog" @submit=${this._submit} @keydown=${submitOnCtrlEnter}>
         <h2 id="t">Check out ${several ? `${this.filenames.length} files` : html`<span class="file">${this.filenames[0] ?? ''}</span>`}${this._wait ? ' when free' : ''}</h2>
         ${several ? fileList(this.filenames) : ''}
@@ -57,7 +45,7 @@ export class CheckoutDialog extends ModalElement {
           : html`<label for="until">Until</label>
               <input id="until" type="datetime-local" .value=${this._until} @input=${(e: Event) => (this._until = (e.target as HTMLInputElement).value)} aria-describedby="until-hint" />
               <small id="until-hint">Optional: when you mean to be done. Past it the lock shows as overdue.</small>`}
-        ${this.refusal(this.filenames) ? html`<p class="error" role="alert">${this.refusal(this.filenames)}</p>` : ''}
+        ${this.refusalLine()}
         <div class="buttons">
           <button type="button" @click=${() => this.close()}>Cancel</button>
           <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>${this._wait ? 'Join the queue' : 'Confirm check-out'}</button>
@@ -68,14 +56,12 @@ export class CheckoutDialog extends ModalElement {
 
   private async _submit(e: Event) {
     e.preventDefault();
-    if (!this.actions || this._busy) return;
-    this._busy = true;
+    const actions = this.actions;
+    if (!actions) return;
     // datetime-local is the browser's local time; the server keeps ISO (UTC).
     const until = this._until ? new Date(this._until).toISOString() : undefined;
-    const refused = (this._wait ? await this.actions.wait(this.filenames[0] ?? '', this._message.trim()) : await this.actions.checkout(this.filenames, this._message.trim(), until)) ?? '';
-    this.refuse(refused, this.filenames);
-    this._busy = false;
-    if (!refused) this.close();
+    const message = this._message.trim();
+    await this.send(() => (this._wait ? actions.wait(this.filenames[0] ?? '', message) : actions.checkout(this.filenames, message, until)));
   }
 
 

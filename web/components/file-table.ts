@@ -8,6 +8,7 @@ import { localTime } from '../../shared/durations.js';
 import { containsText } from '../../shared/text-match.js';
 import type { FileStatus, PresenceEntry } from '../../shared/protocol.js';
 import { emit } from '../state/dom-events.js';
+import { contentUrl } from '../data/versions-api.js';
 import { duration, formatSize, relativeTime } from './format.js';
 import { fileTableStyles } from './file-table.styles.js';
 
@@ -209,19 +210,19 @@ export class FileTable extends LitElement {
     let action;
     let more = html``;
     if (mine) {
-      action = html`<button tabindex=${t} class="primary" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkin-request', { filenames: [f.name] })}>Check in</button>`;
+      action = html`<button tabindex=${t} class="primary" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'show-dialog', { dialog: 'checkin', filenames: [f.name] })}>Check in</button>`;
     } else if (other) {
       // Held by someone else: nothing to check out; wait for it, or ask for it.
       const queued = f.queue.some((w) => w.user === this.user);
-      action = html`<button tabindex=${t} ?disabled=${disabled} title=${title} @click=${() => emit(this, 'wait-request', { filename: f.name, join: !queued })} aria-label="${queued ? 'Leave queue' : 'Check out when free'}: ${f.name}">${queued ? 'Leave queue' : 'Check out when free'}</button>`;
+      action = html`<button tabindex=${t} ?disabled=${disabled} title=${title} @click=${() => queued ? emit(this, 'leave-queue-request', { filename: f.name }) : emit(this, 'show-dialog', { dialog: 'checkout', filenames: [f.name], wait: true })} aria-label="${queued ? 'Leave queue' : 'Check out when free'}: ${f.name}">${queued ? 'Leave queue' : 'Check out when free'}</button>`;
       more = html`<button tabindex=${t} class="link" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'nudge-request', { filename: f.name })} aria-label="Ask to release: ${f.name}">Ask to release</button
-        >${this.admin ? html`<button tabindex=${t} class="link danger" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'force-request', { filename: f.name })} aria-label="Force release: ${f.name}">Force release</button>` : ''}`;
+        >${this.admin ? html`<button tabindex=${t} class="link danger" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'show-dialog', { dialog: 'force', filename: f.name })} aria-label="Force release: ${f.name}">Force release</button>` : ''}`;
     } else {
-      action = html`<button tabindex=${t} ?disabled=${disabled} title=${title} @click=${() => emit(this, 'checkout-request', { filenames: [f.name] })}>Check out</button>`;
+      action = html`<button tabindex=${t} ?disabled=${disabled} title=${title} @click=${() => emit(this, 'show-dialog', { dialog: 'checkout', filenames: [f.name] })}>Check out</button>`;
     }
     const holder = f.locked_by ? this.presence.get(f.locked_by) : undefined;
     const overdue = isOverdue(f);
-    const url = `/api/files/${f.name.split('/').map(encodeURIComponent).join('/')}/content`;
+    const url = contentUrl(f.name);
     const folder = folderOf(f.name) ? `${folderOf(f.name)}/` : '';
     const base = baseOf(f.name);
     return html`<div
@@ -243,8 +244,8 @@ export class FileTable extends LitElement {
           <span>${formatSize(f.size_bytes)}</span>
           <time datetime=${f.modified ?? ''} title=${f.modified ? `Modified ${new Date(f.modified).toLocaleString()}` : ''}>${f.modified ? `modified ${relativeTime(f.modified, this.now)}` : ''}</time>
           ${more}${this.offline ? html`<span class="off" aria-disabled="true" title=${this.disabledReason}>Download</span>` : html`<a tabindex=${t} href=${url} download aria-label="Download ${f.name}">Download</a>`}
-          <button tabindex=${t} class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'versions-request', { filename: f.name })} aria-label="Versions of ${f.name}">Versions</button>
-          <button tabindex=${t} class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'history-request', { filename: f.name })} aria-label="History of ${f.name}">History</button>
+          <button tabindex=${t} class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'show-dialog', { dialog: 'versions', filename: f.name })} aria-label="Versions of ${f.name}">Versions</button>
+          <button tabindex=${t} class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'show-dialog', { dialog: 'history', filename: f.name })} aria-label="History of ${f.name}">History</button>
           <button tabindex=${t} class="link" @click=${() => emit(this, 'copy-path-request', { filename: f.name })} aria-label="Copy path of ${f.name}" title="Copy the path to open it on the share">Copy path</button>
         </div>
       </div>
@@ -293,12 +294,12 @@ export class FileTable extends LitElement {
     return html`<div class="bulk" role="group" aria-label="Several files">
       ${chosen.length > 0
         ? html`<span class="count">${chosen.length} selected</span>
-            <button ?disabled=${off || free.length === 0 || free.length !== chosen.length} @click=${() => emit(this, 'checkout-request', { filenames: free })}>Check out selected</button>
-            <button ?disabled=${off || mineChosen.length === 0 || mineChosen.length !== chosen.length} @click=${() => emit(this, 'checkin-request', { filenames: mineChosen })}>Check in selected</button>
+            <button ?disabled=${off || free.length === 0 || free.length !== chosen.length} @click=${() => emit(this, 'show-dialog', { dialog: 'checkout', filenames: free })}>Check out selected</button>
+            <button ?disabled=${off || mineChosen.length === 0 || mineChosen.length !== chosen.length} @click=${() => emit(this, 'show-dialog', { dialog: 'checkin', filenames: mineChosen })}>Check in selected</button>
             ${free.length !== chosen.length && mineChosen.length !== chosen.length ? html`<span class="hint">Select only available files, or only yours, to act on them together.</span>` : ''}
             <button class="link" @click=${() => (this._selected = new Set())}>Clear selection</button>`
         : ''}
-      ${allMine.length > 0 ? html`<button ?disabled=${off} @click=${() => emit(this, 'checkin-request', { filenames: allMine })}>Check in all mine (${allMine.length})</button>` : ''}
+      ${allMine.length > 0 ? html`<button ?disabled=${off} @click=${() => emit(this, 'show-dialog', { dialog: 'checkin', filenames: allMine })}>Check in all mine (${allMine.length})</button>` : ''}
     </div>`;
   }
 

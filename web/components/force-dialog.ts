@@ -1,6 +1,5 @@
 import { html } from 'lit';
-import { emit } from '../state/dom-events.js';
-import { ModalElement } from './modal-element.js';
+import { FormDialog } from './form-dialog.js';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { BoardActions } from '../data/board-actions.js';
 import type { LockInfo } from '../../shared/protocol.js';
@@ -9,37 +8,28 @@ import { baseStyles, dialogStyles } from './theme.js';
 
 /** An admin's forced release: who holds it, and a reason the holder is told. */
 @customElement('force-dialog')
-export class ForceDialog extends ModalElement {
-  /** The file; '' when closed. */
-  @property() filename = '';
+export class ForceDialog extends FormDialog {
   @property({ attribute: false }) lock: LockInfo | null = null;
   @property({ attribute: false }) actions: Pick<BoardActions, 'forceRelease'> | null = null;
 
-  @state() private _busy = false;
   @state() private _reason = '';
   @query('textarea') private _field!: HTMLTextAreaElement;
 
   open(filename: string, lock: LockInfo | null) {
-    this.filename = filename;
     this.lock = lock;
-    this.refuse('', [this.filename]);
     this._reason = '';
-    this._busy = false;
-    this.showModal(() => this._field);
+    this.openFor([filename], () => this._field);
   }
 
 
   override render() {
-    return html`<dialog aria-labelledby="t" @close=${() => {
-      emit(this, 'dialog-closed', { filenames: [this.filename] });
-      this.filename = '';
-    }}>
+    return html`<dialog aria-labelledby="t" @close=${this.closed}>
       <form method="dialog" @submit=${this._submit} @keydown=${submitOnCtrlEnter}>
-        <h2 id="t">Force release <span class="file">${this.filename}</span></h2>
+        <h2 id="t">Force release <span class="file">${this.filenames[0] ?? ''}</span></h2>
         ${this.lock ? html`<p>Checked out by <strong>${this.lock.user}</strong>${this.lock.message ? html`: <q>${this.lock.message}</q>` : ''}. Their unsaved work stays on their machine; they are told why.</p>` : ''}
         <label for="reason">Reason</label>
         <textarea id="reason" rows="3" maxlength="2000" required placeholder="Why it must be released now" .value=${this._reason} @input=${(e: Event) => (this._reason = (e.target as HTMLTextAreaElement).value)}></textarea>
-        ${this.refusal([this.filename]) ? html`<p class="error" role="alert">${this.refusal([this.filename])}</p>` : ''}
+        ${this.refusalLine()}
         <div class="buttons">
           <button type="button" @click=${() => this.close()}>Cancel</button>
           <button type="submit" class="danger" ?disabled=${this._reason.trim() === ''} aria-disabled=${this._busy ? 'true' : 'false'}>Confirm force release</button>
@@ -51,11 +41,9 @@ export class ForceDialog extends ModalElement {
   private async _submit(e: Event) {
     e.preventDefault();
     const reason = this._reason.trim();
-    if (!this.actions || this._busy || !reason) return;
-    this._busy = true;
-    this.refuse(((await this.actions.forceRelease(this.filename, reason))) ?? '', [this.filename]);
-    this._busy = false;
-    if (!this.refusal([this.filename])) this.close();
+    const actions = this.actions;
+    if (!actions || !reason) return;
+    await this.send(() => actions.forceRelease(this.filenames[0] ?? '', reason));
   }
 
 

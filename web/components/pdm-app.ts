@@ -6,6 +6,7 @@ import { SessionController } from '../data/session-controller.js';
 import { askToNotify, canAskToNotify, notifyBrowser } from '../data/browser-notices.js';
 import { refusalOf, refusalText, type Refusal } from '../state/refusal.js';
 import { StoreController } from '../state/store-controller.js';
+import type { ShowDialog } from '../state/dom-events.js';
 import { BoardStore } from '../state/board-store.js';
 import { sharePathOf } from '../../shared/share-path.js';
 import { copyText } from './clipboard.js';
@@ -66,18 +67,11 @@ export class PdmApp extends LitElement {
     this._tick = setInterval(() => (this._now = Date.now()), CLOCK_MS);
     this.addEventListener('name-submit', (e) => void this._session.setName(e.detail.name));
     this.addEventListener('sign-out-request', () => void this._session.signOut());
-    this.addEventListener('checkout-request', (e) => this._checkoutDialog.open(e.detail.filenames));
-    this.addEventListener('checkin-request', (e) => this._checkinDialog.open(e.detail.filenames));
-    this.addEventListener('force-request', (e) => this._forceDialog.open(e.detail.filename, this.store.locks[e.detail.filename] ?? null));
-    this.addEventListener('history-request', (e) => this._history.open(e.detail.filename));
+    this.addEventListener('show-dialog', (e) => this._showDialog(e.detail));
     this.addEventListener('copy-path-request', (e) => void this._copyPath(e.detail.filename));
-    this.addEventListener('versions-request', (e) => this._versions.open(e.detail.filename, this.store.files.get(e.detail.filename)?.locked_by === this._session.user));
     this.addEventListener('notice-dismiss', (e) => this.store.dismissNotice(e.detail.id));
     this.addEventListener('dialog-closed', (e) => void this._refocus(e.detail.filenames[0]));
-    this.addEventListener('wait-request', (e) => {
-      if (e.detail.join) this._checkoutDialog.open([e.detail.filename], true);
-      else void this._conn.wait(e.detail.filename, false).then((ack) => this._setError(ack.ok ? '' : ack.detail));
-    });
+    this.addEventListener('leave-queue-request', (e) => void this._conn.wait(e.detail.filename, false).then((ack) => this._setError(ack.ok ? '' : ack.detail)));
     this.addEventListener('nudge-request', (e) => {
       const file = e.detail.filename;
       void this._conn.nudge(file).then((ack) => {
@@ -118,7 +112,7 @@ export class PdmApp extends LitElement {
         <span class="me"><span class="wide-only">Signed in as </span><strong>${user}</strong>${admin ? ' (admin)' : ''}</span>
         ${session.mode === 'users'
           ? html`<button @click=${() => void this._session.signOut()}>Sign out</button>`
-          : html`<button @click=${() => this._nameDialog.open()}>Change name</button>`}
+          : html`<button @click=${() => this._showDialog({ dialog: 'name' })}>Change name</button>`}
         ${canAskToNotify() ? html`<button @click=${() => void askToNotify().then(() => this.requestUpdate())}>Allow notifications</button>` : ''}
         <theme-toggle></theme-toggle>
       </header>
@@ -147,6 +141,29 @@ export class PdmApp extends LitElement {
       <history-panel .actions=${this._actions}></history-panel>
       ${session.mode === 'open' ? html`<name-dialog .current=${user} .held=${s.fileList().filter((f) => f.locked_by === user).length}></name-dialog>` : ''}
     `;
+  }
+
+  /** Every dialog is opened here, with what it needs from the board. */
+  private _showDialog(d: ShowDialog) {
+    switch (d.dialog) {
+      case 'checkout':
+        this._checkoutDialog.open(d.filenames, d.wait ?? false);
+        break;
+      case 'checkin':
+        this._checkinDialog.open(d.filenames);
+        break;
+      case 'force':
+        this._forceDialog.open(d.filename, this.store.locks[d.filename] ?? null);
+        break;
+      case 'versions':
+        this._versions.open(d.filename, this.store.files.get(d.filename)?.locked_by === this._session.user);
+        break;
+      case 'history':
+        this._history.open(d.filename);
+        break;
+      case 'name':
+        this._nameDialog.open();
+    }
   }
 
   private _connectAs(user: string | null) {

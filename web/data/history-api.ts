@@ -1,17 +1,11 @@
 import type { ActivityBody, ActivityEvent, HistoryBody } from '../../shared/protocol.js';
+import { fileUrl, getJson } from './http-api.js';
 
-/** History and the activity log over HTTP (pages of the log are not pushed: they are asked for). */
-const filePath = (name: string) => `/api/files/${name.split('/').map(encodeURIComponent).join('/')}`;
-
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { detail?: string }).detail ?? `HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
+// History and the activity log over HTTP (pages of the log are not pushed: they are asked for).
 
 /** A file's past holds, newest first, with statistics. */
 export function fileHistory(name: string): Promise<HistoryBody> {
-  return getJson<HistoryBody>(`${filePath(name)}/history`);
+  return getJson<HistoryBody>(fileUrl(name, 'history'));
 }
 
 /** The feed's filters: '' for any. */
@@ -28,4 +22,9 @@ export async function activityPage(filters: ActivityFilters, before: string | nu
   if (filters.user) q.set('user', filters.user);
   if (before) q.set('before', before);
   return (await getJson<ActivityBody>(`/api/activity?${q.toString()}`)).events;
+}
+
+/** The newest `limit` entries, oldest first (the feed when a connection opens). */
+export async function latestActivity(limit = 100): Promise<ActivityEvent[]> {
+  return (await getJson<ActivityBody>(`/api/activity?limit=${limit}`)).events;
 }

@@ -1,8 +1,35 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ActivityEvent, ClientToServerEvents, FileAck, FilesAck, HandshakeAuth, NudgeBody, PresenceBody, ServerToClientEvents, UndoAck } from '../../shared/protocol.js';
+import type { Ack, ClientToServerEvents, HandshakeAuth, PresenceBody, ServerToClientEvents } from '../../shared/protocol.js';
+import { latestActivity } from './history-api.js';
+import { getJson } from './http-api.js';
 import type { BoardStore } from '../state/board-store.js';
 
 type PdmSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** The commands (every client-to-server event but `sync`). */
+type Command = Exclude<keyof ClientToServerEvents, 'sync'>;
+type PayloadOf<E extends Command> = Parameters<ClientToServerEvents[E]>[0];
+/** What the server acks a command with, or this side's refusal (not connected, no answer in time). */
+export type AckOf<E extends Command> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+
+const refused = (detail: string): Ack<never> => ({ ok: false, code: 'LOCKS_UNAVAILABLE', detail });
+
+/** Each command's emit with a timeout. `err` is socket.io's: null when the ack came in time. */
+type Emitters = { [E in Command]: (payload: PayloadOf<E>, ack: (err: Error | null, ack: AckOf<E>) => void) => void };
+
+/**
+ * One entry per command, so each emit is checked against the protocol's event map (a generic
+ * emit cannot be: socket.io's decorated types do not narrow by a type parameter).
+ */
+function emitters(s: PdmSocket): Emitters {
+  const t = () => s.volatile.timeout(ACK_TIMEOUT_MS);
+  return {
+    checkout: (p, ack) => t().emit('checkout', p, ack),
+    checkin: (p, ack) => t().emit('checkin', p, ack),
+    wait: (p, ack) => t().emit('wait', p, ack),
+    unwait: (p, ack) => t().emit('unwait', p, ack),
+    nudge: (p, ack) => t().emit('nudge', p, ack),
+  };
+}
 
 const ACK_TIMEOUT_MS = 10_000;
 
@@ -67,66 +94,55 @@ export class LiveConnection {
     });
   }
 
-  checkout(filename: string, message: string | undefined, until?: string): Promise<FileAck> {
-    const payload = { filename, ...(message ? { message } : {}), ...(until ? { until } : {}) };
-    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkout', payload) as Promise<FileAck>);
+  checkout(filename: string, message: string | undefined, until?: string): Promise<AckOf<'checkout'>> {
+    return this.ask('checkout', { filename, ...(message ? { message } : {}), ...(until ? { until } : {}) });
   }
 
   /** Joins the queue (`wait`, with the message the hand-off keeps), or leaves it. */
-  wait(filename: string, join: boolean, message?: string): Promise<FileAck> {
-    return this.command((s) => (join ? s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('wait', { filename, ...(message ? { message } : {}) }) : s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('unwait', { filename })));
+  wait(filename: string, join: boolean, message?: string): Promise<AckOf<'wait'>> {
+    return join ? this.ask('wait', { filename, ...(message ? { message } : {}) }) : this.ask('unwait', { filename });
   }
 
   /** Asks the holder to release the file. */
-  async nudge(filename: string): Promise<Ack<NudgeBody>> {
-    const s = this.socket;
-    if (!s?.connected) return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'Not connected to the server: try again once it shows Live.' };
-    try {
-      // socket.io's emitWithAck loses this ack's type (it comes out `any`): the protocol names it.
-      return (await s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('nudge', { filename })) as Ack<NudgeBody>;
-    } catch {
-      return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'The server did not answer in time.' };
-    }
+  nudge(filename: string): Promise<AckOf<'nudge'>> {
+    return this.ask('nudge', { filename });
   }
 
   /** `reason`: with `force`, why (the former holder is told). */
-  checkin(filename: string, force: boolean, comment?: string, reason?: string): Promise<FileAck> {
-    const payload = { filename, ...(force ? { force } : {}), ...(comment ? { comment } : {}), ...(force && reason ? { reason } : {}) };
-    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkin', payload) as Promise<FileAck>);
+  checkin(filename: string, force: boolean, comment?: string, reason?: string): Promise<AckOf<'checkin'>> {
+    return this.ask('checkin', { filename, ...(force ? { force } : {}), ...(comment ? { comment } : {}), ...(force && reason ? { reason } : {}) });
   }
 
   /** Undo check-out: the content at check-out put back, then released. */
-  undo(filename: string): Promise<UndoAck> {
-    // The ack of a `revert` carries `reverted` besides the file (shared/protocol.ts UndoBody).
-    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkin', { filename, revert: true }) as Promise<UndoAck>);
+  undo(filename: string): Promise<AckOf<'checkin'>> {
+    return this.ask('checkin', { filename, revert: true });
   }
 
   /** Several files checked out in one write, all or nothing. */
-  checkoutMany(filenames: string[], message: string | undefined, until?: string): Promise<FilesAck> {
-    const payload = { filenames, ...(message ? { message } : {}), ...(until ? { until } : {}) };
-    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkout', payload) as Promise<FilesAck>);
+  checkoutMany(filenames: string[], message: string | undefined, until?: string): Promise<AckOf<'checkout'>> {
+    return this.ask('checkout', { filenames, ...(message ? { message } : {}), ...(until ? { until } : {}) });
   }
 
   /** Several of your files checked in in one write. */
-  checkinMany(filenames: string[], comment?: string): Promise<FilesAck> {
-    const payload = { filenames, ...(comment ? { comment } : {}) };
-    return this.command((s) => s.volatile.timeout(ACK_TIMEOUT_MS).emitWithAck('checkin', payload) as Promise<FilesAck>);
+  checkinMany(filenames: string[], comment?: string): Promise<AckOf<'checkin'>> {
+    return this.ask('checkin', { filenames, ...(comment ? { comment } : {}) });
   }
 
-  private async command<A extends Ack<object>>(send: (s: PdmSocket) => Promise<A>): Promise<A | Ack<never>> {
+  /**
+   * One command and its ack, typed by the protocol's event map. Refused while disconnected, and
+   * sent volatile: Socket.IO would otherwise buffer it and replay a stale check-out minutes later.
+   */
+  private ask<E extends Command>(event: E, payload: PayloadOf<E>): Promise<AckOf<E>> {
     const s = this.socket;
-    if (!s?.connected) return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'Not connected to the server: try again once it shows Live.' };
-    try {
-      return await send(s);
-    } catch {
-      return { ok: false, code: 'LOCKS_UNAVAILABLE', detail: 'The server did not answer in time; refresh the row state before trying again.' };
-    }
+    if (!s?.connected) return Promise.resolve(refused('Not connected to the server: try again once it shows Live.'));
+    return new Promise((resolve) => {
+      emitters(s)[event](payload, (err, ack) => resolve(err ? refused('The server did not answer in time; refresh the row state before trying again.') : ack));
+    });
   }
 
   private async loadPresence(): Promise<void> {
     try {
-      const res = await fetch('/api/presence');
-      if (res.ok) this.store.setPresence(((await res.json()) as PresenceBody).users);
+      this.store.setPresence((await getJson<PresenceBody>('/api/presence')).users);
     } catch {
       /* presence events still arrive */
     }
@@ -134,8 +150,7 @@ export class LiveConnection {
 
   private async loadActivity(): Promise<void> {
     try {
-      const res = await fetch('/api/activity?limit=100');
-      if (res.ok) this.store.addActivity(((await res.json()) as { events: ActivityEvent[] }).events);
+      this.store.addActivity(await latestActivity());
     } catch {
       /* the live feed still works; history is a nicety */
     }

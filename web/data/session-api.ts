@@ -1,5 +1,6 @@
 // The session calls (README.md, Users mode).
 import type { ErrorBody, SessionBody, SignInBody } from '../../shared/protocol.js';
+import { callerHeaders } from './http-api.js';
 
 export type Mode = SessionBody['mode'];
 
@@ -15,7 +16,7 @@ export interface SessionInfo {
 }
 
 export async function getSession(openName: string | null): Promise<SessionInfo> {
-  const res = await fetch('/api/session', { headers: openName ? { 'x-pdm-user': openName } : {} });
+  const res = await fetch('/api/session', { headers: callerHeaders(openName) });
   if (res.status === 401) {
     const body = (await res.json().catch(() => ({}))) as { directory?: unknown };
     return { mode: 'users', user: null, role: 'user', share_path: '', ...(typeof body.directory === 'string' ? { directory: body.directory } : {}) };

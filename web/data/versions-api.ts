@@ -1,27 +1,24 @@
-import type { Version } from '../../shared/protocol.js';
+import type { Version, VersionsBody } from '../../shared/protocol.js';
+import { callerHeaders as who, fileUrl, getJson, refusalOf } from './http-api.js';
 
-/** Versions over HTTP (uploads need progress, which Socket.IO acks do not give). */
-const filePath = (name: string) => `/api/files/${name.split('/').map(encodeURIComponent).join('/')}`;
-
-/** Open mode names the caller with a header; users mode sends the session cookie by itself. */
-function who(user: string | null): Record<string, string> {
-  return user ? { 'x-pdm-user': user } : {};
-}
+// Versions over HTTP (uploads need progress, which Socket.IO acks do not give).
 
 export async function listVersions(name: string, user: string | null): Promise<Version[]> {
-  const res = await fetch(`${filePath(name)}/versions`, { headers: who(user) });
-  if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { detail?: string }).detail ?? `HTTP ${res.status}`);
-  return ((await res.json()) as { versions: Version[] }).versions;
+  return (await getJson<VersionsBody>(fileUrl(name, 'versions'), who(user))).versions;
 }
 
 export function versionUrl(name: string, n: number): string {
-  return `${filePath(name)}/versions/${n}/content`;
+  return fileUrl(name, 'versions', n, 'content');
+}
+
+/** A file's current bytes (the row's download link). */
+export function contentUrl(name: string): string {
+  return fileUrl(name, 'content');
 }
 
 export async function restoreVersion(name: string, n: number, user: string | null): Promise<string | null> {
-  const res = await fetch(`${filePath(name)}/versions/${n}/restore`, { method: 'POST', headers: who(user) });
-  if (res.ok) return null;
-  return ((await res.json().catch(() => ({}))) as { detail?: string }).detail ?? `HTTP ${res.status}`;
+  const res = await fetch(fileUrl(name, 'versions', n, 'restore'), { method: 'POST', headers: who(user) });
+  return res.ok ? null : refusalOf(res);
 }
 
 export interface Upload {
@@ -46,7 +43,7 @@ export function uploadVersion(name: string, file: Blob, user: string | null, onP
     xhr.onerror = () => resolve('The upload failed: the connection was lost.');
     xhr.onabort = () => resolve('Upload cancelled.');
   });
-  xhr.open('PUT', `${filePath(name)}/content`);
+  xhr.open('PUT', fileUrl(name, 'content'));
   for (const [k, v] of Object.entries(who(user))) xhr.setRequestHeader(k, v);
   xhr.setRequestHeader('content-type', 'application/octet-stream');
   xhr.send(file);

@@ -1,12 +1,21 @@
 /** Intent sent up from leaf components to <pdm-app>, which owns the connection. */
-/** One file, or several at once (all or nothing). */
-export interface CheckoutRequest {
-  filenames: string[];
-}
-/** One of your files, or several of them at once. */
-export interface CheckinRequest {
-  filenames: string[];
-}
+
+/**
+ * Which dialog to open, and about what: the one event every dialog is opened by (<pdm-app> owns
+ * the dialogs and gives each what it needs from the board).
+ */
+export type ShowDialog =
+  /** One file, or several at once (all or nothing); `wait`: join a held file's queue instead. */
+  | { dialog: 'checkout'; filenames: string[]; wait?: boolean }
+  /** One of your files, or several of them at once. */
+  | { dialog: 'checkin'; filenames: string[] }
+  /** An admin asks to force the release of someone else's lock (the dialog asks why). */
+  | { dialog: 'force'; filename: string }
+  | { dialog: 'versions'; filename: string }
+  | { dialog: 'history'; filename: string }
+  /** Open mode: change the name you go by. */
+  | { dialog: 'name' };
+
 export interface NameSubmit {
   name: string;
 }
@@ -21,16 +30,11 @@ export function emit<K extends keyof HTMLElementEventMap>(from: HTMLElement, typ
 
 declare global {
   interface HTMLElementEventMap {
-    'checkout-request': CustomEvent<CheckoutRequest>;
-    'checkin-request': CustomEvent<CheckinRequest>;
+    'show-dialog': CustomEvent<ShowDialog>;
     'name-submit': CustomEvent<NameSubmit>;
-    'versions-request': CustomEvent<{ filename: string }>;
-    'history-request': CustomEvent<{ filename: string }>;
     'copy-path-request': CustomEvent<{ filename: string }>;
-    /** An admin asks to force the release of someone else's lock (a dialog asks why). */
-    'force-request': CustomEvent<{ filename: string }>;
-    /** Join (`join: true`) or leave the queue of a file someone else holds. */
-    'wait-request': CustomEvent<{ filename: string; join: boolean }>;
+    /** Leave the queue of a file someone else holds (joining it goes through its dialog). */
+    'leave-queue-request': CustomEvent<{ filename: string }>;
     'nudge-request': CustomEvent<{ filename: string }>;
     'sign-out-request': CustomEvent<null>;
     'notice-dismiss': CustomEvent<{ id: number }>;
