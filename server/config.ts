@@ -2,7 +2,7 @@ import { DEFAULT_EXTENSIONS } from '../shared/file-names.js';
 import { DEFAULT_STALE_MS } from './storage/file-lock.js';
 import type { LdapOptions } from './auth/ldap-directory.js';
 import type { NameRules } from './vault/name-rules.js';
-import type { TrustProxy } from './http/proxy-trust.js';
+import type { TrustProxy } from './auth/proxy-trust.js';
 import { DEFAULT_SOCKET_LIMITS, type SocketLimits } from './realtime/socket-budgets.js';
 import { DEFAULT_COMMAND_BUDGET, type CommandBudgetLimits } from './files/command-budgets.js';
 import { MAX_CONNECTIONS_PER_ADDRESS } from './http/connection-limits.js';

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { printable } from './printable.js';
-import { packageVersion } from './package-files.js';
+import { packageVersion } from '../package-files.js';
 import { serve } from './serve.js';
 import { unprotect } from './unprotect-command.js';
 import { SERVE_OPTIONS, UsageError, type OptionSpec } from './settings.js';

@@ -6,12 +6,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createApp } from '../app.js';
 import { secureKeysFolder } from '../auth/signing-key.js';
 import { isInside } from '../vault/vault-paths.js';
-import { parseTrustProxy, type TrustProxy } from '../http/proxy-trust.js';
+import { parseTrustProxy, type TrustProxy } from '../auth/proxy-trust.js';
 import type { AppSettings } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createDemoVault } from './demo-vault.js';
 import { ldapOptions } from './ldap-settings.js';
-import { WEB_DIST } from './package-files.js';
+import { WEB_DIST } from '../package-files.js';
 import { collectWhenGrown } from '../threads/start-worker.js';
 import { readConfigFile, resolveSettings, UsageError, type ResolvedSettings } from './settings.js';
 

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { TokenBucket } from '../realtime/socket-budgets.js';
+import { TokenBucket } from '../limits/counters.js';
 import type { Caller } from './file-commands.js';
 
 /** What a client may use: `burst` at once, then `perSecond` sustained. */

@@ -1,5 +1,5 @@
 import type { Server } from 'node:net';
-import { ClientCounts } from '../realtime/socket-budgets.js';
+import { ClientCounts } from '../limits/counters.js';
 
 /**
  * Connections one address may hold open before any of them has signed in or sent a request.

@@ -1,10 +1,10 @@
 import type { VaultSpelling } from '../files/file-commands.js';
 import { Router, type Request } from 'express';
 import type { FileStatus, HealthBody, LocksBody, PresenceBody } from '../../shared/protocol.js';
-import type { UndoCheckout } from '../files/undo-checkout.js';
+import type { UndoCheckout } from '../versions/undo-checkout.js';
 import type { FileBoard } from '../files/file-board.js';
 import { parseInput } from '../files/command-schemas.js';
-import { COMMANDS, variantOf } from '../files/command-table.js';
+import { COMMANDS, variantOf } from '../commands/command-table.js';
 import type { Nudges } from '../files/nudges.js';
 import type { Presence } from '../realtime/presence.js';
 import type { FileCommands } from '../files/file-commands.js';

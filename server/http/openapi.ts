@@ -2,8 +2,8 @@ import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteaso
 import { Router } from 'express';
 import { z } from 'zod';
 import { historyQuerySchema } from '../files/command-schemas.js';
-import { COMMANDS, type CommandSpec } from '../files/command-table.js';
-import { createSchema, listQuery, unlockSchema, verifySchema } from '../lfs/lfs-routes.js';
+import { COMMANDS, type CommandSpec } from '../commands/command-table.js';
+import { createSchema, listQuery, unlockSchema, verifySchema } from '../../shared/lfs-schemas.js';
 import { signInSchema } from './session-routes.js';
 import { restoreSchema } from './version-routes.js';
 import * as wire from '../../shared/wire-schemas.js';

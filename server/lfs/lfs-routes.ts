@@ -1,7 +1,6 @@
 import { jsonBody } from '../http/json-body.js';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { errorHandler } from '../http/error-handler.js';
-import { z } from 'zod';
 import { compareNames } from '../../shared/file-names.js';
 import { clientKey, type Identity } from '../auth/identity.js';
 import { AppError } from '../errors.js';
@@ -10,22 +9,11 @@ import { parseInput } from '../files/command-schemas.js';
 import type { FileCommands } from '../files/file-commands.js';
 import type { Logger } from '../logger.js';
 import { lfsCaller } from './lfs-identity.js';
+import { createSchema, listQuery, unlockSchema, verifySchema } from '../../shared/lfs-schemas.js';
 import { deriveId, lockId, toLfsLock, type LfsLock } from './lfs-lock.js';
 
 const LFS_TYPE = 'application/vnd.git-lfs+json';
 const MAX_LIMIT = 1000;
-
-const ref = z.object({ name: z.string().max(1024) }).partial().optional();
-export const createSchema = z.object({ path: z.string().min(1).max(1024), ref });
-export const verifySchema = z.object({ cursor: z.string().max(2048).optional(), limit: z.number().int().min(1).optional(), ref });
-export const unlockSchema = z.object({ force: z.boolean().optional(), ref }).optional();
-export const listQuery = z.object({
-  path: z.string().max(1024).optional(),
-  id: z.string().max(200).optional(),
-  cursor: z.string().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).optional(),
-  refspec: z.string().max(1024).optional(),
-});
 
 export interface LfsRoutesDeps {
   /** Users mode: the sign-in limits, run on requests with HTTP Basic before the password is checked. */

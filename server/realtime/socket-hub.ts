@@ -5,17 +5,18 @@ import { clientKey, type Identity } from '../auth/identity.js';
 import { AppError } from '../errors.js';
 import type { FileBoard } from '../files/file-board.js';
 import { parseInput, syncSchema } from '../files/command-schemas.js';
-import { COMMANDS, socketSchema, variantOf } from '../files/command-table.js';
+import { COMMANDS, socketSchema, variantOf } from '../commands/command-table.js';
 import type { Nudges } from '../files/nudges.js';
 import type { Presence } from './presence.js';
-import type { UndoCheckout } from '../files/undo-checkout.js';
+import type { UndoCheckout } from '../versions/undo-checkout.js';
 import type { Caller, FileCommands } from '../files/file-commands.js';
 import type { Logger } from '../logger.js';
 import { answer } from './ack.js';
 import { corkWrites } from './corked-writes.js';
 import { SnapshotSender } from './snapshot-sender.js';
-import { bufferedBytes, ClientCounts, dropSocket, commandBucket, syncBucket, type SocketLimits } from './socket-budgets.js';
-import { originProblem, type OriginPolicy } from '../http/request-origin.js';
+import { bufferedBytes, dropSocket, commandBucket, syncBucket, type SocketLimits } from './socket-budgets.js';
+import { ClientCounts } from '../limits/counters.js';
+import { originProblem, type OriginPolicy } from '../auth/request-origin.js';
 
 /** What the hub keeps per socket: who it speaks for, and what to check that again with. */
 interface SocketData {

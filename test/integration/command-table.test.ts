@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../server/files/command-table.js';
+import { COMMANDS } from '../../server/commands/command-table.js';
 import { api, serverPerTest } from '../support/server.js';
 import { connect } from '../support/sockets.js';
 

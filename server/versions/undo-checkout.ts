@@ -1,9 +1,9 @@
 import type { FileStatus, UndoBody } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import type { LockStore } from '../locks/lock-store.js';
-import type { VersionContent } from '../versions/version-content.js';
+import type { VersionContent } from './version-content.js';
 import type { VaultLayout } from '../vault/vault-paths.js';
-import type { Caller, CheckinInput, FileCommands } from './file-commands.js';
+import type { Caller, CheckinInput, FileCommands } from '../files/file-commands.js';
 
 /**
  * Undo check-out: the holder's file back at its content when it was checked out, then released

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import * as wire from '../../shared/wire-schemas.js';
-import { checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, unwaitSchema, waitSchema } from './command-schemas.js';
-import type { Caller, FileCommands } from './file-commands.js';
-import type { Nudges } from './nudges.js';
-import type { UndoCheckout } from './undo-checkout.js';
+import { checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import type { Caller, FileCommands } from '../files/file-commands.js';
+import type { Nudges } from '../files/nudges.js';
+import type { UndoCheckout } from '../versions/undo-checkout.js';
 
 /** What a command's handler may use. */
 export interface CommandDeps {
