@@ -44,11 +44,10 @@ import { DataWatcher } from './locks/data-watcher.js';
 import { LockStore } from './locks/lock-store.js';
 import { createLogger, type Logger } from './logger.js';
 import { createSocketHub, type PdmServer, type SocketHub } from './realtime/socket-hub.js';
-import { originGuard, type OriginPolicy } from './auth/request-origin.js';
+import { originGuard, originPolicyFor } from './auth/request-origin.js';
 import { VaultIndex } from './vault/vault-index.js';
 import { limitConnections } from './http/connection-limits.js';
 import { requestBudget } from './http/request-budget.js';
-import { ProxyTrust } from './auth/proxy-trust.js';
 import { ContentTurns } from './versions/content-turns.js';
 import { contentKeeper } from './versions/content-keeper.js';
 import { folds, nameKey, probeVaultNames, respellLocks } from './vault/name-rules.js';
@@ -164,7 +163,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   let hub: SocketHub | null = null;
   // Signed out: the sockets of that session lose their connection too.
   const onSignOut = (sid: string) => hub?.disconnectSession(sid);
-  const origins: OriginPolicy = { checkHost: identity.mode === 'open', refuseProxied: identity.mode === 'open' && config.open !== true, proxies: new ProxyTrust(config.trustProxy), allowedHosts: config.allowedHosts ?? [], allowedOrigins: config.allowedOrigins ?? [] };
+  const origins = originPolicyFor(identity.mode, config);
   app.use(originGuard(origins));
   app.use('/api', requestBudget(config.commandBudget));
   const signInLimits = signInLimiters(config.signInLimits);

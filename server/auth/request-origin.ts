@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors.js';
-import type { ProxyTrust } from './proxy-trust.js';
+import { ProxyTrust, type TrustProxy } from './proxy-trust.js';
 
 /** What a request's `Host` and `Origin` may say. */
 export interface OriginPolicy {
@@ -24,6 +24,14 @@ export interface OriginPolicy {
   refuseProxied?: boolean;
   /** `--trust-proxy`: whose forwarded scheme and address are believed. */
   proxies?: ProxyTrust;
+}
+
+/**
+ * The policy for this server: the Host check and the proxy refusal are open mode's (users mode
+ * has sign-in to stop a rebound or proxied page).
+ */
+export function originPolicyFor(mode: 'open' | 'users', o: { open?: boolean | undefined; trustProxy?: TrustProxy | undefined; allowedHosts?: string[] | undefined; allowedOrigins?: string[] | undefined }): OriginPolicy {
+  return { checkHost: mode === 'open', refuseProxied: mode === 'open' && o.open !== true, proxies: new ProxyTrust(o.trustProxy), allowedHosts: o.allowedHosts ?? [], allowedOrigins: o.allowedOrigins ?? [] };
 }
 
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host'];

@@ -1,5 +1,5 @@
 import { compareNames } from '../../shared/file-names.js';
-import { queueOf } from './queue.js';
+import { lockFields, queueOf } from '../../shared/file-status.js';
 import type { FileStatus, HealthBody, LocksMap, RevisionedEvent, SnapshotPayload } from '../../shared/protocol.js';
 import type { LockChange } from '../locks/lock-diff.js';
 import type { LockStore } from '../locks/lock-store.js';
@@ -77,17 +77,18 @@ export class FileBoard {
 
   /** As `status`, and for a file that is gone with no lock either: available, of no size. */
   statusOf(name: string, stat: VaultFileStat | null | undefined = this.index.get(name)): FileStatus {
-    const lock = this.store.get(name);
+    const l = lockFields(this.store.get(name));
+    // In the contract's field order.
     return {
       name,
       size_bytes: stat ? stat.size : null,
       modified: stat ? new Date(stat.mtimeMs).toISOString() : null,
-      status: lock ? 'checked_out' : 'available',
-      locked_by: lock ? lock.user : null,
-      lock,
+      status: l.status,
+      locked_by: l.locked_by,
+      lock: l.lock,
       warning: this.warned(name) ? 'edited_unlocked' : null,
       protected: stat ? this.isProtected(name) : false,
-      queue: queueOf(lock) ?? [],
+      queue: l.queue,
     };
   }
 

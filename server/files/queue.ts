@@ -1,30 +1,12 @@
 import type { LockInfo, QueueEntry } from '../../shared/protocol.js';
+import { MAX_QUEUE, queueOf } from '../../shared/file-status.js';
+
+export { MAX_QUEUE, queueOf };
 import type { LockChange } from '../locks/lock-diff.js';
 import type { LocksDraft } from '../locks/lock-draft.js';
 
-/** The longest queue a file may have: past it, `wait` is refused (400). */
-export const MAX_QUEUE = 100;
 /** How far ahead `until` may be. */
 export const MAX_UNTIL_MS = 365 * 24 * 3600 * 1000;
-
-/**
- * A lock record's queue as the rules read it: `[]` when there is none; null when a hand edit
- * made it something other than a list of `{user}` records (then it is ignored for hand-off and
- * reported, and never rewritten by wait or unwait).
- */
-export function queueOf(lock: LockInfo | null): QueueEntry[] | null {
-  if (!lock) return [];
-  const q: unknown = lock.queue;
-  if (q === undefined) return [];
-  if (!Array.isArray(q) || q.length > MAX_QUEUE * 10) return null;
-  const out: QueueEntry[] = [];
-  for (const e of q as unknown[]) {
-    if (typeof e !== 'object' || e === null || typeof (e as { user?: unknown }).user !== 'string' || !(e as { user: string }).user) return null;
-    const r = e as { user: string; since?: unknown; message?: unknown };
-    out.push({ user: r.user, since: typeof r.since === 'string' ? r.since : '', message: typeof r.message === 'string' ? r.message : '' });
-  }
-  return out;
-}
 
 /** The record with `queue` replaced (the field left out when empty; other fields kept). */
 export function withQueue(lock: LockInfo, queue: QueueEntry[]): LockInfo {

@@ -1,4 +1,5 @@
 import { compareNames } from '../../shared/file-names.js';
+import { lockFields } from '../../shared/file-status.js';
 import type { ActivityEvent, BatchPayload, FileStatus, HealthBody, LockInfo, LocksMap, NudgedPayload, PresenceEntry, RevisionedEvent, SnapshotPayload } from '../../shared/protocol.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
@@ -199,9 +200,7 @@ export class BoardStore {
       // --protect: a checked-out file is writable; a released one read-only again (as the server
       // makes it, within a second). Lock events carry no FileStatus, so the page follows the rule.
       const protectedNow = lock ? false : this.protecting || f.protected;
-      // The queue is the lock record's (the server sends [] for one a hand edit made unreadable).
-      const queue = Array.isArray(lock?.queue) ? lock.queue.filter((w) => typeof w.user === 'string') : [];
-      this.files.set(filename, { ...f, lock, locked_by: lock?.user ?? null, status: lock ? 'checked_out' : 'available', protected: protectedNow, queue });
+      this.files.set(filename, { ...f, ...lockFields(lock), protected: protectedNow });
       this.sorted = null;
     }
     this.touch(filename);

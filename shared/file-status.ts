@@ -1,0 +1,31 @@
+import type { FileStatus, LockInfo, QueueEntry } from './protocol.js';
+
+// What a file's status says about its lock: built by the server for every file it sends, and by
+// the page when a lock event (which carries no FileStatus) changes a row. One rule, one place.
+
+/** The longest queue a file may have: past it, `wait` is refused (400). */
+export const MAX_QUEUE = 100;
+
+/**
+ * A lock record's queue as the rules read it: `[]` when there is none; null when a hand edit
+ * made it something other than a list of `{user}` records (then it is ignored for hand-off and
+ * reported, and never rewritten by wait or unwait).
+ */
+export function queueOf(lock: LockInfo | null): QueueEntry[] | null {
+  if (!lock) return [];
+  const q: unknown = lock.queue;
+  if (q === undefined) return [];
+  if (!Array.isArray(q) || q.length > MAX_QUEUE * 10) return null;
+  const out: QueueEntry[] = [];
+  for (const e of q as unknown[]) {
+    if (typeof e !== 'object' || e === null || typeof (e as { user?: unknown }).user !== 'string' || !(e as { user: string }).user) return null;
+    const r = e as { user: string; since?: unknown; message?: unknown };
+    out.push({ user: r.user, since: typeof r.since === 'string' ? r.since : '', message: typeof r.message === 'string' ? r.message : '' });
+  }
+  return out;
+}
+
+/** The lock's part of a FileStatus; an unreadable queue (a hand edit) shows as none. */
+export function lockFields(lock: LockInfo | null): Pick<FileStatus, 'status' | 'locked_by' | 'lock' | 'queue'> {
+  return { status: lock ? 'checked_out' : 'available', locked_by: lock ? lock.user : null, lock, queue: queueOf(lock) ?? [] };
+}
