@@ -38,7 +38,11 @@ import { Publisher } from './publisher.js';
 import { Presence } from './realtime/presence.js';
 import { apiNotFound, errorHandler } from './http/error-handler.js';
 import { filesRoutes, healthRoute } from './http/files-routes.js';
-import { sessionGuard } from './http/session-guard.js';
+import { sessionGuard, signerFirst } from './http/session-guard.js';
+import { StateStore } from './states/state-store.js';
+import { neverWritable } from './states/state-rules.js';
+import { StateCommands } from './states/state-commands.js';
+import { foldName } from './auth/name-fold.js';
 import { serveWeb } from './http/static-web.js';
 import { DataWatcher } from './locks/data-watcher.js';
 import { LockStore } from './locks/lock-store.js';
@@ -114,6 +118,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   await activity.open();
   await store.open();
   activity.waitBeforeQuery(() => store.settled());
+  const states = new StateStore(join(config.dataDir, 'states.json'), config.staleMs, logger);
+  await states.open();
   const warnings = new EditWarnings(join(config.dataDir, 'edit-warnings.json'));
   await warnings.load();
   const versions = new VersionStore(join(config.dataDir, 'versions'), config.keepVersions, { root: layout.root, dataDir: layout.dataDir }, config.staleMs, rules);
@@ -122,9 +128,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     ? new ShareProtection({ layout, dataDir: config.dataDir, staleMs: config.staleMs, logger, changed: (name) => {
         board.touch(name);
         board.announceHealth();
-      }, readOnlyChanged: (names) => board.touchMany(names) }, (name) => store.get(name) !== null)
+      }, readOnlyChanged: (names) => board.touchMany(names) }, (name) => store.get(name) !== null && !neverWritable(states.fields(name).state))
     : null;
-  const board = new FileBoard(index, store, (name) => warnings.has(name), (name) => protection?.shownProtected(name) ?? false, () => protection?.problem() ?? null);
+  const board = new FileBoard(index, store, (name) => warnings.has(name), (name) => protection?.shownProtected(name) ?? false, () => protection?.problem() ?? states.problem(), (name) => states.fields(name));
   // Serialise every file once now, not on the first request (100,000 files: ~300 ms).
   board.filesJson();
   const background = new BackgroundWork(logger);
@@ -135,13 +141,15 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const turns = new ContentTurns(join(config.dataDir, 'versions'), rules, config.staleMs);
   let vaultWatcher: VaultWatcher | null = null;
   const keeper = contentKeeper({ logger, layout, index, versions, turns, settled: (abs, maxMs) => vaultWatcher?.settled(abs, maxMs) ?? Promise.resolve() });
-  const commands = new FileCommands(layout, store, board, known, spelling, keeper, new CommandBudgets(config.commandBudget));
+  let stateCommands: StateCommands | null = null;
+  const commands = new FileCommands(layout, store, board, known, spelling, keeper, new CommandBudgets(config.commandBudget), (names) => stateCommands?.startRevisions(names) ?? Promise.resolve());
+  stateCommands = new StateCommands({ states, locks: store, board, activity, spelling, approvers: new Set(config.approvers.map(foldName)), accounts: identity.mode === 'users' ? (accounts ?? null) : null });
   const presence = new Presence(config.dataDir, logger);
   await presence.start();
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name), undefined, (user) => presence.peek(user).online);
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger, turns });
   const publisher = new Publisher({
-    store, board, activity, presence, nudges, metrics: prom, protection,
+    store, board, activity, presence, nudges, metrics: prom, protection, states, stateCommands,
     endWarnings: endWarningsOnCheckin({ warnings, board }),
     rememberReleases: (changes) => vaultChanges.followReleases(changes),
   });
@@ -168,7 +176,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   app.use('/api', requestBudget(config.commandBudget));
   const signInLimits = signInLimiters(config.signInLimits);
   app.use('/api/lfs', lfsRoutes({ board, commands, identity, logger, ...(accounts ? { signInLimits } : {}) }));
-  app.use('/api', sessionRoutes({ identity, accounts, tokens, onSignOut, signInLimits, sharePath: config.sharePath ?? config.repo }));
+  app.use('/api', sessionRoutes({ identity, accounts, tokens, onSignOut, signInLimits, sharePath: config.sharePath ?? config.repo, approver: (c) => stateCommands.approver(c) }));
   const metrics = metricsRoutes(
     () => io?.engine.clientsCount ?? 0,
     async () => ({ main: heapFigures(), commit: await store.threadHeap(), versions: await versions.heap() }),
@@ -180,7 +188,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     '/api',
     signedIn,
     filesRoutes({
-      layout, board, commands, callerOf: caller, nudges, presence, undo, spelling, bodyLimit: config.bodyLimit,
+      layout, board, commands, callerOf: caller, nudges, presence, undo, spelling, bodyLimit: config.bodyLimit, states: stateCommands,
+      signatures: [signerFirst(identity), ...signInLimits],
       versions: versionRoutes({ content, board, callerOf: caller, spelling }),
       activityRoutes: activityRoutes({ activity, layout, spelling }),
     }),
@@ -193,7 +202,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
 
   const httpServer = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app) : createServer(app);
   limitConnections(httpServer, (address) => origins.proxies?.isProxy(address) ?? false, config.connectionsPerAddress);
-  hub = createSocketHub(httpServer, { board, commands, undo, identity, logger, origins, nudges, presence, limits: config.socketLimits, connectionsPerAddress: config.connectionsPerAddress });
+  hub = createSocketHub(httpServer, { board, commands, undo, states: stateCommands, identity, logger, origins, nudges, presence, limits: config.socketLimits, connectionsPerAddress: config.connectionsPerAddress });
   io = hub.io;
   publisher.attach(hub);
 
@@ -210,8 +219,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   // (in the background: the server already answers from the first scan).
   if (!(config.pollMs > 0)) void vaultWatcher.rescan();
   const dataWatcher = new DataWatcher({
-    files: [config.locksFile, activity.file],
-    onChange: (file) => void (file === activity.file ? activity.poll() : store.refresh()),
+    files: [config.locksFile, activity.file, states.file],
+    onChange: (file) => void (file === activity.file ? activity.poll() : file === states.file ? states.refresh() : store.refresh()),
     intervalMs: config.pollMs > 0 ? config.pollMs : 50,
     logger,
   });
@@ -219,6 +228,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   // --protect: every tracked file as its lock says, once the rest is up and in the background
   // (at 100,000 files an lstat each, and a chmod each the first time): reads are served meanwhile.
   if (protection) background.track(protection.reconcile(index.names()), 'protecting the share');
+  // Check-outs whose next revision was not started (a crash between the two, a lock by hand).
+  background.track(stateCommands.reconcile(), 'starting revisions of checked-out files');
 
   let closing: Promise<void> | null = null;
   const close = () =>

@@ -27,6 +27,8 @@ export interface AppConfig {
   groupCommit: boolean;
   /** Open-mode admins (may `force`). */
   admins: string[];
+  /** Who may release and retire files besides admins (`--approvers`). */
+  approvers: string[];
   /** JSON body limit, as body-parser reads it. */
   bodyLimit: string;
   /** Built web app to serve at `/`, or null for none. */
@@ -82,6 +84,7 @@ export const DEFAULTS = {
   staleMs: DEFAULT_STALE_MS,
   groupCommit: true,
   admins: [] as string[],
+  approvers: [] as string[],
   bodyLimit: '64kb',
   webDist: null,
   settleMs: 400,

@@ -8,6 +8,8 @@ import type { LockStore, StoreListener } from './locks/lock-store.js';
 import type { Presence } from './realtime/presence.js';
 import type { SocketOutlet } from './realtime/socket-hub.js';
 import type { ShareProtection } from './vault/share-protection.js';
+import type { StateChange, StateStore } from './states/state-store.js';
+import type { StateCommands } from './states/state-commands.js';
 
 /** Everything that follows a change, built before the publisher is. */
 export interface Outlets {
@@ -23,6 +25,9 @@ export interface Outlets {
   endWarnings(changes: readonly LockChange[]): void;
   /** Versions: a save seen after the check-in is still the holder's. */
   rememberReleases(changes: readonly LockChange[]): void;
+  /** Release states (states.json) and their rules. */
+  states: StateStore;
+  stateCommands: StateCommands;
 }
 
 /**
@@ -39,6 +44,7 @@ export class Publisher {
     o.board.sendTo(this.boardOutlet);
     o.activity.sendTo((e) => this.activity(e));
     o.presence.sendTo((e) => this.presence(e));
+    o.states.sendTo((changes) => this.stateChanges(changes));
   }
 
   /** From here on, sockets get every event. */
@@ -57,7 +63,13 @@ export class Publisher {
       this.o.metrics.lockChanges(changes, source);
       // 4. Activity: a change read from disk was journaled by whoever found it (maybe another
       // server): its entries come from the log. This server's own come through `logged`.
-      if (source === 'disk') void this.o.activity.poll();
+      // 5. Release states: a lock taken on disk (by hand, by another server) starts the next
+      // revision too (a server's own check-outs start it before they answer).
+      if (source === 'disk') {
+        void this.o.activity.poll();
+        const taken = changes.filter((c) => c.after && !c.before).map((c) => c.filename);
+        if (taken.length > 0) void this.o.stateCommands.startRevisions(taken).catch(() => undefined);
+      }
     },
     // 5. The entries this server's commit appended, without reading them back.
     logged: (entries, at) => void this.o.activity.adopt(entries, at),
@@ -75,6 +87,14 @@ export class Publisher {
   private activity(e: ActivityEvent): void {
     this.o.nudges.follow(e);
     this.sockets?.activity(e);
+  }
+
+  /** A state changed: the board's `file:state` events, and a change seen on disk logged once. */
+  private stateChanges(changes: StateChange[]): void {
+    this.o.board.stateChanges(changes);
+    void this.o.stateCommands.logged(changes).catch(() => undefined);
+    // A states.json fixed by hand, or another server's: check-outs it left unstarted start now.
+    if (changes.some((c) => c.source === 'disk')) void this.o.stateCommands.reconcile().catch(() => undefined);
   }
 
   private presence(e: PresenceEntry): void {

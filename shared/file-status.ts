@@ -29,3 +29,21 @@ export function queueOf(lock: LockInfo | null): QueueEntry[] | null {
 export function lockFields(lock: LockInfo | null): Pick<FileStatus, 'status' | 'locked_by' | 'lock' | 'queue'> {
   return { status: lock ? 'checked_out' : 'available', locked_by: lock ? lock.user : null, lock, queue: queueOf(lock) ?? [] };
 }
+
+/**
+ * The revision a check-out started, told from the file after it: a draft whose state was set at
+ * the lock's own time (the check-out set it); undefined otherwise.
+ */
+export function newRevisionOf(file: Pick<FileStatus, 'state' | 'revision' | 'state_changed' | 'lock'>): string | undefined {
+  return file.state === 'draft' && file.lock && file.state_changed?.at === file.lock.timestamp ? file.revision : undefined;
+}
+
+/** The label after `label`: B after A, AA after Z, AB after AA. */
+export function nextRevision(label: string): string {
+  const letters = Array.from({ length: label.length }, (_, i) => label.charCodeAt(i) - 64);
+  let i = letters.length - 1;
+  while (i >= 0 && letters[i] === 26) letters[i--] = 1;
+  if (i < 0) letters.unshift(1);
+  else letters[i]!++;
+  return String.fromCharCode(...letters.map((n) => n + 64));
+}

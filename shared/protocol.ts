@@ -29,6 +29,24 @@ export type LocksMap = Record<string, LockInfo>;
 
 export type FileState = 'available' | 'checked_out';
 
+/** Release states (CONTRACT §18): written, run once under watch, signed off, retired. */
+export const RELEASE_STATES = ['draft', 'proven', 'released', 'obsolete'] as const;
+export type ReleaseState = (typeof RELEASE_STATES)[number];
+
+/** Who set a file's state, when, and why (null in a FileStatus: nobody has yet). */
+export interface StateChanged {
+  by: string;
+  at: string;
+  comment: string | null;
+}
+
+/** A record of states.json: file name → its state now. */
+export interface StateRecord extends StateChanged {
+  state: ReleaseState;
+  /** `A`, `B`, … `Z`, `AA`, … */
+  revision: string;
+}
+
 /** A tracked file with its lock status merged in. */
 export interface FileStatus {
   name: string;
@@ -44,6 +62,10 @@ export interface FileStatus {
   protected: boolean;
   /** Who waits for it, oldest first (`[]` when nobody, or when it is available). */
   queue: QueueEntry[];
+  /** Release state and revision (`draft`, `A` when nobody has set one). */
+  state: ReleaseState;
+  revision: string;
+  state_changed: StateChanged | null;
 }
 
 /** One saved content of a file; numbers start at 1 and grow, the newest is the current content. */
@@ -73,6 +95,8 @@ export interface SessionBody {
   mode: 'open' | 'users';
   /** Where the vault's folder is as people open it (`--share-path`), for `Copy path`. */
   share_path: string;
+  /** May release and retire files (an admin, or named by --approvers). */
+  approver?: boolean;
 }
 
 /** `POST /api/session`: the session, with its token for scripts (`Authorization: Bearer`). */
@@ -111,6 +135,7 @@ export const ACTIVITY_TYPES = [
   'unqueued',
   'nudge',
   'undo_checkout',
+  'state_changed',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 /** The entries that record a lock change (the rest are file, version, queue and health events). */
@@ -135,6 +160,9 @@ export interface ActivityEvent {
   handoff?: boolean;
   /** For a check-out with a time the holder means to be done by. */
   until?: string;
+  /** For `state_changed`: the file's release state and revision from then on. */
+  state?: ReleaseState;
+  revision?: string;
 }
 
 export const ERROR_CODES = [
@@ -152,6 +180,8 @@ export const ERROR_CODES = [
   'TOO_MANY_REQUESTS',
   'LOCKS_UNAVAILABLE',
   'DIRECTORY_UNAVAILABLE',
+  'INVALID_TRANSITION',
+  'STATES_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -182,6 +212,13 @@ export interface LocksBody {
 export interface MutationBody {
   success: true;
   file: FileStatus;
+  /** A check-out that started this revision (the file was proven, released or obsolete). */
+  new_revision?: string;
+}
+
+/** `GET /api/files/{name}/states`: the file's state changes, newest first. */
+export interface StatesBody {
+  changes: StateRecord[];
 }
 
 /** Several files checked out or in at once (`filenames`). */
@@ -251,6 +288,15 @@ export interface LockAcquiredPayload {
   source: ChangeSource;
   /** The lock was handed over to the first in the queue as the previous one was released. */
   handoff?: boolean;
+  /** The check-out started this revision (the file was proven, released or obsolete). */
+  new_revision?: string;
+}
+
+/** `file:state`: a file's release state changed (a command, a check-out, a hand edit). */
+export interface FileStatePayload extends StateRecord {
+  /** The board's revision (the other events' `revision`; here `revision` is the release label). */
+  board_revision: number;
+  filename: string;
 }
 
 export interface LockReleasedPayload {
@@ -295,6 +341,7 @@ export interface RevisionedEvents {
   'file:added': FilePayload;
   'file:changed': FilePayload;
   'file:removed': FileRemovedPayload;
+  'file:state': FileStatePayload;
 }
 export type RevisionedEventName = keyof RevisionedEvents;
 
@@ -302,6 +349,11 @@ export type RevisionedEventName = keyof RevisionedEvents;
 export type RevisionedEvent = {
   [K in RevisionedEventName]: { event: K; data: RevisionedEvents[K] };
 }[RevisionedEventName];
+
+/** The board revision an event carries (`file:state` names it `board_revision`: its `revision` is the release label). */
+export function boardRevisionOf(e: RevisionedEvent): number {
+  return e.event === 'file:state' ? e.data.board_revision : e.data.revision;
+}
 
 export interface BatchPayload {
   events: RevisionedEvent[];
@@ -344,6 +396,7 @@ export interface ServerToClientEvents {
   'file:added': (p: FilePayload) => void;
   'file:changed': (p: FilePayload) => void;
   'file:removed': (p: FileRemovedPayload) => void;
+  'file:state': (p: FileStatePayload) => void;
   batch: (p: BatchPayload) => void;
   health: (p: HealthBody) => void;
   activity: (p: ActivityEvent) => void;

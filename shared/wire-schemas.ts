@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import type {
+  StateChanged,
+  StateRecord,
+  StatesBody,
   ActivityBody,
   ActivityEvent,
   ErrorBody,
@@ -21,7 +24,7 @@ import type {
   VersionsBody,
   NudgeBody,
 } from './protocol.js';
-import { ACTIVITY_TYPES, ERROR_CODES } from './protocol.js';
+import { ACTIVITY_TYPES, ERROR_CODES, RELEASE_STATES } from './protocol.js';
 
 /*
  * The answers of the HTTP API as zod schemas, each checked against its wire type in
@@ -35,6 +38,8 @@ export const lockInfo = z
   .looseObject({ user: z.string(), timestamp: z.string(), message: z.string(), queue: z.array(queueEntry).optional(), until: z.string().optional(), handed_over_from: z.string().optional() })
   .meta({ id: 'LockInfo', description: 'A lock record as stored in locks.json; extra fields written by hand or by tools are kept.' }) satisfies z.ZodType<LockInfo>;
 
+export const stateChanged = z.object({ by: z.string(), at: z.string(), comment: z.string().nullable() }).meta({ id: 'StateChanged' }) satisfies z.ZodType<StateChanged>;
+
 export const fileStatus = z
   .object({
     name: z.string(),
@@ -46,6 +51,9 @@ export const fileStatus = z
     warning: z.enum(['edited_unlocked']).nullable().optional(),
     protected: z.boolean(),
     queue: z.array(queueEntry),
+    state: z.enum(RELEASE_STATES).meta({ description: 'Release state (CONTRACT §18); `draft` when nobody set one' }),
+    revision: z.string().meta({ description: 'Revision label: A, B, … Z, AA' }),
+    state_changed: stateChanged.nullable(),
   })
   .meta({ id: 'FileStatus', description: 'A tracked file with its lock status merged in.' }) satisfies z.ZodType<FileStatus>;
 
@@ -69,6 +77,8 @@ export const activityEvent = z
     version: z.number().int().optional(),
     handoff: z.boolean().optional(),
     until: z.string().optional(),
+    state: z.enum(RELEASE_STATES).optional(),
+    revision: z.string().optional(),
   })
   .meta({ id: 'ActivityEvent' }) satisfies z.ZodType<ActivityEvent>;
 
@@ -83,7 +93,9 @@ export const healthBody = z
 export const filesBody = z.object({ revision: z.number().int(), files: z.array(fileStatus) }).meta({ id: 'FilesBody' }) satisfies z.ZodType<FilesBody>;
 export const locksBody = z.object({ revision: z.number().int(), locks: z.record(z.string(), lockInfo) }).meta({ id: 'LocksBody' }) satisfies z.ZodType<LocksBody>;
 export const filesMutationBody = z.object({ success: z.literal(true), files: z.array(fileStatus) }).meta({ id: 'FilesMutationBody' }) satisfies z.ZodType<FilesMutationBody>;
-export const mutationBody = z.object({ success: z.literal(true), file: fileStatus }).meta({ id: 'MutationBody' }) satisfies z.ZodType<MutationBody>;
+export const mutationBody = z.object({ success: z.literal(true), file: fileStatus, new_revision: z.string().optional() }).meta({ id: 'MutationBody' }) satisfies z.ZodType<MutationBody>;
+export const stateRecord = stateChanged.extend({ state: z.enum(RELEASE_STATES), revision: z.string() }).meta({ id: 'StateRecord' }) satisfies z.ZodType<StateRecord>;
+export const statesBody = z.object({ changes: z.array(stateRecord) }).meta({ id: 'StatesBody' }) satisfies z.ZodType<StatesBody>;
 export const versionBody = z.object({ success: z.literal(true), file: fileStatus, version }).meta({ id: 'VersionBody' }) satisfies z.ZodType<VersionBody>;
 export const undoBody = z.object({ success: z.literal(true), file: fileStatus, reverted: z.boolean() }).meta({ id: 'UndoBody' }) satisfies z.ZodType<UndoBody>;
 const holdEnd = z.enum(['checkin', 'force_release', 'undo_checkout', 'handoff', 'disk']);
@@ -102,7 +114,7 @@ export const historyBody = z
 export const versionsBody = z.object({ versions: z.array(version) }).meta({ id: 'VersionsBody' }) satisfies z.ZodType<VersionsBody>;
 export const activityBody = z.object({ events: z.array(activityEvent) }).meta({ id: 'ActivityBody' }) satisfies z.ZodType<ActivityBody>;
 export const sessionBody = z
-  .object({ user: z.string().nullable(), role: z.enum(['user', 'admin']), mode: z.enum(['open', 'users']), share_path: z.string() })
+  .object({ user: z.string().nullable(), role: z.enum(['user', 'admin']), mode: z.enum(['open', 'users']), share_path: z.string(), approver: z.boolean().optional() })
   .meta({ id: 'SessionBody' }) satisfies z.ZodType<SessionBody>;
 export const signInBody = z.object({ user: z.string(), role: z.enum(['user', 'admin']), token: z.string(), share_path: z.string() }).meta({ id: 'SignInBody' }) satisfies z.ZodType<SignInBody>;
 /** `GET /api/session` before sign-in when a directory is configured: the form names it. */

@@ -27,6 +27,9 @@ export function signInName(raw: unknown): string {
 export function attemptedName(req: Request): string | null {
   const basic = basicCredentials(req.headers.authorization);
   if (basic) return signInName(basic.user);
+  // A signature (a release's password again): the signed-in user is the name it tries.
+  const signer = (req as Request & { signer?: string }).signer;
+  if (signer !== undefined) return signer;
   const body: unknown = req.body;
   if (req.method === 'POST' && typeof body === 'object' && body !== null) return signInName((body as { user?: unknown }).user);
   return null;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { printable } from './printable.js';
 import type { FileStatus } from '../../shared/protocol.js';
 import { writeFile } from 'node:fs/promises';
-import { checkin, checkout, ClientError, formatFiles, formatHistory, history, login, revert, status, target, waitFor, type ClientFlags } from './client.js';
+import { checkin, checkout, ClientError, fileState, formatFiles, formatHistory, formatStates, history, login, releaseState, revert, setFileState, status, target, waitFor, type ClientFlags } from './client.js';
 import { readPassword } from './user-command.js';
 
 /** Prints the answer: the API's body with `--json`, else one line per file. */
@@ -78,5 +78,19 @@ export function registerClientCommands(program: Command): void {
         if (!flags.json) process.stderr.write(`${printable(`waiting for ${name} (held by ${f.locked_by ?? '?'}; ${f.queue.length} in the queue)`)}\n`);
       });
       print(flags, body);
+    });
+  common(program.command('state <name>').description("a file's release state and its changes; --set changes it (draft, proven, released, obsolete)"))
+    .option('--set <state>', 'the new state', releaseState)
+    .option('--comment <text>', 'why (needed to release or retire a file)')
+    .action(async (name: string, flags: ClientFlags & { set?: ReturnType<typeof releaseState>; comment?: string }) => {
+      const t = target(flags);
+      if (!flags.set) {
+        const body = await fileState(t, name);
+        process.stdout.write(flags.json ? `${JSON.stringify(body, null, 2)}\n` : `${formatStates(body, process.stdout.isTTY)}\n`);
+        return;
+      }
+      // Users mode signs a release with the password again: from stdin, or asked on a terminal.
+      const password = flags.set === 'released' && t.token ? await readPassword(false) : undefined;
+      print(flags, await setFileState(t, name, flags.set, flags.comment, password));
     });
 }

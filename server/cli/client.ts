@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { printable } from './printable.js';
 import { io } from 'socket.io-client';
 import { formatSeconds, localTime } from '../../shared/durations.js';
-import type { ErrorBody, FileStatus, HistoryBody, LockAcquiredPayload, RevisionedEvent, SnapshotPayload, UndoBody } from '../../shared/protocol.js';
+import { RELEASE_STATES, type ErrorBody, type FileStatus, type HistoryBody, type LockAcquiredPayload, type MutationBody, type ReleaseState, type RevisionedEvent, type SnapshotPayload, type StateRecord, type StatesBody, type UndoBody } from '../../shared/protocol.js';
 
 /** A client command's failure: one line on stderr and this exit code (1 refused, 2 usage, 3 unreachable). */
 export class ClientError extends Error {
@@ -99,11 +99,11 @@ function table(head: string[], raw: string[][], tty: boolean): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
-/** One line per file: name, status, holder, message, who waits. */
+/** One line per file: name, status, holder, message, who waits, until when, release state. */
 export function formatFiles(files: FileStatus[], tty: boolean, now = Date.now()): string {
   const until = (iso: string | undefined) => (!iso ? '' : tty ? localTime(iso, now) : iso);
-  const rows = files.map((f) => [f.name, f.status === 'checked_out' ? 'checked out' : 'available', f.locked_by ?? '', f.lock?.message ?? '', f.queue.length > 0 ? `queue: ${f.queue.map((w) => w.user).join(', ')}` : '', until(f.lock?.until)]);
-  return table(['NAME', 'STATUS', 'HOLDER', 'MESSAGE', 'WAITING', 'UNTIL'], rows, tty);
+  const rows = files.map((f) => [f.name, f.status === 'checked_out' ? 'checked out' : 'available', f.locked_by ?? '', f.lock?.message ?? '', f.queue.length > 0 ? `queue: ${f.queue.map((w) => w.user).join(', ')}` : '', until(f.lock?.until), `${f.state} ${f.revision}`]);
+  return table(['NAME', 'STATUS', 'HOLDER', 'MESSAGE', 'WAITING', 'UNTIL', 'STATE'], rows, tty);
 }
 
 /** One line per hold, newest first, then one line of statistics. */
@@ -216,4 +216,30 @@ export async function waitFor(t: Target, name: string, message: string | undefin
     socket.close();
   }
   return status(t, [name], false);
+}
+
+/** `pdm-live state NAME`: the file and its state changes, newest first. */
+export async function fileState(t: Target, name: string): Promise<{ file: FileStatus; changes: StateRecord[] }> {
+  const [file, states] = await Promise.all([call<FileStatus>(t, 'GET', pathOf(name)), call<StatesBody>(t, 'GET', `${pathOf(name)}/states`)]);
+  return { file, changes: states.changes };
+}
+
+/** A state as the command line names it; anything else is a usage error (exit 2). */
+export function releaseState(v: string): ReleaseState {
+  if (!(RELEASE_STATES as readonly string[]).includes(v)) throw new ClientError(`invalid --set "${v}": expected one of ${RELEASE_STATES.join(', ')}`, 2);
+  return v as ReleaseState;
+}
+
+/** `pdm-live state NAME --set STATE`: the file in its new state. */
+export async function setFileState(t: Target, name: string, state: ReleaseState, comment: string | undefined, password: string | undefined): Promise<{ files: FileStatus[] }> {
+  const body = await call<MutationBody>(t, 'POST', `${pathOf(name)}/state`, { state, ...(comment ? { comment } : {}), ...(password !== undefined ? { password } : {}), ...(t.user ? { user: t.user } : {}) });
+  return { files: [body.file] };
+}
+
+/** A file's state line, then its changes (a table on a terminal, tab-separated when piped). */
+export function formatStates(s: { file: FileStatus; changes: StateRecord[] }, tty: boolean, now = Date.now()): string {
+  const at = (iso: string) => (!iso ? '' : tty ? localTime(iso, now) : iso);
+  const head = `${s.file.name}: ${s.file.state} ${s.file.revision}${s.file.state_changed ? ` (${s.file.state_changed.by}, ${at(s.file.state_changed.at)})` : ''}`;
+  const rows = s.changes.map((c) => [c.state, c.revision, c.by, at(c.at), c.comment ?? '']);
+  return [printable(head), rows.length > 0 ? table(['STATE', 'REVISION', 'BY', 'AT', 'COMMENT'], rows, tty) : ''].filter(Boolean).join('\n');
 }

@@ -115,6 +115,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     debugHoldMs: s['debug-hold-ms'],
     ...(s['debug-fold-names'] ? { nameRules: { caseInsensitive: true, formInsensitive: true } } : {}),
     admins: s.admins,
+    approvers: s.approvers,
     webDist,
     keepVersions: s['keep-versions'],
     maxUploadBytes: s['max-upload'],

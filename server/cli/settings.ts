@@ -41,6 +41,7 @@ export const SERVE_OPTIONS = {
   poll: { kind: 'int', env: 'PDM_POLL', arg: 'ms', help: 'poll the disk every so many ms instead of inotify (network shares)', shownDefault: 'off', min: 50, max: 3_600_000 },
   stale: { kind: 'int', env: 'PDM_STALE_MS', arg: 'ms', help: 'ms after which a dead server\'s lock on locks.json is taken over (30000+ on NFS/SMB)', shownDefault: String(DEFAULTS.staleMs), min: 2000, max: 600_000 },
   admins: { kind: 'list', env: 'PDM_ADMINS', arg: 'names', help: 'open mode: names allowed to force a release', shownDefault: 'none' },
+  approvers: { kind: 'list', env: 'PDM_APPROVERS', arg: 'names', help: 'who may release and retire files (release states) besides admins', shownDefault: 'admins only' },
   open: { kind: 'bool', env: 'PDM_OPEN', help: 'allow open mode on a non-loopback address or behind a reverse proxy', shownDefault: 'false' },
   users: { kind: 'path', env: 'PDM_USERS', arg: 'file', help: 'users mode: sign-in required, users from this file', shownDefault: 'none (open mode)' },
   'keep-versions': { kind: 'int', env: 'PDM_KEEP_VERSIONS', arg: 'n', help: 'versions kept per file', shownDefault: String(DEFAULTS.keepVersions), min: 1, max: 100_000 },

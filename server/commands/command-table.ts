@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import * as wire from '../../shared/wire-schemas.js';
-import { checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import { checkinManySchema, checkinSchema, checkoutManySchema, checkoutSchema, namesSeveral, stateSchema, unwaitSchema, waitSchema } from '../files/command-schemas.js';
+import { newRevisionOf } from '../../shared/file-status.js';
+import type { StateCommands } from '../states/state-commands.js';
 import type { Caller, FileCommands } from '../files/file-commands.js';
 import type { Nudges } from '../files/nudges.js';
 import type { UndoCheckout } from '../versions/undo-checkout.js';
@@ -10,6 +12,7 @@ export interface CommandDeps {
   commands: FileCommands;
   undo: UndoCheckout;
   nudges: Nudges;
+  states: StateCommands;
 }
 
 /**
@@ -28,8 +31,17 @@ export interface CommandVariant {
  * OpenAPI document (server/http/openapi.ts). Adding a command is one entry and its handler.
  */
 export interface CommandSpec {
-  name: 'checkout' | 'checkin' | 'wait' | 'unwait' | 'nudge';
+  name: 'checkout' | 'checkin' | 'wait' | 'unwait' | 'nudge' | 'state';
   summary: string;
+  /**
+   * Where HTTP takes the file: the body's `filename` at `POST /api/files/{command}` (default), or
+   * the path, `POST /api/files/{name}/{command}`.
+   */
+  path?: 'body' | 'name';
+  /** Also a socket event (default). */
+  socket?: boolean;
+  /** A `password` in the body is checked again: a wrong one counts as a failed sign-in. */
+  signs?: boolean;
   /** One file, or several at once when the body names `filenames`. */
   one: CommandVariant;
   several?: CommandVariant;
@@ -37,7 +49,7 @@ export interface CommandSpec {
   answer: z.ZodType;
   answerNote: string;
   /** The refusals it may answer, by HTTP status, for the OpenAPI document. */
-  errors: Partial<Record<400 | 403 | 404 | 409 | 429 | 503, string>>;
+  errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 429 | 503, string>>;
   /** The socket ack carries `success: true` too (as `nudge`'s always has). */
   ackSuccess?: boolean;
 }
@@ -51,10 +63,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'checkout',
     summary: 'Check a file out (an exclusive lock with a message), or several at once (`filenames`: all or nothing)',
-    one: variant(checkoutSchema, async (d, caller, input) => ({ file: await d.commands.checkout(caller, input) })),
+    one: variant(checkoutSchema, async (d, caller, input) => {
+      const file = await d.commands.checkout(caller, input);
+      const started = newRevisionOf(file);
+      return { file, ...(started ? { new_revision: started } : {}) };
+    }),
     several: variant(checkoutManySchema, async (d, caller, input) => ({ files: await d.commands.checkoutMany(caller, input) })),
     answer: z.union([wire.mutationBody, wire.filesMutationBody]),
-    answerNote: 'Checked out',
+    answerNote: 'Checked out (`new_revision`: a proven, released or obsolete file became a draft of its next revision)',
     errors: { 400: 'Invalid input (INVALID_REQUEST)', 404: 'FILE_NOT_FOUND (`missing` for several)', 409: 'ALREADY_LOCKED, with the lock (`locks` for several)', 429: 'Over the client\'s budget of files changed (Retry-After)', 503: 'locks.json is unavailable' },
   },
   {
@@ -90,6 +106,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     answerNote: 'Sent',
     errors: { 403: 'You hold it', 404: 'No such file', 409: 'NOT_LOCKED', 429: 'Asked already within 10 minutes (Retry-After)' },
     ackSuccess: true,
+  },
+  {
+    name: 'state',
+    summary: 'Set a file\'s release state: draft → proven (anyone), proven → released and released → obsolete (approvers, with a comment; a release signed with the password in users mode), obsolete → draft (approvers)',
+    path: 'name',
+    socket: false,
+    signs: true,
+    one: variant(stateSchema, async (d, caller, input) => ({ file: await d.states.set(caller, input) })),
+    answer: wire.mutationBody,
+    answerNote: 'The file in its new state',
+    errors: { 400: 'Invalid input, or no comment where one is needed', 401: 'The release\'s password is wrong (counted as a failed sign-in)', 403: 'Only approvers may make this change', 404: 'No such file', 409: 'INVALID_TRANSITION, or ALREADY_LOCKED: checked out by someone', 503: 'STATES_UNAVAILABLE: states.json does not parse' },
   },
 ];
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_NAME_LENGTH } from '../../shared/file-names.js';
-import { ACTIVITY_TYPES, type ActivityType, type CheckinCommand, type CheckoutCommand, type WaitCommand } from '../../shared/protocol.js';
+import { ACTIVITY_TYPES, RELEASE_STATES, type ActivityType, type CheckinCommand, type CheckoutCommand, type WaitCommand } from '../../shared/protocol.js';
 import { untilProblem } from './queue.js';
 import { AppError } from '../errors.js';
 
@@ -94,3 +94,14 @@ export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.inf
   const why = issue.code === 'invalid_type' ? `must be ${issue.expected}` : issue.message;
   throw new AppError('INVALID_REQUEST', `Invalid request: ${where} ${why}.`);
 }
+
+/** POST /api/files/{name}/state (CONTRACT §18): the file from the path, the state to give it. */
+export const stateSchema = z.object({
+  filename,
+  state: z.enum(RELEASE_STATES),
+  comment: text(2000).optional(),
+  /** Users mode, `released`: the approver's password again (an electronic signature). */
+  password: z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters').optional(),
+  user: userName.optional(),
+});
+export type StateInput = z.infer<typeof stateSchema>;

@@ -5,6 +5,8 @@ import type { LockChange } from '../locks/lock-diff.js';
 import type { LockStore } from '../locks/lock-store.js';
 import type { VaultChange, VaultIndex } from '../vault/vault-index.js';
 import type { VaultFileStat } from '../vault/vault-paths.js';
+import type { StateChange, StateFields } from '../states/state-store.js';
+import { FIRST, newRevision } from '../states/state-rules.js';
 
 export interface BoardListener {
   /** Revisioned events in order; several at once when they happened together. */
@@ -31,6 +33,8 @@ export class FileBoard {
     private readonly isProtected: (name: string) => boolean = () => false,
     /** A problem besides the store's for /api/health's detail (files --protect cannot change). */
     private readonly otherProblem: () => string | null = () => null,
+    /** Each file's release state (states.json; a draft at A when none). */
+    private readonly stateOf: (name: string) => StateFields = () => ({ ...FIRST, state_changed: null }),
   ) {}
 
   /** Where the board's events go (the publisher: set once, by createApp). */
@@ -89,6 +93,7 @@ export class FileBoard {
       warning: this.warned(name) ? 'edited_unlocked' : null,
       protected: stat ? this.isProtected(name) : false,
       queue: l.queue,
+      ...this.stateOf(name),
     };
   }
 
@@ -164,6 +169,19 @@ export class FileBoard {
     this.publish(events);
   }
 
+  /** Release states that changed, as `file:state` events (told by the publisher). */
+  stateChanges(changes: readonly StateChange[]): void {
+    const events: RevisionedEvent[] = [];
+    for (const c of changes) {
+      this.invalidate(c.filename);
+      if (!this.index.get(c.filename) && !this.store.get(c.filename)) continue;
+      const now = this.stateOf(c.filename);
+      const changed = now.state_changed ?? { by: '', at: '', comment: null };
+      events.push({ event: 'file:state', data: { board_revision: ++this.revision, filename: c.filename, state: now.state, revision: now.revision, ...changed } });
+    }
+    this.publish(events);
+  }
+
   /** The store's changes as lock events, each with its revision (told by the publisher). */
   lockChanges(changes: readonly LockChange[], source: 'api' | 'disk'): void {
     const hadBadQueues = this.badQueues.size;
@@ -172,7 +190,10 @@ export class FileBoard {
       if (c.after && queueOf(c.after) === null) this.badQueues.add(c.filename);
       else this.badQueues.delete(c.filename);
       const revision = ++this.revision;
-      if (!c.before) return { event: 'lock:acquired', data: { revision, filename: c.filename, lock: c.after!, source, ...(c.meta?.handoff ? { handoff: true } : {}) } };
+      if (!c.before) {
+        const started = newRevision(this.stateOf(c.filename), c.after!);
+        return { event: 'lock:acquired', data: { revision, filename: c.filename, lock: c.after!, source, ...(c.meta?.handoff ? { handoff: true } : {}), ...(started ? { new_revision: started } : {}) } };
+      }
       if (!c.after) {
         return {
           event: 'lock:released',

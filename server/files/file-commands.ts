@@ -59,6 +59,11 @@ export class FileCommands {
     private readonly spelled: VaultSpelling = identitySpelling,
     private readonly content: ContentKeeper = keepsNothing,
     private readonly budgets: CommandBudgets = new CommandBudgets(null),
+    /**
+     * After a check-out (or a hand-off) is committed, before it is answered: release states start
+     * the next revision of a file that was proven, released or obsolete.
+     */
+    private readonly afterCheckout: (names: string[]) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Read one file's status, by the same name rules as the commands. */
@@ -94,6 +99,7 @@ export class FileCommands {
       draft.set(filename, { ...newLock(caller, input, timestamp), ...input.extra?.(timestamp) }, { by: caller.user });
     });
     await kept();
+    await this.afterCheckout([filename]);
     return this.statusAfterCommit(filename, stat);
   }
 
@@ -146,6 +152,7 @@ export class FileCommands {
       for (const f of input.filenames) draft.set(f, newLock(caller, input, timestamp), { by: caller.user });
     });
     await kept();
+    await this.afterCheckout(input.filenames);
     return input.filenames.map((f, i) => this.statusAfterCommit(f, stats[i]!));
   }
 
@@ -224,7 +231,10 @@ export class FileCommands {
   private async afterRelease(names: string[], released: ReadonlyMap<string, LockInfo>, comment: string | null): Promise<void> {
     await Promise.all([...released].map(([f, held]) => this.content.released(f, held, comment)));
     const handedOver = names.filter((f) => this.store.get(f) !== null);
-    if (handedOver.length > 0) await this.content.checkedOut(handedOver);
+    if (handedOver.length > 0) {
+      await this.content.checkedOut(handedOver);
+      await this.afterCheckout(handedOver);
+    }
   }
 
   /** Several names spelled; two spellings of one file are one name (asked once). */

@@ -1,6 +1,7 @@
 import type { VaultSpelling } from '../files/file-commands.js';
-import { Router, type Request } from 'express';
-import type { FileStatus, HealthBody, LocksBody, PresenceBody } from '../../shared/protocol.js';
+import { Router, type Request, type RequestHandler } from 'express';
+import type { StateCommands } from '../states/state-commands.js';
+import type { FileStatus, HealthBody, LocksBody, PresenceBody, StatesBody } from '../../shared/protocol.js';
 import type { UndoCheckout } from '../versions/undo-checkout.js';
 import type { FileBoard } from '../files/file-board.js';
 import { parseInput } from '../files/command-schemas.js';
@@ -28,6 +29,9 @@ export interface FilesRoutesDeps {
   activityRoutes: Router;
   undo: UndoCheckout;
   spelling: VaultSpelling;
+  states: StateCommands;
+  /** Before a command that `signs`: a wrong password counts as a failed sign-in (signInLimits). */
+  signatures: RequestHandler[];
 }
 
 const nameOf = (req: Request) => (req.params as { name: string[] }).name.join('/');
@@ -55,10 +59,12 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
 
   // The commands: one route each, from the command table (the socket hub loops over it too).
   for (const spec of COMMANDS) {
-    r.post(`/files/${spec.name}`, json, async (req, res) => {
-      const v = variantOf(spec, req.body);
-      const body = parseInput(v.schema, req.body) as { user?: string };
-      res.json({ success: true, ...(await v.run(d, await d.callerOf(req, body.user), body as never)) });
+    const byName = spec.path === 'name';
+    r.post(byName ? `/files/*name/${spec.name}` : `/files/${spec.name}`, json, ...(spec.signs ? d.signatures : []), async (req, res) => {
+      const body: unknown = byName ? { ...(req.body as object), filename: nameOf(req) } : req.body;
+      const v = variantOf(spec, body);
+      const input = parseInput(v.schema, body) as { user?: string };
+      res.json({ success: true, ...(await v.run(d, await d.callerOf(req, input.user), input as never)) });
     });
   }
 
@@ -68,6 +74,10 @@ export function filesRoutes(d: FilesRoutesDeps): Router {
 
   r.use(d.versions);
   r.use(d.activityRoutes);
+
+  r.get('/files/*name/states', async (req, res) => {
+    res.json({ changes: await d.states.changes(nameOf(req)) } satisfies StatesBody);
+  });
 
   r.get('/files/*name/content', async (req, res) => {
     const name = await d.spelling.locate(nameOf(req));

@@ -33,6 +33,10 @@ const errors = { 400: error('Invalid input (INVALID_REQUEST)'), 401: error('No v
 function commandRoute(c: CommandSpec): RouteConfig {
   const body = c.several ? z.union([c.one.schema, c.several.schema]) : c.one.schema;
   const refusals = Object.fromEntries(Object.entries(c.errors).map(([status, note]) => [status, error(note)]));
+  if (c.path === 'name') {
+    const fromPath = c.one.schema.omit({ filename: true });
+    return { method: 'post', path: `/api/files/{name}/${c.name}`, summary: c.summary, request: { params: name, body: { content: { 'application/json': { schema: fromPath } } } }, responses: { 200: json(c.answer, c.answerNote), ...refusals } };
+  }
   return { method: 'post', path: `/api/files/${c.name}`, summary: c.summary, request: { body: { content: { 'application/json': { schema: body } } } }, responses: { 200: json(c.answer, c.answerNote), ...refusals } };
 }
 
@@ -53,6 +57,7 @@ const ROUTES: RouteConfig[] = [
     responses: { 200: { description: 'At most `limit` entries', content: { 'application/json': { schema: wire.activityBody }, 'text/csv': { schema: z.string() } } }, 400: errors[400] },
   },
   { method: 'get', path: '/api/files/{name}/history', summary: 'A file\'s holds, newest first, with statistics over all of them', request: { params: name, query: historyQuerySchema }, responses: { 200: json(wire.historyBody, 'Holds and statistics'), 400: errors[400], 404: errors[404] } },
+  { method: 'get', path: '/api/files/{name}/states', summary: 'A file\'s release state changes, newest first', request: { params: name }, responses: { 200: json(wire.statesBody, 'The changes'), 404: errors[404] } },
   { method: 'get', path: '/api/files/{name}/versions', summary: 'A file\'s versions, newest first', request: { params: name }, responses: { 200: json(wire.versionsBody, 'The versions'), 404: errors[404] } },
   { method: 'get', path: '/api/files/{name}/versions/{n}/content', summary: 'One version\'s bytes', request: { params: nameAndVersion }, responses: { 200: bytes('The content of that version'), 400: errors[400], 404: errors[404] } },
   {

@@ -13,3 +13,18 @@ export function sessionGuard(identity: Identity): RequestHandler {
     next();
   };
 }
+
+/**
+ * Before the sign-in limits of a command that takes a password again (a signature): names the
+ * request's signer, the session's user, so a wrong password counts against that name as a failed
+ * sign-in would. A request without a password is not a sign-in attempt.
+ */
+export function signerFirst(identity: Identity): RequestHandler {
+  return async (req, _res, next) => {
+    const body: unknown = req.body;
+    if (identity.mode === 'users' && typeof body === 'object' && body !== null && 'password' in body) {
+      (req as typeof req & { signer?: string }).signer = (await identity.fromHttp(req.headers)).user;
+    }
+    next();
+  };
+}

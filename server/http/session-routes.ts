@@ -1,6 +1,7 @@
 import { jsonBody } from './json-body.js';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import type { Caller } from '../files/file-commands.js';
 import { SESSION_COOKIE, tokenFrom, type Identity } from '../auth/identity.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
 import type { Accounts } from '../auth/accounts.js';
@@ -18,6 +19,8 @@ export interface SessionRoutesDeps {
   onSignOut?: (sid: string) => void;
   /** `--share-path`, else the vault's folder: what `Copy path` puts before a name. */
   sharePath: string;
+  /** Whether a caller may release and retire files (release states). */
+  approver: (caller: Caller) => boolean;
 }
 
 export const signInSchema = z.object({ user: userName, password: z.string().min(1).max(1000) });
@@ -32,12 +35,12 @@ export function sessionRoutes(d: SessionRoutesDeps): Router {
       // Open mode: callers name themselves; the page uses this to learn the mode and its role.
       const claimed = req.headers['x-pdm-user'];
       const caller = typeof claimed === 'string' && claimed ? await d.identity.fromHttp(req.headers) : null;
-      res.json({ user: caller?.user ?? null, role: caller?.admin ? 'admin' : 'user', mode: 'open', share_path: d.sharePath } satisfies SessionBody);
+      res.json({ user: caller?.user ?? null, role: caller?.admin ? 'admin' : 'user', mode: 'open', share_path: d.sharePath, approver: caller ? d.approver(caller) : false } satisfies SessionBody);
       return;
     }
     try {
       const caller = await d.identity.fromHttp(req.headers);
-      res.json({ user: caller.user, role: caller.admin ? 'admin' : 'user', mode: 'users', share_path: d.sharePath } satisfies SessionBody);
+      res.json({ user: caller.user, role: caller.admin ? 'admin' : 'user', mode: 'users', share_path: d.sharePath, approver: d.approver(caller) } satisfies SessionBody);
     } catch (err) {
       // The sign-in form names the directory it signs in to before anyone has signed in.
       if (!(err instanceof AppError) || err.code !== 'UNAUTHENTICATED' || !d.accounts?.label) throw err;

@@ -9,6 +9,7 @@ import { COMMANDS, socketSchema, variantOf } from '../commands/command-table.js'
 import type { Nudges } from '../files/nudges.js';
 import type { Presence } from './presence.js';
 import type { UndoCheckout } from '../versions/undo-checkout.js';
+import type { StateCommands } from '../states/state-commands.js';
 import type { Caller, FileCommands } from '../files/file-commands.js';
 import type { Logger } from '../logger.js';
 import { answer } from './ack.js';
@@ -58,6 +59,7 @@ export interface SocketHubDeps {
   origins: OriginPolicy;
   nudges: Nudges;
   undo: UndoCheckout;
+  states: StateCommands;
   /** Built by the caller, started by the hub, which tells it who connects and leaves. */
   presence: Presence;
   limits: SocketLimits;
@@ -176,7 +178,8 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
     });
     // The commands: one handler each, from the command table (the HTTP routes loop over it too).
     for (const spec of COMMANDS) {
-      socket.on(spec.name, (payload: unknown, ack: unknown) =>
+      if (spec.socket === false) continue;
+      socket.on(spec.name as keyof ClientToServerEvents, (payload: unknown, ack: unknown) =>
         void answer(ack, d.logger, async () => {
           const v = variantOf(spec, payload);
           const result = await v.run(d, socket.data.caller, parseInput(socketSchema(v), payload) as never);

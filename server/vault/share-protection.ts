@@ -111,6 +111,7 @@ export class ShareProtection {
       if (e.event === 'lock:acquired') this.pending.set(e.data.filename, false);
       else if (e.event === 'lock:released') this.pending.set(e.data.filename, !this.isLocked(e.data.filename));
       else if (e.event === 'file:added' || e.event === 'file:changed') this.pending.set(e.data.file.name, !this.isLocked(e.data.file.name));
+      else if (e.event === 'file:state') this.pending.set(e.data.filename, !this.isLocked(e.data.filename));
     }
     if (this.pending.size > 0) this.timer ??= setTimeout(() => void this.flush(), BATCH_MS);
   }

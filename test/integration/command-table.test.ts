@@ -12,9 +12,11 @@ describe('the command table', () => {
     const live = await connect(t.server.url, 'alice');
     try {
       for (const spec of COMMANDS) {
-        expect(doc.paths[`/api/files/${spec.name}`]?.post, spec.name).toBeDefined();
-        const http = await api(t.server.url, `/api/files/${spec.name}`, { json: { filename: 7 } });
+        const byName = spec.path === 'name';
+        expect(doc.paths[byName ? `/api/files/{name}/${spec.name}` : `/api/files/${spec.name}`]?.post, spec.name).toBeDefined();
+        const http = byName ? await api(t.server.url, `/api/files/PN1001.mcam/${spec.name}`, { json: { state: 7 } }) : await api(t.server.url, `/api/files/${spec.name}`, { json: { filename: 7 } });
         expect([http.status, http.body.code], spec.name).toEqual([400, 'INVALID_REQUEST']);
+        if (spec.socket === false) continue;
         const ack: unknown = await live.socket.emitWithAck(spec.name as 'wait', { filename: 7 } as never);
         expect(ack, spec.name).toMatchObject({ ok: false, code: 'INVALID_REQUEST', detail: (http.body as { detail: string }).detail });
       }

@@ -265,7 +265,7 @@ const controls = (text: string) => Array.from(text).map((c) => c.codePointAt(0)!
 describe('#8 terminal escapes in what the terminal client prints', () => {
   const evil = 'fix\u001b]0;pwned\u0007 \u001b]52;c;ZXZpbA==\u0007\u001b[2K\ttab\nforged line\u202e';
   it('status, history and watch show control characters as escapes, never as actions or extra lines', () => {
-    const file: FileStatus = { name: 'PN1.mcam', size_bytes: 1, modified: null, status: 'checked_out', locked_by: 'mallory\u001b[31m', lock: { user: 'mallory\u001b[31m', timestamp: '2026-12-06T10:00:00.000Z', message: evil }, warning: null, protected: false, queue: [] };
+    const file: FileStatus = { name: 'PN1.mcam', size_bytes: 1, modified: null, status: 'checked_out', locked_by: 'mallory\u001b[31m', lock: { user: 'mallory\u001b[31m', timestamp: '2026-12-06T10:00:00.000Z', message: evil }, warning: null, protected: false, queue: [], state: 'draft', revision: 'A', state_changed: null };
     for (const tty of [true, false]) {
       const out = formatFiles([file], tty);
       expect(controls(out.replaceAll('\n', '').replaceAll('\t', ''))).toEqual([]);

@@ -36,7 +36,7 @@ describe('HTTP API', () => {
     });
     expect(status).toBe(200);
     expect(body.files.map((f: any) => f.name)).toEqual(['B.mcam', 'PN1001.mcam', 'PN1002.mcam', 'PN1003.vnc', 'UPPER.MCAM', 'customer-a/PN2002.vnc']);
-    expect(body.files[1]).toEqual({ name: 'PN1001.mcam', size_bytes: 23, modified: expect.any(String), status: 'available', locked_by: null, lock: null, warning: null, protected: false, queue: [] });
+    expect(body.files[1]).toEqual({ name: 'PN1001.mcam', size_bytes: 23, modified: expect.any(String), status: 'available', locked_by: null, lock: null, warning: null, protected: false, queue: [], state: 'draft', revision: 'A', state_changed: null });
     expect(typeof body.revision).toBe('number');
   });
 

@@ -28,7 +28,7 @@ describe('live events over Socket.IO', () => {
 
   /** Lock and file events seen by a socket, revisions checked to grow by exactly one. */
   function revisions(o: Observer): number[] {
-    return o.received.filter((r) => /^(lock|file):/.test(r.event)).map((r) => r.data.revision);
+    return o.received.filter((r) => /^(lock|file):/.test(r.event)).map((r) => r.data.board_revision ?? r.data.revision);
   }
 
   it('sends a snapshot with files, locks, health and revision on connection', () => {

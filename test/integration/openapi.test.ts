@@ -107,6 +107,11 @@ describe('the OpenAPI description matches the API', () => {
     await check(o, 'get', '/api/files/{name}/history', '/api/files/nope.mcam/history');
     await check(o, 'post', '/api/files/checkout', '/api/files/checkout', { json: { filename: 'customer-a/PN2002.vnc', user: 'alice' } });
     await check(o, 'post', '/api/files/checkin', '/api/files/checkin', { json: { filename: 'customer-a/PN2002.vnc', revert: true, user: 'alice' } });
+    await check(o, 'post', '/api/files/{name}/state', '/api/files/PN1003.vnc/state', { json: { state: 'proven', user: 'alice' } });
+    await check(o, 'post', '/api/files/{name}/state', '/api/files/PN1003.vnc/state', { json: { state: 'released', user: 'alice', comment: 'not an approver' } });
+    await check(o, 'post', '/api/files/{name}/state', '/api/files/PN1003.vnc/state', { json: { state: 'obsolete', user: 'alice', comment: 'not from proven' } });
+    await check(o, 'post', '/api/files/{name}/state', '/api/files/PN1003.vnc/state', { json: { state: 'nope' } });
+    await check(o, 'get', '/api/files/{name}/states', '/api/files/PN1003.vnc/states');
     await check(o, 'get', '/api/session', '/api/session', { headers: alice });
     await check(o, 'get', '/api/metrics', '/api/metrics');
     await check(o, 'get', '/metrics', '/metrics');

@@ -14,7 +14,7 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
   it('checks out, shows, checks in (with an upload) and prints plain lines when piped, JSON with --json; exit 0', async () => {
     const out = await pdm(['checkout', 'PN1001.mcam', 'PN1002.mcam', '-m', 'job 4711', '--user', 'alice']);
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout.trim().split('\n')).toEqual(['PN1001.mcam\tchecked out\talice\tjob 4711', 'PN1002.mcam\tchecked out\talice\tjob 4711']);
+    expect(out.stdout.trim().split('\n')).toEqual(['PN1001.mcam\tchecked out\talice\tjob 4711\t\t\tdraft A', 'PN1002.mcam\tchecked out\talice\tjob 4711\t\t\tdraft A']);
     const mine = await pdm(['status', '--mine'], { PDM_USER: 'alice' });
     expect(mine.stdout.trim().split('\n').map((l) => l.split('\t')[0])).toEqual(['PN1001.mcam', 'PN1002.mcam']);
     const json = await pdm(['status', 'PN1003.vnc', '--json']);
@@ -22,7 +22,7 @@ describe('the terminal client: status, checkout, checkin, wait', () => {
     // Until: the last column (ISO when piped).
     const until = new Date(Date.now() + 3_600_000).toISOString();
     expect((await pdm(['checkout', 'customer-a/PN2002.vnc', '--until', until, '--user', 'bob'])).code).toBe(0);
-    expect((await pdm(['status', 'customer-a/PN2002.vnc'])).stdout.trim().split('\t')).toEqual(['customer-a/PN2002.vnc', 'checked out', 'bob', '', '', until]);
+    expect((await pdm(['status', 'customer-a/PN2002.vnc'])).stdout.trim().split('\t')).toEqual(['customer-a/PN2002.vnc', 'checked out', 'bob', '', '', until, 'draft A']);
     const upload = join(t.vault.outside, 'new.mcam');
     await writeFile(upload, 'new content');
     const back = await pdm(['checkin', 'PN1001.mcam', '--upload', upload, '--comment', 'posted', '--user', 'alice']);

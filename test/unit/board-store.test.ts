@@ -9,7 +9,7 @@ const file = (name: string, locked_by: string | null = null): FileStatus => ({
   status: locked_by ? 'checked_out' : 'available',
   locked_by,
   lock: locked_by ? { user: locked_by, timestamp: '2026-11-22T10:00:00.000Z', message: 'm' } : null,
-  protected: false, queue: [],
+  protected: false, queue: [], state: 'draft', revision: 'A', state_changed: null,
 });
 const health = { status: 'ok' as const, locks: 'ok' as const, detail: null, revision: 0 };
 const snapshot = (revision: number, files: FileStatus[]): SnapshotPayload => ({ revision, files, locks: {}, health });

@@ -17,14 +17,17 @@ export class CheckoutDialog extends FormDialog {
   @property({ attribute: false }) actions: Pick<BoardActions, 'checkout' | 'wait'> | null = null;
   /** Joining the queue of a held file rather than checking out now. */
   @state() private _wait = false;
+  /** Files the check-out moves to their next revision (proven, released or obsolete ones). */
+  @state() private _starts: ReadonlyMap<string, { from: string; to: string }> = new Map();
   @state() private _message = '';
   /** `datetime-local` value, '' for none. */
   @state() private _until = '';
   @query('textarea') private _field!: HTMLTextAreaElement;
 
   /** Opens the dialog for one file or several (checked out together, all or nothing). */
-  open(filenames: string[], wait = false) {
+  open(filenames: string[], wait = false, starts: ReadonlyMap<string, { from: string; to: string }> = new Map()) {
     this._wait = wait;
+    this._starts = starts;
     this._message = '';
     this._until = '';
     this.openFor(filenames, () => this._field);
@@ -45,13 +48,29 @@ export class CheckoutDialog extends FormDialog {
           : html`<label for="until">Until</label>
               <input id="until" type="datetime-local" .value=${this._until} @input=${(e: Event) => (this._until = (e.target as HTMLInputElement).value)} aria-describedby="until-hint" />
               <small id="until-hint">Optional: when you mean to be done. Past it the lock shows as overdue.</small>`}
+        ${this._startsNote()}
         ${this.refusalLine()}
         <div class="buttons">
           <button type="button" @click=${() => this.close()}>Cancel</button>
-          <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>${this._wait ? 'Join the queue' : 'Confirm check-out'}</button>
+          <button type="submit" class="primary" aria-disabled=${this._busy ? 'true' : 'false'}>${this._confirmLabel()}</button>
         </div>
       </form>
     </dialog>`;
+  }
+
+  /** A released (or proven, or obsolete) file is never changed in place: its check-out starts the next revision. */
+  private _startsNote() {
+    if (this._wait || this._starts.size === 0) return '';
+    const [name, one] = [...this._starts][0]!;
+    return html`<p class="hint" role="note">
+      ${this._starts.size === 1 ? html`<span class="file">${name}</span> is ${one.from}: checking it out starts revision ${one.to} as a draft. ${one.from} stays available as a version.` : `${this._starts.size} of these files are proven, released or obsolete: checking them out starts their next revision as a draft.`}
+    </p>`;
+  }
+
+  private _confirmLabel(): string {
+    if (this._wait) return 'Join the queue';
+    if (this._starts.size === 1 && this.filenames.length === 1) return `Start revision ${[...this._starts.values()][0]!.to}`;
+    return this._starts.size > 0 ? 'Start next revisions' : 'Confirm check-out';
   }
 
   private async _submit(e: Event) {

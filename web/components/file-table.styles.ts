@@ -198,6 +198,30 @@ export const fileTableStyles = [
       background: var(--mine-bg);
       color: var(--mine-fg);
     }
+    /* Release states: an outlined tag, so it reads apart from the lock's filled badge. */
+    .state {
+      display: inline-block;
+      padding: 0.05rem 0.45rem;
+      border: 1px solid var(--control-border);
+      border-radius: 0.3rem;
+      color: var(--fg);
+      font-size: 0.82rem;
+      white-space: nowrap;
+    }
+    .state-proven {
+      border-color: var(--accent);
+      color: var(--mine-fg);
+      background: var(--mine-bg);
+    }
+    .state-released {
+      border-color: var(--ok);
+      color: var(--ok-fg);
+      background: var(--ok-bg);
+    }
+    .state-obsolete {
+      color: var(--muted);
+      text-decoration: line-through;
+    }
     .warn {
       display: inline-block;
       margin-top: 0.2rem;

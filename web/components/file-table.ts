@@ -6,7 +6,8 @@ import { RowFocus } from './row-focus.js';
 import { compareNames } from '../../shared/file-names.js';
 import { localTime } from '../../shared/durations.js';
 import { containsText } from '../../shared/text-match.js';
-import type { FileStatus, PresenceEntry } from '../../shared/protocol.js';
+import { RELEASE_STATES, type FileStatus, type PresenceEntry, type ReleaseState } from '../../shared/protocol.js';
+import { stateBadge, stateCounts, stateSteps } from './release-state.js';
 import { emit } from '../state/dom-events.js';
 import { contentUrl } from '../data/versions-api.js';
 import { duration, formatSize, relativeTime } from './format.js';
@@ -70,6 +71,8 @@ export class FileTable extends LitElement {
   @property() user = '';
   /** Whether the user may force a release. */
   @property({ type: Boolean }) admin = false;
+  /** Whether the user may release and retire files. */
+  @property({ type: Boolean }) approver = false;
   /** Why commands are disabled (not connected, locks.json unavailable), or '' when they are allowed. */
   @property() disabledReason = '';
   /** Not connected: downloads, versions and history cannot be had either. */
@@ -88,6 +91,8 @@ export class FileTable extends LitElement {
   @state() private _text = '';
   @state() private _status: StatusFilter = 'all';
   @state() private _folder = '';
+  /** The `State` filter: one release state, or '' for any. */
+  @state() private _release: ReleaseState | '' = '';
   /** Rows ticked for `Check out selected` / `Check in selected`, by name. */
   @state() private _selected: ReadonlySet<string> = new Set();
 
@@ -113,11 +118,12 @@ export class FileTable extends LitElement {
 
   /** Filtered and sorted rows, recomputed only when the inputs change. */
   rows(): FileStatus[] {
-    const key = [this._sort, this._desc, this._text, this._status, this._folder, this.user, this._status === 'long' ? this.now : 0].join('\u0000');
+    const key = [this._sort, this._desc, this._text, this._status, this._folder, this._release, this.user, this._status === 'long' ? this.now : 0].join('\u0000');
     if (this._memo && this._memo.files === this.files && this._memo.key === key) return this._memo.rows;
     const text = this._text.trim();
     let rows = this.files.filter((f) => {
       if (this._folder && folderOf(f.name) !== this._folder) return false;
+      if (this._release && f.state !== this._release) return false;
       if (this._status === 'mine' && f.locked_by !== this.user) return false;
       if (this._status === 'checked_out' && f.status !== 'checked_out') return false;
       if (this._status === 'available' && f.status !== 'available') return false;
@@ -163,6 +169,13 @@ export class FileTable extends LitElement {
           <select .value=${this._folder} @change=${(e: Event) => (this._folder = (e.target as HTMLSelectElement).value)}>
             <option value="">All folders</option>
             ${folders.map((f) => html`<option value=${f}>${f}</option>`)}
+          </select></label
+        >
+        <label
+          >State
+          <select .value=${this._release} @change=${(e: Event) => (this._release = (e.target as HTMLSelectElement).value as ReleaseState | '')}>
+            <option value="">All states</option>
+            ${RELEASE_STATES.map((r) => html`<option value=${r}>${r[0]!.toUpperCase() + r.slice(1)}</option>`)}
           </select></label
         >
         <label
@@ -220,6 +233,7 @@ export class FileTable extends LitElement {
     } else {
       action = html`<button tabindex=${t} ?disabled=${disabled} title=${title} @click=${() => emit(this, 'show-dialog', { dialog: 'checkout', filenames: [f.name] })}>Check out</button>`;
     }
+    const steps = stateSteps(f, this.approver).map((step) => html`<button tabindex=${t} class="link" ?disabled=${disabled} title=${title} @click=${() => emit(this, 'show-dialog', { dialog: 'state', filename: f.name, to: step.to })} aria-label="${step.label}: ${f.name}">${step.label}</button>`);
     const holder = f.locked_by ? this.presence.get(f.locked_by) : undefined;
     const overdue = isOverdue(f);
     const url = contentUrl(f.name);
@@ -243,13 +257,13 @@ export class FileTable extends LitElement {
         <div class="meta">
           <span>${formatSize(f.size_bytes)}</span>
           <time datetime=${f.modified ?? ''} title=${f.modified ? `Modified ${new Date(f.modified).toLocaleString()}` : ''}>${f.modified ? `modified ${relativeTime(f.modified, this.now)}` : ''}</time>
-          ${more}${this.offline ? html`<span class="off" aria-disabled="true" title=${this.disabledReason}>Download</span>` : html`<a tabindex=${t} href=${url} download aria-label="Download ${f.name}">Download</a>`}
+          ${more}${steps}${this.offline ? html`<span class="off" aria-disabled="true" title=${this.disabledReason}>Download</span>` : html`<a tabindex=${t} href=${url} download aria-label="Download ${f.name}">Download</a>`}
           <button tabindex=${t} class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'show-dialog', { dialog: 'versions', filename: f.name })} aria-label="Versions of ${f.name}">Versions</button>
           <button tabindex=${t} class="link" ?disabled=${this.offline} title=${this.offline ? this.disabledReason : ''} @click=${() => emit(this, 'show-dialog', { dialog: 'history', filename: f.name })} aria-label="History of ${f.name}">History</button>
           <button tabindex=${t} class="link" @click=${() => emit(this, 'copy-path-request', { filename: f.name })} aria-label="Copy path of ${f.name}" title="Copy the path to open it on the share">Copy path</button>
         </div>
       </div>
-      <div role="gridcell" class="c-status"><span class="badge">${status}</span>${holder ? html` <span class="presence ${holder.online ? 'online' : ''}" title=${!holder.online && holder.last_seen ? `Last seen ${new Date(holder.last_seen).toLocaleString()}` : ''}>${holder.online ? 'online' : `last seen ${relativeTime(holder.last_seen, this.now)}`}</span>` : ''}${f.lock?.until ? html` <span class="until ${overdue ? 'overdue' : ''}" title="Meant to be done by ${new Date(f.lock.until).toLocaleString()}">${overdue ? 'Overdue, ' : ''}until ${localTime(f.lock.until, this.now)}</span>` : ''}${f.queue.length > 0 ? html` <span class="queue">Queue: ${f.queue.map((w) => w.user).join(', ')}</span>` : ''}${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
+      <div role="gridcell" class="c-status">${stateBadge(f)} <span class="badge">${status}</span>${holder ? html` <span class="presence ${holder.online ? 'online' : ''}" title=${!holder.online && holder.last_seen ? `Last seen ${new Date(holder.last_seen).toLocaleString()}` : ''}>${holder.online ? 'online' : `last seen ${relativeTime(holder.last_seen, this.now)}`}</span>` : ''}${f.lock?.until ? html` <span class="until ${overdue ? 'overdue' : ''}" title="Meant to be done by ${new Date(f.lock.until).toLocaleString()}">${overdue ? 'Overdue, ' : ''}until ${localTime(f.lock.until, this.now)}</span>` : ''}${f.queue.length > 0 ? html` <span class="queue">Queue: ${f.queue.map((w) => w.user).join(', ')}</span>` : ''}${f.protected ? html` <span class="ro" role="img" aria-label="Read-only on the share" title="Read-only on the share until it is checked out">🔒</span>` : ''}${f.warning === 'edited_unlocked' ? html` <span class="warn" title="The content changed on disk while nobody held the lock; cleared by the next check-out and check-in">Edited while not checked out</span>` : ''}</div>
       <div role="gridcell" class="c-message" title=${f.lock?.message ?? ''}>${f.lock?.message ?? ''}</div>
       <div role="gridcell" class="c-held">${f.lock ? html`<span class="held-label">Held for </span><time datetime=${f.lock.timestamp} title="Checked out ${new Date(f.lock.timestamp).toLocaleString()}">${duration(f.lock.timestamp, this.now)}</time>` : ''}</div>
       <div role="gridcell" class="c-actions">${action}</div>
@@ -274,10 +288,13 @@ export class FileTable extends LitElement {
       ['waiting', this.files.filter((f) => f.queue.some((w) => w.user === this.user)).length, 'you wait for'],
     ];
     const shown = parts.filter(([key, n]) => n > 0 || key === 'checked_out');
+    const sep = html`<span aria-hidden="true"> · </span>`;
     return html`<p class="summary" aria-label="Summary">
       ${shown.map(
         ([key, n, label], i) =>
-          html`${i > 0 ? html`<span aria-hidden="true"> · </span>` : ''}<button class="link" aria-pressed=${this._status === key ? 'true' : 'false'} title="Show only these" @click=${() => (this._status = this._status === key ? 'all' : key)}>${n} ${label}</button>`,
+          html`${i > 0 ? sep : ''}<button class="link" aria-pressed=${this._status === key ? 'true' : 'false'} title="Show only these" @click=${() => (this._status = this._status === key ? 'all' : key)}>${n} ${label}</button>`,
+      )}${stateCounts(this.files).map(
+        ([r, n, label]) => html`${sep}<button class="link" aria-pressed=${this._release === r ? 'true' : 'false'} title="Show only these" @click=${() => (this._release = this._release === r ? '' : r)}>${n} ${label}</button>`,
       )}
     </p>`;
   }

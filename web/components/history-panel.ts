@@ -2,7 +2,8 @@ import { html } from 'lit';
 import { emit } from '../state/dom-events.js';
 import { ModalElement } from './modal-element.js';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { HistoryBody } from '../../shared/protocol.js';
+import type { HistoryBody, StateRecord } from '../../shared/protocol.js';
+import { stateText } from './release-state.js';
 import type { BoardActions } from '../data/board-actions.js';
 import { formatSeconds, localTime } from '../../shared/durations.js';
 import { versionsPanelStyles } from './versions-panel.styles.js';
@@ -22,24 +23,29 @@ const held = (seconds: number | null) => (seconds === null ? '—' : formatSecon
 export class HistoryPanel extends ModalElement {
   /** The file shown; '' when closed. */
   @property() filename = '';
-  @property({ attribute: false }) actions: Pick<BoardActions, 'history'> | null = null;
+  @property({ attribute: false }) actions: Pick<BoardActions, 'history' | 'states'> | null = null;
 
   /** Null while loading. */
   @state() private _history: HistoryBody | null = null;
   @state() private _error = '';
+  /** Its release state changes, newest first (null while loading). */
+  @state() private _states: StateRecord[] | null = null;
 
   open(filename: string) {
     this.filename = filename;
     this._error = '';
     this._history = null;
+    this._states = null;
     this.showModal();
     void this._load(filename);
   }
 
   private async _load(filename: string) {
     try {
-      const h = (await this.actions?.history(filename)) ?? null;
-      if (filename === this.filename) this._history = h;
+      const [h, states] = await Promise.all([this.actions?.history(filename) ?? null, this.actions?.states(filename) ?? null]);
+      if (filename !== this.filename) return;
+      this._history = h;
+      this._states = states;
     } catch (err) {
       this._error = (err as Error).message;
     }
@@ -82,6 +88,24 @@ export class HistoryPanel extends ModalElement {
               )}
             </tbody>
           </table>`
+        : ''}
+      ${this._states && this._states.length > 0
+        ? html`<h3>Release states</h3>
+            <table role="table">
+              <thead role="rowgroup">
+                <tr role="row"><th role="columnheader" scope="col">State</th><th role="columnheader" scope="col">Who</th><th role="columnheader" scope="col">When</th><th role="columnheader" scope="col">Comment</th></tr>
+              </thead>
+              <tbody role="rowgroup">
+                ${this._states.map(
+                  (c) => html`<tr role="row">
+                    <td role="cell">${stateText(c)}</td>
+                    <td role="cell">${c.by}</td>
+                    <td role="cell"><time datetime=${c.at}>${new Date(c.at).toLocaleString()}</time></td>
+                    <td role="cell" class="comment">${c.comment ?? ''}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`
         : ''}
       ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
       <div class="buttons"><button @click=${() => this.close()}>Close</button></div>

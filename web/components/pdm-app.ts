@@ -14,6 +14,9 @@ import type { CheckinDialog } from './checkin-dialog.js';
 import './checkin-dialog.js';
 import type { ForceDialog } from './force-dialog.js';
 import './force-dialog.js';
+import type { StateDialog } from './state-dialog.js';
+import './state-dialog.js';
+import { startedRevisions, stateText } from './release-state.js';
 import type { HistoryPanel } from './history-panel.js';
 import './history-panel.js';
 import type { NameDialog } from './name-dialog.js';
@@ -58,6 +61,7 @@ export class PdmApp extends LitElement {
   @query('checkin-dialog') private _checkinDialog!: CheckinDialog;
   @query('versions-panel') private _versions!: VersionsPanel;
   @query('force-dialog') private _forceDialog!: ForceDialog;
+  @query('state-dialog') private _stateDialog!: StateDialog;
   @query('history-panel') private _history!: HistoryPanel;
   @query('name-dialog') private _nameDialog!: NameDialog;
   @query('file-table') private _table!: FileTable | null;
@@ -126,6 +130,7 @@ export class PdmApp extends LitElement {
           ?loaded=${s.revision >= 0}
           .user=${user}
           .admin=${admin}
+          .approver=${session.approver === true}
           .disabledReason=${!live ? 'Not connected: commands are disabled until the page is Live again.' : s.health?.locks === 'unavailable' ? 'locks.json is unavailable: check-outs and check-ins wait until it is fixed.' : ''}
           ?offline=${!live}
           .presence=${s.presence}
@@ -138,6 +143,7 @@ export class PdmApp extends LitElement {
       <checkin-dialog .actions=${this._actions} .locks=${s.locks} .board=${s.version}></checkin-dialog>
       <versions-panel .actions=${this._actions}></versions-panel>
       <force-dialog .actions=${this._actions} .locks=${s.locks} .board=${s.version}></force-dialog>
+      <state-dialog .actions=${this._actions} ?signs=${session.mode === 'users'} .locks=${s.locks} .board=${s.version}></state-dialog>
       <history-panel .actions=${this._actions}></history-panel>
       ${session.mode === 'open' ? html`<name-dialog .current=${user} .held=${s.fileList().filter((f) => f.locked_by === user).length}></name-dialog>` : ''}
     `;
@@ -147,7 +153,7 @@ export class PdmApp extends LitElement {
   private _showDialog(d: ShowDialog) {
     switch (d.dialog) {
       case 'checkout':
-        this._checkoutDialog.open(d.filenames, d.wait ?? false);
+        this._checkoutDialog.open(d.filenames, d.wait ?? false, startedRevisions(d.filenames.map((n) => this.store.files.get(n))));
         break;
       case 'checkin':
         this._checkinDialog.open(d.filenames);
@@ -161,6 +167,11 @@ export class PdmApp extends LitElement {
       case 'history':
         this._history.open(d.filename);
         break;
+      case 'state': {
+        const f = this.store.files.get(d.filename);
+        if (f) this._stateDialog.open(d.filename, d.to, stateText(f));
+        break;
+      }
       case 'name':
         this._nameDialog.open();
     }

@@ -1,4 +1,5 @@
-import type { ErrorBody, HistoryBody, Version } from '../../shared/protocol.js';
+import type { ErrorBody, HistoryBody, ReleaseState, StateRecord, Version } from '../../shared/protocol.js';
+import { setState, stateChanges } from './states-api.js';
 import { activityPage, fileHistory, type ActivityFilters } from './history-api.js';
 import type { LiveConnection } from './live-connection.js';
 import { listVersions, restoreVersion, uploadVersion, type Upload } from './versions-api.js';
@@ -21,6 +22,10 @@ export interface BoardActions {
   versions(filename: string): Promise<Version[]>;
   restore(filename: string, number: number): Promise<string | null>;
   history(filename: string): Promise<HistoryBody>;
+  /** Gives a file a release state (a comment where needed; a password for a release in users mode). */
+  setState(filename: string, state: ReleaseState, comment: string, password: string): Promise<string | null>;
+  /** A file's release state changes, newest first. */
+  states(filename: string): Promise<StateRecord[]>;
   activity(filters: ActivityFilters, before: string | null): ReturnType<typeof activityPage>;
 }
 
@@ -65,6 +70,8 @@ export function boardActions(conn: LiveConnection, openModeUser: () => string | 
     versions: (filename) => listVersions(filename, openModeUser()),
     restore: (filename, number) => restoreVersion(filename, number, openModeUser()),
     history: (filename) => fileHistory(filename),
+    setState: (filename, state, comment, password) => setState(filename, state, comment, password, openModeUser()),
+    states: (filename) => stateChanges(filename),
     activity: (filters, before) => activityPage(filters, before),
   };
 }

@@ -73,6 +73,7 @@ export class LiveConnection {
     socket.on('file:added', (data) => this.store.applyEvent({ event: 'file:added', data }));
     socket.on('file:changed', (data) => this.store.applyEvent({ event: 'file:changed', data }));
     socket.on('file:removed', (data) => this.store.applyEvent({ event: 'file:removed', data }));
+    socket.on('file:state', (data) => this.store.applyEvent({ event: 'file:state', data }));
     socket.on('health', (h) => this.store.setHealth(h));
     socket.on('activity', (e) => this.store.addActivity([e]));
   }

@@ -13,6 +13,8 @@ export interface SessionInfo {
   directory?: string;
   /** What `Copy path` puts before a name ('' before sign-in). */
   share_path: string;
+  /** May release and retire files. */
+  approver?: boolean;
 }
 
 export async function getSession(openName: string | null): Promise<SessionInfo> {
@@ -23,7 +25,7 @@ export async function getSession(openName: string | null): Promise<SessionInfo> 
   }
   if (!res.ok) throw new Error(`GET /api/session answered ${res.status}`);
   const body = (await res.json()) as SessionBody;
-  return { mode: body.mode, user: body.user, role: body.role, share_path: body.share_path };
+  return { mode: body.mode, user: body.user, role: body.role, share_path: body.share_path, approver: body.approver === true };
 }
 
 /** Signs in; the server sets the httpOnly cookie the socket handshake then carries. */
@@ -31,7 +33,9 @@ export async function signIn(user: string, password: string): Promise<SessionInf
   const res = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
   const body = (await res.json().catch(() => ({}))) as Partial<SignInBody & ErrorBody>;
   if (!res.ok || !body.user) return { error: body.detail ?? `Sign-in failed (${res.status}).` };
-  return { mode: 'users', user: body.user, role: body.role ?? 'user', share_path: body.share_path ?? '' };
+  // Whether they may approve releases is the session's (the cookie is set now).
+  const approver = (await getSession(null).catch(() => null))?.approver === true;
+  return { mode: 'users', user: body.user, role: body.role ?? 'user', share_path: body.share_path ?? '', approver };
 }
 
 export async function signOut(): Promise<void> {

@@ -43,7 +43,7 @@ export class SessionController implements ReactiveController {
   async setName(name: string): Promise<void> {
     localStorage.setItem(USER_KEY, name);
     const info = await getSession(name).catch(() => null);
-    this.set({ mode: 'open', user: name, role: info?.role ?? 'user', share_path: info?.share_path ?? this.session?.share_path ?? '' });
+    this.set({ mode: 'open', user: name, role: info?.role ?? 'user', share_path: info?.share_path ?? this.session?.share_path ?? '', approver: info?.approver === true });
   }
 
   /** Users mode: the server's refusal to show, or null once signed in. */

@@ -1,6 +1,6 @@
 import { compareNames } from '../../shared/file-names.js';
 import { lockFields } from '../../shared/file-status.js';
-import type { ActivityEvent, BatchPayload, FileStatus, HealthBody, LockInfo, LocksMap, NudgedPayload, PresenceEntry, RevisionedEvent, SnapshotPayload } from '../../shared/protocol.js';
+import { boardRevisionOf, type ActivityEvent, type BatchPayload, type FileStatus, type HealthBody, type LockInfo, type LocksMap, type NudgedPayload, type PresenceEntry, type RevisionedEvent, type SnapshotPayload } from '../../shared/protocol.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 
@@ -92,7 +92,7 @@ export class BoardStore {
 
   /** Applies one revisioned event; a gap asks for a snapshot instead of guessing. */
   applyEvent(e: RevisionedEvent, notify = true): void {
-    const rev = e.data.revision;
+    const rev = boardRevisionOf(e);
     if (rev <= this.revision) return; // already reflected (e.g. in a snapshot)
     if (rev !== this.revision + 1) {
       if (!this.awaitingSnapshot) {
@@ -132,6 +132,16 @@ export class BoardStore {
           this.notice(`${e.data.file.name}, which you hold, was saved on disk${e.data.version ? ` (version ${e.data.version})` : ''}.`);
         }
         break;
+      case 'file:state': {
+        const f = this.files.get(e.data.filename);
+        if (f) {
+          this.files.set(e.data.filename, { ...f, state: e.data.state, revision: e.data.revision, state_changed: { by: e.data.by, at: e.data.at, comment: e.data.comment } });
+          this.sorted = null;
+        }
+        if (this.watching(e.data.filename) && e.data.by !== this.user) this.announcement = `${e.data.filename} is now ${e.data.state} ${e.data.revision}${e.data.by ? ` (${e.data.by})` : ''}.`;
+        this.touch(e.data.filename);
+        break;
+      }
       case 'file:removed':
         if (this.files.get(e.data.filename)?.locked_by === this.user && this.user) {
           this.notice(`${e.data.filename}, which you hold, was removed from the vault.`);

@@ -1,3 +1,5 @@
+import type { ReleaseState } from '../../shared/protocol.js';
+
 /** Intent sent up from leaf components to <pdm-app>, which owns the connection. */
 
 /**
@@ -13,6 +15,8 @@ export type ShowDialog =
   | { dialog: 'force'; filename: string }
   | { dialog: 'versions'; filename: string }
   | { dialog: 'history'; filename: string }
+  /** Give a file the next release state (`to`). */
+  | { dialog: 'state'; filename: string; to: ReleaseState }
   /** Open mode: change the name you go by. */
   | { dialog: 'name' };
 
