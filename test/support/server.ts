@@ -69,8 +69,8 @@ export async function api(url: string, path: string, init: RequestInit & { json?
   return { status: res.status, headers: res.headers, body };
 }
 
-/** Polls until `check` returns a truthy value, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+/** Polls until `check` returns a truthy value, or fails after `timeoutMs` (generous: a busy machine makes a test slower, not red). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
