@@ -6,6 +6,7 @@ import type { ActivityFilters } from '../data/history-api.js';
 import { relativeTime } from './format.js';
 import { containsText } from '../../shared/text-match.js';
 import { baseStyles } from './theme.js';
+import { stateText } from './release-state.js';
 
 const VERB: Record<string, string> = {
   checkout: 'checked out',
@@ -25,6 +26,9 @@ const VERB: Record<string, string> = {
   unqueued: 'left the queue for',
   nudge: 'asked for the release of',
 };
+
+/** `marked PN1001.mcam Released A`; a check-out's new revision: `started PN1001.mcam Draft B`. */
+const stateVerb = (e: ActivityEvent) => (e.state === 'draft' && e.message?.startsWith('Revision ') ? 'started' : 'marked');
 
 /** File changes nobody is named for (seen on the share), said of the file. */
 const ON_DISK: Record<string, string> = {
@@ -86,7 +90,7 @@ export class ActivityFeed extends LitElement {
             ${!e.user && ON_DISK[e.type]
               ? html`<span class="file">${pathParts(e.filename)}</span> ${ON_DISK[e.type]}`
               : html`<span class="who">${e.user ?? (e.source === 'disk' ? 'On disk' : 'Someone')}</span>
-                  ${VERB[e.type] ?? e.type} <span class="file">${pathParts(e.filename)}</span>`}
+                  ${e.type === 'state_changed' ? stateVerb(e) : VERB[e.type] ?? e.type} <span class="file">${pathParts(e.filename)}</span>${e.type === 'state_changed' && e.state && e.revision ? ` ${stateText({ state: e.state, revision: e.revision })}` : ''}`}
             ${e.type === 'force_release' && e.previous_user ? html`(held by ${e.previous_user})` : ''}
             ${e.message ? html`<q>${e.message}</q>` : ''} ${e.source === 'disk' && LOCK_ACTIVITY_TYPES.has(e.type) ? html`<span class="tag">edited on disk</span>` : ''}
             <time datetime=${e.at} title=${new Date(e.at).toLocaleString()}>${relativeTime(e.at, this.now)}</time>
