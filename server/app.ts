@@ -40,6 +40,8 @@ import { apiNotFound, errorHandler } from './http/error-handler.js';
 import { filesRoutes, healthRoute } from './http/files-routes.js';
 import { sessionGuard, signerFirst } from './http/session-guard.js';
 import { StateStore } from './states/state-store.js';
+import { fileSha256 } from './storage/file-digest.js';
+import { existingTracked } from './vault/vault-paths.js';
 import { neverWritable } from './states/state-rules.js';
 import { StateCommands } from './states/state-commands.js';
 import { foldName } from './auth/name-fold.js';
@@ -143,7 +145,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const keeper = contentKeeper({ logger, layout, index, versions, turns, settled: (abs, maxMs) => vaultWatcher?.settled(abs, maxMs) ?? Promise.resolve() });
   let stateCommands: StateCommands | null = null;
   const commands = new FileCommands(layout, store, board, known, spelling, keeper, new CommandBudgets(config.commandBudget), (names) => stateCommands?.startRevisions(names) ?? Promise.resolve());
-  stateCommands = new StateCommands({ states, locks: store, board, activity, spelling, approvers: new Set(config.approvers.map(foldName)), accounts: identity.mode === 'users' ? (accounts ?? null) : null });
+  stateCommands = new StateCommands({ states, locks: store, board, activity, spelling, approvers: new Set(config.approvers.map(foldName)), accounts: identity.mode === 'users' ? (accounts ?? null) : null, contentSha: async (name) => fileSha256((await existingTracked(layout, name)).abs) });
   const presence = new Presence(config.dataDir, logger);
   await presence.start();
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name), undefined, (user) => presence.peek(user).online);

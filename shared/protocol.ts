@@ -45,6 +45,8 @@ export interface StateRecord extends StateChanged {
   state: ReleaseState;
   /** `A`, `B`, … `Z`, `AA`, … */
   revision: string;
+  /** A release: the released content's sha256 (its version is offered as `Released A`). */
+  sha256?: string;
 }
 
 /** A tracked file with its lock status merged in. */
@@ -163,6 +165,8 @@ export interface ActivityEvent {
   /** For `state_changed`: the file's release state and revision from then on. */
   state?: ReleaseState;
   revision?: string;
+  /** For a release: the released content's sha256. */
+  sha256?: string;
 }
 
 export const ERROR_CODES = [

@@ -79,6 +79,7 @@ export const activityEvent = z
     until: z.string().optional(),
     state: z.enum(RELEASE_STATES).optional(),
     revision: z.string().optional(),
+    sha256: z.string().optional(),
   })
   .meta({ id: 'ActivityEvent' }) satisfies z.ZodType<ActivityEvent>;
 
@@ -94,7 +95,7 @@ export const filesBody = z.object({ revision: z.number().int(), files: z.array(f
 export const locksBody = z.object({ revision: z.number().int(), locks: z.record(z.string(), lockInfo) }).meta({ id: 'LocksBody' }) satisfies z.ZodType<LocksBody>;
 export const filesMutationBody = z.object({ success: z.literal(true), files: z.array(fileStatus) }).meta({ id: 'FilesMutationBody' }) satisfies z.ZodType<FilesMutationBody>;
 export const mutationBody = z.object({ success: z.literal(true), file: fileStatus, new_revision: z.string().optional() }).meta({ id: 'MutationBody' }) satisfies z.ZodType<MutationBody>;
-export const stateRecord = stateChanged.extend({ state: z.enum(RELEASE_STATES), revision: z.string() }).meta({ id: 'StateRecord' }) satisfies z.ZodType<StateRecord>;
+export const stateRecord = stateChanged.extend({ state: z.enum(RELEASE_STATES), revision: z.string(), sha256: z.string().optional() }).meta({ id: 'StateRecord' }) satisfies z.ZodType<StateRecord>;
 export const statesBody = z.object({ changes: z.array(stateRecord) }).meta({ id: 'StatesBody' }) satisfies z.ZodType<StatesBody>;
 export const versionBody = z.object({ success: z.literal(true), file: fileStatus, version }).meta({ id: 'VersionBody' }) satisfies z.ZodType<VersionBody>;
 export const undoBody = z.object({ success: z.literal(true), file: fileStatus, reverted: z.boolean() }).meta({ id: 'UndoBody' }) satisfies z.ZodType<UndoBody>;

@@ -20,11 +20,13 @@ export interface StateCommandsDeps {
   approvers: ReadonlySet<string>;
   /** Users mode: where a release's password is checked again; null in open mode. */
   accounts: Pick<Accounts, 'signIn'> | null;
+  /** The file's content now, as a sha256 (what a release signs off). */
+  contentSha(filename: string): Promise<string>;
 }
 
 /** The activity entry of a state change (its time is the record's, so servers log it once). */
 export function stateEntry(filename: string, r: StateRecord, source: 'api' | 'disk'): ActivityEvent {
-  return makeActivity({ type: 'state_changed', filename, user: r.by || null, message: r.comment, source, state: r.state, revision: r.revision, ...(r.at ? { at: r.at } : {}) });
+  return makeActivity({ type: 'state_changed', filename, user: r.by || null, message: r.comment, source, state: r.state, revision: r.revision, ...(r.sha256 ? { sha256: r.sha256 } : {}), ...(r.at ? { at: r.at } : {}) });
 }
 
 /** Same key = the same change, whichever server logged it. */
@@ -58,13 +60,14 @@ export class StateCommands {
     const needs = checkTransition(this.d.states.fields(filename).state, input.state, this.approver(caller), this.d.accounts !== null);
     if (needs.comment && !comment) throw new AppError('INVALID_REQUEST', `A file made ${input.state} needs a comment saying why.`);
     if (needs.signature) await this.sign(caller, input.password);
+    const sha256 = input.state === 'released' ? await this.d.contentSha(filename) : undefined;
     await this.d.states.update(
       filename,
       (now) => {
         refuseIfHeld();
         const from = now ?? { state: 'draft' as const, revision: 'A' };
         checkTransition(from.state, input.state, this.approver(caller), this.d.accounts !== null);
-        return { state: input.state, revision: from.revision, by: caller.user, at: new Date().toISOString(), comment };
+        return { state: input.state, revision: from.revision, by: caller.user, at: new Date().toISOString(), comment, ...(sha256 ? { sha256 } : {}) };
       },
       // Logged before the answer, and before another server can see states.json change.
       (after) => this.d.activity.appendOnce([stateEntry(filename, after, 'api')], stateEntryKey),
@@ -115,7 +118,7 @@ export class StateCommands {
     const found = await this.d.activity.search({ filename, types: new Set(['state_changed']) }, 1000);
     return found
       .reverse()
-      .flatMap((e) => (e.state && e.revision ? [{ state: e.state, revision: e.revision, by: e.user ?? '', at: e.at, comment: e.message }] : []));
+      .flatMap((e) => (e.state && e.revision ? [{ state: e.state, revision: e.revision, by: e.user ?? '', at: e.at, comment: e.message, ...(e.sha256 ? { sha256: e.sha256 } : {}) }] : []));
   }
 
   /** The approver's password again: wrong is 401, counted like a failed sign-in by the route. */

@@ -37,7 +37,8 @@ export function parseStates(text: string): StatesRead {
     if (r.by !== undefined && (typeof r.by !== 'string' || r.by.length > STATES_LIMITS.maxName)) return bad('has a "by" that is not a name');
     if (r.at !== undefined && (typeof r.at !== 'string' || Number.isNaN(Date.parse(r.at)))) return bad('has an "at" that is not an ISO time');
     if (r.comment !== undefined && r.comment !== null && (typeof r.comment !== 'string' || r.comment.length > STATES_LIMITS.maxComment)) return bad(`has a "comment" that is not text of at most ${STATES_LIMITS.maxComment} characters`);
-    states[name] = { state: r.state, revision: r.revision, by: r.by ?? '', at: r.at ?? '', comment: r.comment ?? null };
+    if (r.sha256 !== undefined && (typeof r.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(r.sha256))) return bad('has a "sha256" that is not 64 hex digits');
+    states[name] = { state: r.state, revision: r.revision, by: r.by ?? '', at: r.at ?? '', comment: r.comment ?? null, ...(r.sha256 ? { sha256: r.sha256 } : {}) };
   }
   return { kind: 'ok', states };
 }

@@ -222,6 +222,7 @@ describe('the board at every width, light and dark: nothing cut off, axe finds n
       await check('force', () => row(page, 'PN1002.mcam').getByRole('button', { name: 'Force release: PN1002.mcam' }).click(), ['Cancel']);
       await check('wait', () => row(page, 'PN1002.mcam').getByRole('button', { name: 'Check out when free: PN1002.mcam' }).click(), ['Cancel', 'Join the queue']);
       await check('name', () => page.getByRole('button', { name: 'Change name' }).click(), ['Cancel']);
+      await check('state', () => row(page, LONG_FREE).getByRole('button', { name: `Mark proven: ${LONG_FREE}` }).click(), ['Cancel', 'Confirm']);
       // The activity feed follows the list, with room to read it (it once had no height at all).
       const feed = page.getByRole('region', { name: 'Activity' });
       await feed.scrollIntoViewIfNeeded();

@@ -47,6 +47,13 @@ describe('release states on the page, in Chromium', () => {
     await row(boss, 'PN1001.mcam').getByText('Checked out by alice').waitFor();
     expect((await api(t.server.url, '/api/files/PN1001.mcam')).body).toMatchObject({ state: 'draft', revision: 'B', locked_by: 'alice' });
 
+    // The released content stays a version, offered as `Released A`.
+    await row(boss, 'PN1001.mcam').getByRole('button', { name: 'Versions of PN1001.mcam' }).click();
+    const versions = boss.getByRole('dialog', { name: 'Versions of PN1001.mcam' });
+    await versions.getByText('Released A', { exact: true }).waitFor();
+    await versions.getByRole('link', { name: /^Download version \d+ \(Released A\)$/ }).waitFor();
+    await boss.keyboard.press('Escape');
+
     // History shows the states beside the holds.
     await row(boss, 'PN1001.mcam').getByRole('button', { name: 'History of PN1001.mcam' }).click();
     const history = boss.getByRole('dialog', { name: 'History of PN1001.mcam' });

@@ -12,6 +12,16 @@ export const versionsPanelStyles = [
     h2 {
       margin: 0 0 0.6rem;
     }
+    .released {
+      display: inline-block;
+      padding: 0 0.4rem;
+      border: 1px solid var(--ok);
+      border-radius: 0.3rem;
+      background: var(--ok-bg);
+      color: var(--ok-fg);
+      font-size: 0.82rem;
+      white-space: nowrap;
+    }
     table {
       width: 100%;
       border-collapse: collapse;

@@ -14,7 +14,7 @@ export class VersionsPanel extends ModalElement {
   /** The file shown; '' when closed. */
   @property() filename = '';
   /** Loads the versions and restores one; a restore answers the refusal to show, or null. */
-  @property({ attribute: false }) actions: Pick<BoardActions, 'versions' | 'restore'> | null = null;
+  @property({ attribute: false }) actions: Pick<BoardActions, 'versions' | 'restore' | 'states'> | null = null;
 
   /** Its versions, newest first (null while loading). */
   @state() private _versions: Version[] | null = null;
@@ -22,6 +22,8 @@ export class VersionsPanel extends ModalElement {
   @state() private _canRestore = false;
   /** A message from the last action. */
   @state() private _error = '';
+  /** Released content by sha256: `Released A` (a release records the content it signed off). */
+  @state() private _released = new Map<string, string>();
 
 
   /** Opens the panel for a file; `canRestore` when the viewer holds its lock. */
@@ -37,8 +39,10 @@ export class VersionsPanel extends ModalElement {
     const { filename } = this;
     this._versions = null;
     try {
-      const list = (await this.actions?.versions(filename)) ?? [];
-      if (filename === this.filename) this._versions = list;
+      const [list, states] = await Promise.all([this.actions?.versions(filename) ?? [], this.actions?.states(filename).catch(() => []) ?? []]);
+      if (filename !== this.filename) return;
+      this._released = new Map(states.flatMap((c) => (c.state === 'released' && c.sha256 ? [[c.sha256, `Released ${c.revision}`] as const] : [])));
+      this._versions = list;
     } catch (err) {
       this._versions = [];
       this._error = (err as Error).message;
@@ -68,13 +72,13 @@ export class VersionsPanel extends ModalElement {
             <tbody role="rowgroup">
               ${list.map(
                 (v, i) => html`<tr role="row">
-                  <td role="cell">${v.number}${i === 0 ? html` <small>(current)</small>` : ''}</td>
+                  <td role="cell">${v.number}${i === 0 ? html` <small>(current)</small>` : ''}${this._released.has(v.sha256) ? html` <span class="released">${this._released.get(v.sha256)}</span>` : ''}</td>
                   <td role="cell">${v.user ?? '—'}</td>
                   <td role="cell"><time datetime=${v.at} title=${new Date(v.at).toLocaleString()}>${relativeTime(v.at)}</time></td>
                   <td role="cell">${formatSize(v.size_bytes)}</td>
                   <td role="cell" class="comment">${v.comment ?? ''}</td>
                   <td role="cell" class="actions"><div>
-                    <a href=${versionUrl(this.filename, v.number)} download aria-label="Download version ${v.number}">Download</a>
+                    <a href=${versionUrl(this.filename, v.number)} download aria-label="Download version ${v.number}${this._released.has(v.sha256) ? ` (${this._released.get(v.sha256)})` : ''}">Download</a>
                     ${this._canRestore && i > 0 ? html`<button @click=${() => void this._restore(v.number)} aria-label="Restore version ${v.number}">Restore</button>` : ''}
                   </div></td>
                 </tr>`,
