@@ -6,6 +6,8 @@ export interface Account {
   /** The canonical spelling (the users file's, or the directory's own). */
   name: string;
   role: Role;
+  /** A directory user in `--ldap-approver-group`: may release and retire files. */
+  approver?: boolean;
 }
 
 /** Where names and passwords are checked: the users file, the directory, or both. */

@@ -17,6 +17,8 @@ export interface LdapOptions {
   filter?: string;
   /** Members of this group (its `member`, or the user's `memberOf`) are admins. */
   adminGroup?: string;
+  /** Members of this group may release and retire files (release states), as admins may. */
+  approverGroup?: string;
   /** PEM CA certificates that `ldaps://` trusts besides the system's. */
   ca?: Buffer;
   /** The attribute that holds the name (`uid`, `sAMAccountName`). */
@@ -145,11 +147,11 @@ export class LdapDirectory implements DirectoryAccounts {
   private async account(c: Client, dn: string, entry: Entry | null, given: string): Promise<Account> {
     // The directory's own spelling, so ALICE and alice are one person.
     const name = (entry && attribute(entry, this.o.nameAttribute)[0]) || given;
-    return { name, role: (await this.isAdmin(c, dn, entry)) ? 'admin' : 'user' };
+    const approver = await this.isMember(c, dn, entry, this.o.approverGroup);
+    return { name, role: (await this.isMember(c, dn, entry, this.o.adminGroup)) ? 'admin' : 'user', ...(approver ? { approver } : {}) };
   }
 
-  private async isAdmin(c: Client, dn: string, entry: Entry | null): Promise<boolean> {
-    const group = this.o.adminGroup;
+  private async isMember(c: Client, dn: string, entry: Entry | null, group: string | undefined): Promise<boolean> {
     if (!group) return false;
     if (entry && attribute(entry, 'memberOf').some((g) => sameDn(g, group))) return true;
     try {
@@ -159,7 +161,7 @@ export class LdapDirectory implements DirectoryAccounts {
     } catch (err) {
       if (err instanceof ResultCodeError) {
         // Common with a direct bind (users may not read groups): memberOf is then the only way.
-        if (!this.groupUnreadable) this.logger.warn({ group, err: err.message }, 'cannot read the admin group: only a memberOf on the user makes an admin');
+        if (!this.groupUnreadable) this.logger.warn({ group, err: err.message }, 'cannot read the group: only a memberOf on the user makes a member');
         this.groupUnreadable = true;
         return false;
       }

@@ -48,6 +48,7 @@ export function ldapOptions(s: ServeSettings): LdapOptions | undefined {
     ...(userDn ? { userDn } : { base: search.base!, filter: search.filter! }),
     ...(search.bindDn ? { bindDn: search.bindDn, bindPassword: bindPassword ?? '' } : {}),
     ...(s['ldap-admin-group'] ? { adminGroup: s['ldap-admin-group'] } : {}),
+    ...(s['ldap-approver-group'] ? { approverGroup: s['ldap-approver-group'] } : {}),
     ...(s['ldap-ca'] ? { ca: readSecret(s['ldap-ca'], 'LDAP CA file') } : {}),
     nameAttribute: s['ldap-name-attribute'] ?? nameAttributeOf(search.filter ?? userDn),
     label: s['ldap-label'] ?? parsed.hostname,

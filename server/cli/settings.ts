@@ -53,6 +53,7 @@ export const SERVE_OPTIONS = {
   'ldap-base': { kind: 'string', env: 'PDM_LDAP_BASE', arg: 'dn', help: 'search mode: where users are searched', shownDefault: 'none' },
   'ldap-filter': { kind: 'string', env: 'PDM_LDAP_FILTER', arg: 'filter', help: 'search mode: how a user is found, e.g. (sAMAccountName={user})', shownDefault: 'none' },
   'ldap-admin-group': { kind: 'string', env: 'PDM_LDAP_ADMIN_GROUP', arg: 'dn', help: 'members of this group (its member, or the user\'s memberOf) are admins', shownDefault: 'none (no directory admins)' },
+  'ldap-approver-group': { kind: 'string', env: 'PDM_LDAP_APPROVER_GROUP', arg: 'dn', help: 'members of this group may release and retire files (release states), as admins may', shownDefault: 'none' },
   'ldap-name-attribute': { kind: 'string', env: 'PDM_LDAP_NAME_ATTRIBUTE', arg: 'attr', help: 'the attribute whose spelling names the user', shownDefault: 'the one {user} is matched against, else uid' },
   'ldap-ca': { kind: 'path', env: 'PDM_LDAP_CA', arg: 'file', help: 'PEM CA certificate(s) ldaps:// trusts besides the system\'s', shownDefault: 'none' },
   'ldap-label': { kind: 'string', env: 'PDM_LDAP_LABEL', arg: 'text', help: 'what the sign-in form says it signs in to, e.g. "SHOP domain"', shownDefault: 'the directory\'s host name' },

@@ -20,7 +20,7 @@ export interface SessionRoutesDeps {
   /** `--share-path`, else the vault's folder: what `Copy path` puts before a name. */
   sharePath: string;
   /** Whether a caller may release and retire files (release states). */
-  approver: (caller: Caller) => boolean;
+  approver: (caller: Caller) => Promise<boolean>;
 }
 
 export const signInSchema = z.object({ user: userName, password: z.string().min(1).max(1000) });
@@ -35,12 +35,12 @@ export function sessionRoutes(d: SessionRoutesDeps): Router {
       // Open mode: callers name themselves; the page uses this to learn the mode and its role.
       const claimed = req.headers['x-pdm-user'];
       const caller = typeof claimed === 'string' && claimed ? await d.identity.fromHttp(req.headers) : null;
-      res.json({ user: caller?.user ?? null, role: caller?.admin ? 'admin' : 'user', mode: 'open', share_path: d.sharePath, approver: caller ? d.approver(caller) : false } satisfies SessionBody);
+      res.json({ user: caller?.user ?? null, role: caller?.admin ? 'admin' : 'user', mode: 'open', share_path: d.sharePath, approver: caller ? await d.approver(caller) : false } satisfies SessionBody);
       return;
     }
     try {
       const caller = await d.identity.fromHttp(req.headers);
-      res.json({ user: caller.user, role: caller.admin ? 'admin' : 'user', mode: 'users', share_path: d.sharePath, approver: d.approver(caller) } satisfies SessionBody);
+      res.json({ user: caller.user, role: caller.admin ? 'admin' : 'user', mode: 'users', share_path: d.sharePath, approver: await d.approver(caller) } satisfies SessionBody);
     } catch (err) {
       // The sign-in form names the directory it signs in to before anyone has signed in.
       if (!(err instanceof AppError) || err.code !== 'UNAUTHENTICATED' || !d.accounts?.label) throw err;

@@ -18,8 +18,8 @@ export interface StateCommandsDeps {
   spelling: VaultSpelling;
   /** `--approvers` names (besides admins), folded. */
   approvers: ReadonlySet<string>;
-  /** Users mode: where a release's password is checked again; null in open mode. */
-  accounts: Pick<Accounts, 'signIn'> | null;
+  /** Users mode: where a release's password is checked again, and a directory approver is found; null in open mode. */
+  accounts: Pick<Accounts, 'signIn' | 'current'> | null;
   /** The file's content now, as a sha256 (what a release signs off). */
   contentSha(filename: string): Promise<string>;
 }
@@ -39,9 +39,10 @@ export const stateEntryKey = (e: ActivityEvent) => `${e.type}|${e.filename}|${e.
 export class StateCommands {
   constructor(private readonly d: StateCommandsDeps) {}
 
-  /** Whether `caller` may approve: an admin, or named by --approvers. */
-  approver(caller: Caller): boolean {
-    return caller.admin || this.d.approvers.has(foldName(caller.user));
+  /** Whether `caller` may approve: an admin, named by --approvers, or in --ldap-approver-group. */
+  async approver(caller: Caller): Promise<boolean> {
+    if (caller.admin || this.d.approvers.has(foldName(caller.user))) return true;
+    return (await this.d.accounts?.current(caller.user))?.approver === true;
   }
 
   /** `POST /api/files/{name}/state`. */
@@ -57,7 +58,8 @@ export class StateCommands {
     refuseIfHeld();
     const comment = input.comment?.trim() || null;
     // Refusals before the signature: a password is not asked for a change that cannot be made.
-    const needs = checkTransition(this.d.states.fields(filename).state, input.state, this.approver(caller), this.d.accounts !== null);
+    const approver = await this.approver(caller);
+    const needs = checkTransition(this.d.states.fields(filename).state, input.state, approver, this.d.accounts !== null);
     if (needs.comment && !comment) throw new AppError('INVALID_REQUEST', `A file made ${input.state} needs a comment saying why.`);
     if (needs.signature) await this.sign(caller, input.password);
     const sha256 = input.state === 'released' ? await this.d.contentSha(filename) : undefined;
@@ -66,7 +68,7 @@ export class StateCommands {
       (now) => {
         refuseIfHeld();
         const from = now ?? { state: 'draft' as const, revision: 'A' };
-        checkTransition(from.state, input.state, this.approver(caller), this.d.accounts !== null);
+        checkTransition(from.state, input.state, approver, this.d.accounts !== null);
         return { state: input.state, revision: from.revision, by: caller.user, at: new Date().toISOString(), comment, ...(sha256 ? { sha256 } : {}) };
       },
       // Logged before the answer, and before another server can see states.json change.

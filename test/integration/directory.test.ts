@@ -51,6 +51,21 @@ describe('sign-in with the directory (OpenLDAP slapd)', () => {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
+  it('release states: --ldap-approver-group members release (signed with their directory password), others may only mark proven; a wrong password is 401', async () => {
+    const url = await start({ ...search(), approverGroup: LEADS });
+    const token = async (user: string) => (await signIn(url, user, `${user}-password`)).body.token as string;
+    const alice = bearer(await token('alice'));
+    const bob = bearer(await token('bob'));
+    const state = (headers: Record<string, string>, body: Record<string, unknown>) => api(url, '/api/files/PN1001.mcam/state', { json: body, headers });
+    expect((await api(url, '/api/session', { headers: bob })).body.approver).toBe(true);
+    expect((await api(url, '/api/session', { headers: alice })).body.approver).toBe(false);
+    expect((await state(alice, { state: 'proven' })).status).toBe(200);
+    expect((await state(alice, { state: 'released', comment: 'ok', password: 'alice-password' })).status).toBe(403);
+    expect((await state(bob, { state: 'released', comment: 'ok', password: 'wrong' })).status).toBe(401);
+    const released = await state(bob, { state: 'released', comment: 'first article OK', password: 'bob-password' });
+    expect(released.body.file).toMatchObject({ state: 'released', state_changed: { by: 'bob', comment: 'first article OK' } });
+  });
+
   it.each([
     ['direct bind', direct],
     ['search with a service account', search],
