@@ -58,4 +58,23 @@ describe('users mode in Chromium', () => {
     // Only expected refusals were logged (the wrong password's 401, the signed-out session check).
     expect(watch.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
   });
+
+  it('a release is signed with the password in the dialog; a wrong one is refused in place', async () => {
+    const boss = await signIn('boss', 'boss-pw');
+    await row(boss, 'PN1003.vnc').getByRole('button', { name: 'Mark proven: PN1003.vnc' }).click();
+    await boss.getByRole('dialog', { name: /Mark proven/ }).getByRole('button', { name: 'Confirm' }).click();
+    await row(boss, 'PN1003.vnc').getByText('Proven A').waitFor();
+    await row(boss, 'PN1003.vnc').getByRole('button', { name: 'Release: PN1003.vnc' }).click();
+    const dialog = boss.getByRole('dialog', { name: /Release/ });
+    await dialog.getByLabel('Comment').fill('signed off');
+    await dialog.getByLabel('Password').fill('not it');
+    await expectNoAxeViolations(boss, 'release dialog with a password');
+    watch.expect(true);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'password is not right' }).waitFor();
+    watch.expect(false);
+    await dialog.getByLabel('Password').fill('boss-pw');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await row(boss, 'PN1003.vnc').getByText('Released A').waitFor();
+  });
 });
