@@ -39,6 +39,9 @@ export class StateDialog extends FormDialog {
   override render() {
     const to = this._to;
     const password = this.signs && to === 'released';
+    // The form exists only while open: its Comment and Password must not be found beside the
+    // check-in dialog's (which is always there) by label.
+    if (this.filenames.length === 0) return html`<dialog aria-labelledby="t"><h2 id="t">Release state</h2></dialog>`;
     return html`<dialog aria-labelledby="t" @close=${this.closed}>
       <form method="dialog" @submit=${this._submit} @keydown=${submitOnCtrlEnter}>
         <h2 id="t">${TITLES[to]} <span class="file">${this.filenames[0] ?? ''}</span></h2>
