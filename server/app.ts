@@ -40,6 +40,7 @@ import { apiNotFound, errorHandler } from './http/error-handler.js';
 import { filesRoutes, healthRoute } from './http/files-routes.js';
 import { sessionGuard, signerFirst } from './http/session-guard.js';
 import { StateStore } from './states/state-store.js';
+import { Webhooks } from './notify/webhooks.js';
 import { fileSha256 } from './storage/file-digest.js';
 import { existingTracked } from './vault/vault-paths.js';
 import { neverWritable } from './states/state-rules.js';
@@ -115,7 +116,9 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     followDrift: (drift, draft) => handOffRemoved(drift, draft, known),
     ...(folds(rules) ? { respell: (locks: LocksMap) => respellLocks(locks, rules, (n) => index.spelling(n)) } : {}),
   });
-  const prom = new PdmMetrics({ sockets: () => io?.engine.clientsCount ?? 0, locksHeld: () => Object.keys(store.snapshot()).length });
+  // --webhook: the activity log is their queue (delivered behind the commands, never in their way).
+  const webhooks = config.webhooks.length > 0 ? new Webhooks({ urls: config.webhooks, secret: config.webhookSecret, activityFile: activity.file, dataDir: config.dataDir, staleMs: config.staleMs, logger }) : null;
+  const prom = new PdmMetrics({ sockets: () => io?.engine.clientsCount ?? 0, locksHeld: () => Object.keys(store.snapshot()).length, webhooks: () => webhooks?.figures() ?? [] });
   // The log first: the store's start-up may journal drift, which looks at the log's last entries.
   await activity.open();
   await store.open();
@@ -132,7 +135,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
         board.announceHealth();
       }, readOnlyChanged: (names) => board.touchMany(names) }, (name) => store.get(name) !== null && !neverWritable(states.fields(name).state))
     : null;
-  const board = new FileBoard(index, store, (name) => warnings.has(name), (name) => protection?.shownProtected(name) ?? false, () => protection?.problem() ?? states.problem(), (name) => states.fields(name));
+  const board = new FileBoard(index, store, (name) => warnings.has(name), (name) => protection?.shownProtected(name) ?? false, () => protection?.problem() ?? states.problem() ?? webhooks?.problem() ?? null, (name) => states.fields(name));
   // Serialise every file once now, not on the first request (100,000 files: ~300 ms).
   board.filesJson();
   const background = new BackgroundWork(logger);
@@ -151,7 +154,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name), undefined, (user) => presence.peek(user).online);
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger, turns });
   const publisher = new Publisher({
-    store, board, activity, presence, nudges, metrics: prom, protection, states, stateCommands,
+    store, board, activity, presence, nudges, metrics: prom, protection, states, stateCommands, webhooks,
     endWarnings: endWarningsOnCheckin({ warnings, board }),
     rememberReleases: (changes) => vaultChanges.followReleases(changes),
   });
@@ -227,6 +230,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     logger,
   });
   await dataWatcher.start();
+  await webhooks?.start();
   // --protect: every tracked file as its lock says, once the rest is up and in the background
   // (at 100,000 files an lstat each, and a chmod each the first time): reads are served meanwhile.
   if (protection) background.track(protection.reconcile(index.names()), 'protecting the share');
@@ -245,6 +249,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await vaultChanges.publish([]);
       await protection?.settled();
       await background.settled();
+      await webhooks?.close();
       await activity.close();
       await versions.close();
       // A connection a browser opened ahead, with no request on it yet, is not idle to Node: it

@@ -29,6 +29,10 @@ export interface AppConfig {
   admins: string[];
   /** Who may release and retire files besides admins (`--approvers`). */
   approvers: string[];
+  /** `--webhook`: where every activity entry is POSTed. */
+  webhooks: string[];
+  /** `--webhook-secret`: the HMAC key of X-PDM-Signature. */
+  webhookSecret: string | null;
   /** JSON body limit, as body-parser reads it. */
   bodyLimit: string;
   /** Built web app to serve at `/`, or null for none. */
@@ -85,6 +89,8 @@ export const DEFAULTS = {
   groupCommit: true,
   admins: [] as string[],
   approvers: [] as string[],
+  webhooks: [] as string[],
+  webhookSecret: null as string | null,
   bodyLimit: '64kb',
   webDist: null,
   settleMs: 400,

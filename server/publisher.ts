@@ -10,6 +10,7 @@ import type { SocketOutlet } from './realtime/socket-hub.js';
 import type { ShareProtection } from './vault/share-protection.js';
 import type { StateChange, StateStore } from './states/state-store.js';
 import type { StateCommands } from './states/state-commands.js';
+import type { Webhooks } from './notify/webhooks.js';
 
 /** Everything that follows a change, built before the publisher is. */
 export interface Outlets {
@@ -28,6 +29,8 @@ export interface Outlets {
   /** Release states (states.json) and their rules. */
   states: StateStore;
   stateCommands: StateCommands;
+  /** `--webhook`; null when none. */
+  webhooks: Webhooks | null;
 }
 
 /**
@@ -87,6 +90,7 @@ export class Publisher {
   private activity(e: ActivityEvent): void {
     this.o.nudges.follow(e);
     this.sockets?.activity(e);
+    this.o.webhooks?.wake();
   }
 
   /** A state changed: the board's `file:state` events, and a change seen on disk logged once. */

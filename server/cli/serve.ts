@@ -54,6 +54,9 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
   if ((s['tls-cert'] === undefined) !== (s['tls-key'] === undefined)) {
     throw new UsageError('--tls-cert and --tls-key go together: give both, or neither');
   }
+  for (const url of s.webhook ?? []) {
+    if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) throw new UsageError(`invalid --webhook "${url}": expected an http:// or https:// URL`);
+  }
   const tls = s['tls-cert'] && s['tls-key'] ? { cert: readPem(s['tls-cert'], 'certificate'), key: readPem(s['tls-key'], 'key') } : undefined;
 
   const repoPath = s.repo ?? resolve('vault');
@@ -116,6 +119,8 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     ...(s['debug-fold-names'] ? { nameRules: { caseInsensitive: true, formInsensitive: true } } : {}),
     admins: s.admins,
     approvers: s.approvers,
+    webhooks: s.webhook,
+    webhookSecret: s['webhook-secret'],
     webDist,
     keepVersions: s['keep-versions'],
     maxUploadBytes: s['max-upload'],

@@ -70,6 +70,8 @@ export const SERVE_OPTIONS = {
   'max-sockets-per-client': { kind: 'int', env: 'PDM_MAX_SOCKETS_PER_CLIENT', arg: 'n', help: 'live connections at once per user (users mode) or address (open mode)', shownDefault: String(DEFAULTS.socketLimits.perClient), min: 1, max: 1_000_000 },
   'max-connections-per-address': { kind: 'int', env: 'PDM_MAX_CONNECTIONS_PER_ADDRESS', arg: 'n', help: 'connections one address may hold open at once, before and after signing in (a --trust-proxy peer is not counted)', shownDefault: String(DEFAULTS.connectionsPerAddress), min: 1, max: 10_000_000 },
   'client-budget': { kind: 'int', env: 'PDM_CLIENT_BUDGET', arg: 'n', help: 'files a user (users mode) or address (open mode) may check out, in or wait for per second, 50 times that at once; 0: no limit', shownDefault: String(DEFAULTS.commandBudget?.perSecond ?? 0), min: 0, max: 1_000_000 },
+  webhook: { kind: 'list', env: 'PDM_WEBHOOK', arg: 'urls', help: 'POST every activity entry to these URLs (comma-separated), in order, retried for 24 h', shownDefault: 'none' },
+  'webhook-secret': { kind: 'string', env: 'PDM_WEBHOOK_SECRET', arg: 'secret', help: 'sign webhook bodies: X-PDM-Signature: sha256=<HMAC>', shownDefault: 'none (unsigned)' },
   'log-level': { kind: 'string', env: 'PDM_LOG_LEVEL', arg: 'level', help: 'fatal, error, warn, info, debug, trace or silent', default: 'info', shownDefault: 'info' },
   web: { kind: 'bool', env: 'PDM_WEB', help: 'serve the page at / (--no-web: the API only)', shownDefault: 'true' },
   // Benchmarks and torture tests only.

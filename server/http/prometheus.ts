@@ -9,6 +9,8 @@ import type { LockChange } from '../locks/lock-diff.js';
 export interface MetricsSources {
   sockets(): number;
   locksHeld(): number;
+  /** Each webhook's deliveries so far (none without --webhook). */
+  webhooks?(): Array<{ url: string; delivered: number; failed: number; dropped: number }>;
 }
 
 /**
@@ -24,6 +26,15 @@ export class PdmMetrics {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({ name: 'pdm_sockets_connected', help: 'Socket.IO connections open on this server', registers: [this.registry], collect() { this.set(sources.sockets()); } });
     new Gauge({ name: 'pdm_locks_held', help: 'Locks in locks.json as this server last read it', registers: [this.registry], collect() { this.set(sources.locksHeld()); } });
+    new Gauge({
+      name: 'pdm_webhook_deliveries',
+      help: 'Webhook POSTs by this server since it started, by hook and result (delivered, failed: retried, dropped: given up after 24 h)',
+      labelNames: ['hook', 'result'],
+      registers: [this.registry],
+      collect() {
+        for (const h of sources.webhooks?.() ?? []) for (const result of ['delivered', 'failed', 'dropped'] as const) this.set({ hook: h.url, result }, h[result]);
+      },
+    });
     this.operations = new Counter({ name: 'pdm_lock_operations_total', help: 'Lock changes made by this server', labelNames: ['op'], registers: [this.registry] });
     for (const op of ['checkout', 'checkin', 'force_release']) this.operations.inc({ op }, 0);
     this.commits = new Histogram({
