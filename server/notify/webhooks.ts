@@ -13,6 +13,8 @@ const FIRST_RETRY_MS = 1000;
 const LONGEST_RETRY_MS = 5 * 60_000;
 /** One POST's limit: a hook that hangs is a failed delivery, retried. */
 const DELIVERY_TIMEOUT_MS = 10_000;
+/** How often a hook that keeps delivering writes down its place. */
+const CURSOR_EVERY_MS = 250;
 /** Log bytes read per step (entries are at most 64 KB). */
 const READ_BYTES = 256 * 1024;
 
@@ -138,33 +140,52 @@ export class Webhooks {
       return; // another server delivers this hook now
     }
     try {
-      for (;;) {
-        if (this.closed) return;
-        let cursor = await this.readCursor(h.cursorFile);
-        if (!cursor) return;
-        // The log replaced or cut short by hand: go on from its end.
-        const size = await stat(this.o.activityFile).then((s) => s.size, () => 0);
-        if (size < cursor.offset) cursor = { url: h.url, offset: size };
-        const next = await this.entryAt(cursor.offset);
-        if (!next) return;
-        if (next.entry) {
-          const ok = await this.post(h, next.entry);
-          if (!ok) {
-            const now = this.o.now?.() ?? Date.now();
-            h.failingSince ??= now;
-            if (now - Date.parse(next.entry.at) < RETRY_FOR_MS) {
-              this.later(h);
-              return;
-            }
-            h.figures.dropped++;
-          }
-        }
-        h.failingSince = null;
-        h.retryMs = this.o.firstRetryMs ?? FIRST_RETRY_MS;
-        await writeFileAtomic(h.cursorFile, JSON.stringify({ url: h.url, offset: next.end } satisfies Cursor) + '\n');
+      const cursor = await this.readCursor(h.cursorFile);
+      if (!cursor) return;
+      // The log replaced or cut short by hand: go on from its end.
+      const size = await stat(this.o.activityFile).then((s) => s.size, () => 0);
+      let offset = Math.min(cursor.offset, size);
+      let saved = offset;
+      let savedAt = Date.now();
+      // Not fsynced, and at most every CURSOR_EVERY_MS while it keeps going: a crash may bring back
+      // the last entries (at least once, same ids), and a busy log costs one small write, not one each.
+      const save = async (force: boolean) => {
+        if (offset === saved || (!force && Date.now() - savedAt < CURSOR_EVERY_MS)) return;
+        await writeFileAtomic(h.cursorFile, JSON.stringify({ url: h.url, offset } satisfies Cursor) + '\n', { durable: false });
+        saved = offset;
+        savedAt = Date.now();
+      };
+      try {
+        await this.deliverFrom(h, () => offset, (o) => (offset = o), () => save(false));
+      } finally {
+        await save(true);
       }
     } finally {
       await release().catch(() => undefined);
+    }
+  }
+
+  /** Delivers line after line from `at()`, moving it on; returns at the end of the log or on a failure (retried later). */
+  private async deliverFrom(h: Webhooks['hooks'][number], at: () => number, moveTo: (offset: number) => void, saveSoon: () => Promise<void>): Promise<void> {
+    for (;;) {
+      const lines = await this.linesAt(at());
+      if (lines.length === 0) return;
+      for (const line of lines) {
+        if (this.closed) return;
+        if (line.entry && !(await this.post(h, line.entry))) {
+          const now = this.o.now?.() ?? Date.now();
+          h.failingSince ??= now;
+          if (now - Date.parse(line.entry.at) < RETRY_FOR_MS) {
+            this.later(h);
+            return;
+          }
+          h.figures.dropped++;
+        }
+        h.failingSince = null;
+        h.retryMs = this.o.firstRetryMs ?? FIRST_RETRY_MS;
+        moveTo(line.end);
+        await saveSoon();
+      }
     }
   }
 
@@ -199,16 +220,22 @@ export class Webhooks {
     return false;
   }
 
-  /** The line at `offset`: its entry (null for a line that is none), and where the next starts; null at the end. */
-  private async entryAt(offset: number): Promise<{ entry: ActivityEvent | null; end: number } | null> {
+  /** The whole lines from `offset` on (up to READ_BYTES of them): each entry (null: a line that is none) and where the next starts. */
+  private async linesAt(offset: number): Promise<Array<{ entry: ActivityEvent | null; end: number }>> {
     const fh = await open(this.o.activityFile, 'r').catch(() => null);
-    if (!fh) return null;
+    if (!fh) return [];
     try {
       const buf = Buffer.allocUnsafe(READ_BYTES);
       const { bytesRead } = await fh.read(buf, 0, READ_BYTES, offset);
-      const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
-      if (nl < 0) return bytesRead === READ_BYTES ? { entry: null, end: offset + bytesRead } : null; // a line longer than any entry, or one being written
-      return { entry: parseLine(buf.toString('utf8', 0, nl)), end: offset + nl + 1 };
+      const out: Array<{ entry: ActivityEvent | null; end: number }> = [];
+      let start = 0;
+      for (let nl = buf.indexOf(0x0a, 0); nl >= 0 && nl < bytesRead; nl = buf.indexOf(0x0a, start)) {
+        out.push({ entry: parseLine(buf.toString('utf8', start, nl)), end: offset + nl + 1 });
+        start = nl + 1;
+      }
+      // A line longer than any entry is skipped; a line still being written waits.
+      if (out.length === 0 && bytesRead === READ_BYTES) out.push({ entry: null, end: offset + bytesRead });
+      return out;
     } finally {
       await fh.close();
     }
