@@ -137,7 +137,10 @@ export class Webhooks {
     try {
       release = await lockFile(h.cursorFile, { staleMs: this.o.staleMs, waitMs: 0 });
     } catch {
-      return; // another server delivers this hook now
+      // Another server delivers this hook now, or one that died holds the lock until it is stale:
+      // look again then (a wake from a new entry may come sooner).
+      this.retryIn(h, this.o.staleMs);
+      return;
     }
     try {
       const cursor = await this.readCursor(h.cursorFile);
@@ -189,10 +192,15 @@ export class Webhooks {
     }
   }
 
+  /** A failed delivery: tried again after the backoff, which doubles up to LONGEST_RETRY_MS. */
   private later(h: Webhooks['hooks'][number]): void {
-    if (this.closed || h.timer) return;
     const wait = h.retryMs * (0.75 + Math.random() / 2);
     h.retryMs = Math.min(LONGEST_RETRY_MS, h.retryMs * 2);
+    this.retryIn(h, wait);
+  }
+
+  private retryIn(h: Webhooks['hooks'][number], wait: number): void {
+    if (this.closed || h.timer) return;
     h.timer = setTimeout(() => {
       h.timer = null;
       void this.run(h);
