@@ -146,9 +146,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const turns = new ContentTurns(join(config.dataDir, 'versions'), rules, config.staleMs);
   let vaultWatcher: VaultWatcher | null = null;
   const keeper = contentKeeper({ logger, layout, index, versions, turns, settled: (abs, maxMs) => vaultWatcher?.settled(abs, maxMs) ?? Promise.resolve() });
-  let stateCommands: StateCommands | null = null;
-  const commands = new FileCommands(layout, store, board, known, spelling, keeper, new CommandBudgets(config.commandBudget), (names) => stateCommands?.startRevisions(names) ?? Promise.resolve());
-  stateCommands = new StateCommands({ states, locks: store, board, activity, spelling, approvers: new Set(config.approvers.map(foldName)), accounts: identity.mode === 'users' ? (accounts ?? null) : null, contentSha: async (name) => fileSha256((await existingTracked(layout, name)).abs) });
+  const stateCommands = new StateCommands({ states, locks: store, board, activity, spelling, approvers: new Set(config.approvers.map(foldName)), accounts: identity.mode === 'users' ? (accounts ?? null) : null, contentSha: async (name) => fileSha256((await existingTracked(layout, name)).abs) });
+  const commands = new FileCommands(layout, store, board, known, spelling, keeper, new CommandBudgets(config.commandBudget), (names) => stateCommands.startRevisions(names));
   const presence = new Presence(config.dataDir, logger);
   await presence.start();
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name), undefined, (user) => presence.peek(user).online);

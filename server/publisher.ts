@@ -75,7 +75,7 @@ export class Publisher {
       }
     },
     // 5. The entries this server's commit appended, without reading them back.
-    logged: (entries, at) => void this.o.activity.adopt(entries, at),
+    logged: (entries, at, bytes) => void this.o.activity.adopt(entries, at, bytes),
     health: () => this.o.board.announceHealth(),
   };
 

@@ -143,15 +143,15 @@ export class ActivityLog {
    * when nothing came between (no other server appended since the last read), else read back
    * from the file with whatever did, in the file's order.
    */
-  adopt(entries: readonly ActivityEvent[], at: number): Promise<void> {
+  adopt(entries: readonly ActivityEvent[], at: number, bytes: readonly number[]): Promise<void> {
     this.polling = this.polling
       .then(async () => {
         if (at !== this.offset || this.skipping) return this.readNew(true);
         let pos = at;
-        for (const e of entries) {
+        entries.forEach((e, i) => {
           this.keep(e, pos, true);
-          pos += Buffer.byteLength(JSON.stringify(e)) + 1;
-        }
+          pos += bytes[i]!;
+        });
         this.offset = pos;
         this.trim();
         if (this.sinceCheckpoint >= CHECKPOINT_EVERY) this.checkpoint();

@@ -240,7 +240,10 @@ export class LockStore {
       this.signature = reply.signature;
       this.problems.wrote();
       if (committed.length > 0) this.emit(committed, 'api');
-      if (reply.logAt !== null && plan.entries.length > 0) for (const l of this.listeners) l.logged?.(plan.entries, reply.logAt);
+      if (reply.logAt !== null && plan.entries.length > 0) {
+        const bytes = plan.lines.map((line) => Buffer.byteLength(line));
+        for (const l of this.listeners) l.logged?.(plan.entries, reply.logAt, bytes);
+      }
       if (reply.logError !== null) this.journalFailed(new Error(reply.logError));
       else if (plan.write.journal) this.journaled?.caughtUp();
       answerBatch(batch, plan.results);
@@ -268,15 +271,17 @@ export class LockStore {
     const needed = committed.length > 0 || drift.length > 0;
     const entries = needed && this.opts.journal ? await journalLines(this.opts.journal, committed, drift, (err) => this.journalFailed(err)) : [];
     const journaling = needed && entries !== null;
+    // Each entry serialised once: the commit side appends these, and `logged` hands their lengths on.
+    const lines = entries ? entries.map((e) => JSON.stringify(e) + '\n') : [];
     const write: WriteJob = {
       ...(this.mirrored ? {} : { base: this.locks }),
       changes: committed.map(({ filename, before, after }) => ({ filename, before, after })),
-      activity: entries ? entries.map((e) => JSON.stringify(e) + '\n').join('') : '',
+      activity: lines.join(''),
       journal: journaling && this.journaled !== null,
     };
     // Failed or read again: the commit side's text is not known to mirror `locks` until a batch is done.
     const abandon = () => (this.mirrored = false);
-    return { draft, results, committed, entries: entries ?? [], write, abandon };
+    return { draft, results, committed, entries: entries ?? [], lines, write, abandon };
   }
 
   /** locks.json as read back under the lock; false when it is unusable (memory is kept). */

@@ -15,9 +15,9 @@ export interface StoreListener {
   health(health: StoreHealth): void;
   /**
    * The activity entries a batch appended (its own and the drift it journaled), starting at byte
-   * `at` of the log, told after its `changes`.
+   * `at` of the log, each line `bytes[i]` long (its newline included), told after its `changes`.
    */
-  logged?(entries: readonly ActivityEvent[], at: number): void;
+  logged?(entries: readonly ActivityEvent[], at: number, bytes: readonly number[]): void;
 }
 
 export interface LockStoreOptions {

@@ -126,6 +126,11 @@ export class Webhooks {
     }
   }
 
+  /** `close` was called (while a delivery was under way). */
+  private stopping(): boolean {
+    return this.closed;
+  }
+
   /** Woken while it was delivering (set by `run` from another call). */
   private wokenMeanwhile(h: Webhooks['hooks'][number]): boolean {
     return h.wanted && !this.closed;
@@ -144,52 +149,52 @@ export class Webhooks {
     }
     try {
       const cursor = await this.readCursor(h.cursorFile);
-      if (!cursor) return;
-      // The log replaced or cut short by hand: go on from its end.
-      const size = await stat(this.o.activityFile).then((s) => s.size, () => 0);
-      let offset = Math.min(cursor.offset, size);
-      let saved = offset;
-      let savedAt = Date.now();
-      // Not fsynced, and at most every CURSOR_EVERY_MS while it keeps going: a crash may bring back
-      // the last entries (at least once, same ids), and a busy log costs one small write, not one each.
-      const save = async (force: boolean) => {
-        if (offset === saved || (!force && Date.now() - savedAt < CURSOR_EVERY_MS)) return;
-        await writeFileAtomic(h.cursorFile, JSON.stringify({ url: h.url, offset } satisfies Cursor) + '\n', { durable: false });
-        saved = offset;
-        savedAt = Date.now();
-      };
-      try {
-        await this.deliverFrom(h, () => offset, (o) => (offset = o), () => save(false));
-      } finally {
-        await save(true);
-      }
+      if (cursor) await this.deliverFrom(h, cursor.offset);
     } finally {
       await release().catch(() => undefined);
     }
   }
 
-  /** Delivers line after line from `at()`, moving it on; returns at the end of the log or on a failure (retried later). */
-  private async deliverFrom(h: Webhooks['hooks'][number], at: () => number, moveTo: (offset: number) => void, saveSoon: () => Promise<void>): Promise<void> {
-    for (;;) {
-      const lines = await this.linesAt(at());
-      if (lines.length === 0) return;
-      for (const line of lines) {
-        if (this.closed) return;
-        if (line.entry && !(await this.post(h, line.entry))) {
-          const now = this.o.now?.() ?? Date.now();
-          h.failingSince ??= now;
-          if (now - Date.parse(line.entry.at) < RETRY_FOR_MS) {
-            this.later(h);
-            return;
-          }
-          h.figures.dropped++;
+  /**
+   * Line after line from `offset` until the end of the log, or a failure (tried again later). The
+   * place is written down every CURSOR_EVERY_MS and at the end, not fsynced: a crash may bring
+   * back the last entries (at least once, same ids), and a busy log costs a small write now and
+   * then instead of one per entry.
+   */
+  private async deliverFrom(h: Webhooks['hooks'][number], from: number): Promise<void> {
+    // The log replaced or cut short by hand: go on from its end.
+    let offset = Math.min(from, await stat(this.o.activityFile).then((s) => s.size, () => 0));
+    let saved = from;
+    let savedAt = Date.now();
+    const save = async () => {
+      await writeFileAtomic(h.cursorFile, JSON.stringify({ url: h.url, offset } satisfies Cursor) + '\n', { durable: false });
+      saved = offset;
+      savedAt = Date.now();
+    };
+    try {
+      for (let lines = await this.linesAt(offset); lines.length > 0; lines = await this.linesAt(offset)) {
+        for (const line of lines) {
+          if (this.stopping()) return;
+          if (line.entry && !(await this.post(h, line.entry)) && !this.givenUp(h, line.entry)) return;
+          offset = line.end;
+          if (Date.now() - savedAt >= CURSOR_EVERY_MS) await save();
         }
-        h.failingSince = null;
-        h.retryMs = this.o.firstRetryMs ?? FIRST_RETRY_MS;
-        moveTo(line.end);
-        await saveSoon();
       }
+    } finally {
+      if (offset !== saved) await save();
     }
+  }
+
+  /** After a failed POST: true once the entry is older than RETRY_FOR_MS (dropped, counted); else a retry is set. */
+  private givenUp(h: Webhooks['hooks'][number], entry: ActivityEvent): boolean {
+    const now = this.o.now?.() ?? Date.now();
+    h.failingSince ??= now;
+    if (now - Date.parse(entry.at) < RETRY_FOR_MS) {
+      this.later(h);
+      return false;
+    }
+    h.figures.dropped++;
+    return true;
   }
 
   /** A failed delivery: tried again after the backoff, which doubles up to LONGEST_RETRY_MS. */
@@ -216,6 +221,8 @@ export class Webhooks {
       const res = await fetch(h.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS), redirect: 'manual' });
       await res.arrayBuffer().catch(() => undefined);
       if (res.status >= 200 && res.status < 300) {
+        h.failingSince = null;
+        h.retryMs = this.o.firstRetryMs ?? FIRST_RETRY_MS;
         h.figures.delivered++;
         h.figures.lastDelivered = new Date().toISOString();
         return true;

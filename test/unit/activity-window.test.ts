@@ -41,7 +41,7 @@ describe('ActivityLog.adopt: the entries of a commit of this server, without rea
     // What the commit thread wrote has the same length; its ids differ, so a read-back would show.
     const written = [entry(1), entry(2)].map((e, i) => ({ ...e, id: mine[i]!.id.replace(/./g, 'x') }));
     const at = appendDurablySync(file, lines(written));
-    await log.adopt(mine, at);
+    await log.adopt(mine, at, mine.map((e) => Buffer.byteLength(JSON.stringify(e)) + 1));
     expect(told).toEqual(mine.map((e) => e.id));
     // The offsets it kept are those of the file: the next append is read from where it starts.
     const next = entry(3);
@@ -56,7 +56,7 @@ describe('ActivityLog.adopt: the entries of a commit of this server, without rea
     appendDurablySync(file, lines([other]));
     const mine = [entry(2)];
     const at = appendDurablySync(file, lines(mine));
-    await log.adopt(mine, at);
+    await log.adopt(mine, at, mine.map((e) => Buffer.byteLength(JSON.stringify(e)) + 1));
     expect(told).toEqual([other.id, mine[0]!.id]);
     expect((await log.query(10)).map((e) => e.id)).toEqual([other.id, mine[0]!.id]);
   });
