@@ -1,6 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import express from 'express';
 import { ActivityLog } from './activity/activity-log.js';
 import { journalFor } from './activity/activity-journal.js';
@@ -41,6 +42,8 @@ import { filesRoutes, healthRoute } from './http/files-routes.js';
 import { sessionGuard, signerFirst } from './http/session-guard.js';
 import { StateStore } from './states/state-store.js';
 import { Webhooks } from './notify/webhooks.js';
+import { Notifier } from './notify/notifier.js';
+import { notifyRoutes } from './http/notify-routes.js';
 import { fileSha256 } from './storage/file-digest.js';
 import { existingTracked } from './vault/vault-paths.js';
 import { neverWritable } from './states/state-rules.js';
@@ -62,12 +65,20 @@ import type { VaultLayout } from './vault/vault-paths.js';
 import { VaultWatcher } from './vault/vault-watcher.js';
 import { ShareProtection } from './vault/share-protection.js';
 
+/** This server's own address, for links when `--public-url` is not given. */
+function ownUrl(server: HttpServer, tls: boolean): string {
+  const a = server.address();
+  return `${tls ? 'https' : 'http'}://${hostname()}${typeof a === 'object' && a ? `:${a.port}` : ''}`;
+}
+
 export interface PdmApp {
   httpServer: HttpServer;
   io: PdmServer;
   board: FileBoard;
   store: LockStore;
   activity: ActivityLog;
+  /** Push, mail and reminders (tests drive its reminders with their own clock). */
+  notifier: Notifier;
   /** Stops watchers, finishes queued writes, closes sockets and the HTTP server. */
   close(): Promise<void>;
 }
@@ -151,9 +162,20 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const presence = new Presence(config.dataDir, logger);
   await presence.start();
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name), undefined, (user) => presence.peek(user).online);
+  const notifier = new Notifier({
+    dataDir: config.dataDir, keysDir: config.keysDir, activityFile: activity.file, staleMs: config.staleMs, logger,
+    push: config.push, mail: config.mail, remindAfterMs: config.remindAfterMs,
+    publicUrl: () => config.publicUrl ?? ownUrl(httpServer, config.tls !== undefined),
+    locks: () => store.snapshot(), lockOf: (name) => store.get(name),
+    presence: (user) => presence.peek(user),
+    addressOf: async (user) => (accounts ? ((await accounts.current(user))?.email ?? null) : null),
+    admins: async () => [...config.admins, ...((await accounts?.admins()) ?? [])],
+    ...(config.notifyClock ? { now: config.notifyClock } : {}),
+    ...(config.mailEveryMs ? { mailEveryMs: config.mailEveryMs } : {}),
+  });
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger, turns });
   const publisher = new Publisher({
-    store, board, activity, presence, nudges, metrics: prom, protection, states, stateCommands, webhooks,
+    store, board, activity, presence, nudges, metrics: prom, protection, states, stateCommands, webhooks, notifier,
     endWarnings: endWarningsOnCheckin({ warnings, board }),
     rememberReleases: (changes) => vaultChanges.followReleases(changes),
   });
@@ -198,6 +220,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       activityRoutes: activityRoutes({ activity, layout, spelling }),
     }),
   );
+  app.use('/api', signedIn, notifyRoutes({ notifier, callerOf: caller }));
   app.use('/api', signedIn, metrics.router);
   app.use('/api', apiNotFound);
   app.use(prometheusRoutes(prom, identity, config.metricsToken));
@@ -230,6 +253,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   });
   await dataWatcher.start();
   await webhooks?.start();
+  await notifier.start();
   // --protect: every tracked file as its lock says, once the rest is up and in the background
   // (at 100,000 files an lstat each, and a chmod each the first time): reads are served meanwhile.
   if (protection) background.track(protection.reconcile(index.names()), 'protecting the share');
@@ -249,6 +273,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await protection?.settled();
       await background.settled();
       await webhooks?.close();
+      await notifier.close();
       await activity.close();
       await versions.close();
       // A connection a browser opened ahead, with no request on it yet, is not idle to Node: it
@@ -259,5 +284,5 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await hub.close();
     })());
 
-  return { httpServer, io: io, board, store, activity, close };
+  return { httpServer, io: io, board, store, activity, notifier, close };
 }

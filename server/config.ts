@@ -1,5 +1,6 @@
 import { DEFAULT_EXTENSIONS } from '../shared/file-names.js';
 import { DEFAULT_STALE_MS } from './storage/file-lock.js';
+import type { MailSettings } from './notify/mail-outbox.js';
 import type { LdapOptions } from './auth/ldap-directory.js';
 import type { NameRules } from './vault/name-rules.js';
 import type { TrustProxy } from './auth/proxy-trust.js';
@@ -33,6 +34,14 @@ export interface AppConfig {
   webhooks: string[];
   /** `--webhook-secret`: the HMAC key of X-PDM-Signature. */
   webhookSecret: string | null;
+  /** `--push`: Web Push (VAPID keys in keysDir). */
+  push: boolean;
+  /** `--smtp-url`, `--mail-from`; null: no mail. */
+  mail: MailSettings | null;
+  /** `--remind-after`: a hold longer than this reminds its holder once a day. */
+  remindAfterMs: number;
+  /** `--public-url`: the page as people open it, for links (default: this machine's name and port). */
+  publicUrl?: string;
   /** JSON body limit, as body-parser reads it. */
   bodyLimit: string;
   /** Built web app to serve at `/`, or null for none. */
@@ -65,6 +74,10 @@ export interface AppConfig {
   open?: boolean;
   /** `--protect`: tracked files are read-only on disk unless checked out. */
   protect?: boolean;
+  /** Test-only: the clock reminders and the mail minute go by. */
+  notifyClock?: () => number;
+  /** Test-only: a shorter "one mail per person a minute". */
+  mailEveryMs?: number;
   /** Test-only: keep the lock on locks.json this long per commit, to freeze a holder on purpose. */
   debugHoldMs?: number;
   /** How the vault compares names (tests inject a case-insensitive one); found by trying when absent. */
@@ -91,6 +104,9 @@ export const DEFAULTS = {
   approvers: [] as string[],
   webhooks: [] as string[],
   webhookSecret: null as string | null,
+  push: false,
+  mail: null as MailSettings | null,
+  remindAfterMs: 3 * 86_400_000,
   bodyLimit: '64kb',
   webDist: null,
   settleMs: 400,

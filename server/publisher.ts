@@ -11,6 +11,7 @@ import type { ShareProtection } from './vault/share-protection.js';
 import type { StateChange, StateStore } from './states/state-store.js';
 import type { StateCommands } from './states/state-commands.js';
 import type { Webhooks } from './notify/webhooks.js';
+import type { Notifier } from './notify/notifier.js';
 
 /** Everything that follows a change, built before the publisher is. */
 export interface Outlets {
@@ -31,6 +32,8 @@ export interface Outlets {
   stateCommands: StateCommands;
   /** `--webhook`; null when none. */
   webhooks: Webhooks | null;
+  /** Personal notices by push and mail. */
+  notifier: Notifier;
 }
 
 /**
@@ -91,6 +94,7 @@ export class Publisher {
     this.o.nudges.follow(e);
     this.sockets?.activity(e);
     this.o.webhooks?.wake();
+    this.o.notifier.wake();
   }
 
   /** A state changed: the board's `file:state` events, and a change seen on disk logged once. */

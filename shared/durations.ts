@@ -20,3 +20,17 @@ export function localTime(iso: string, now: number = Date.now()): string {
   const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
   return sameDay ? time : `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${time}`;
 }
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `45m`, `12h`, `3d` (a number and a unit) in ms; null for anything else. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d{1,6})\s*([smhd])\s*$/i.exec(text);
+  return m ? Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]! : null;
+}
+
+/** The local calendar day of `ms` (`2026-12-07`, the server's time zone): one reminder per day is counted by it. */
+export function localDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}

@@ -8,6 +8,8 @@ export interface Account {
   role: Role;
   /** A directory user in `--ldap-approver-group`: may release and retire files. */
   approver?: boolean;
+  /** Where notices are mailed (the users file's `email`, the directory's `mail`), when known. */
+  email?: string;
 }
 
 /** Where names and passwords are checked: the users file, the directory, or both. */
@@ -29,6 +31,8 @@ export interface Accounts {
    * the users file as last read, or a directory user not found removed at their last re-check.
    */
   known(name: string): boolean;
+  /** The users file's admins (the directory's are not listed: they get what their own account does). */
+  admins(): Promise<string[]>;
   /** What the sign-in form names (`--ldap-label`), null for the users file alone. */
   readonly label: string | null;
 }
@@ -64,7 +68,7 @@ export function accountsFrom(users: UsersDirectory | undefined, directory: Direc
     if (user || !directory) {
       // scrypt runs for unknown names too, so a wrong name and a wrong password cost the same work.
       const ok = await verifyPassword(password, user?.hash ?? DUMMY_HASH);
-      return user && ok ? { name: user.name, role: user.role } : null;
+      return user && ok ? { name: user.name, role: user.role, ...(user.email ? { email: user.email } : {}) } : null;
     }
     const account = await directory.signIn(name, password);
     // The file was just read (local above): its names as last read are enough.
@@ -80,11 +84,14 @@ export function accountsFrom(users: UsersDirectory | undefined, directory: Direc
     },
     async current(name, lastKnown) {
       const user = await local(name);
-      if (user) return { name: user.name, role: user.role };
+      if (user) return { name: user.name, role: user.role, ...(user.email ? { email: user.email } : {}) };
       return directory ? directory.current(name, lastKnown) : null;
     },
     async stamp(name) {
       return (await local(name))?.hash ?? 'directory';
+    },
+    async admins() {
+      return users ? (await users.all()).filter((u) => u.role === 'admin').map((u) => u.name) : [];
     },
     known(name) {
       if (users?.has(name)) return true;

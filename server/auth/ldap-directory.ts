@@ -114,7 +114,7 @@ export class LdapDirectory implements DirectoryAccounts {
     const { searchEntries } = await c.search(this.o.base!, {
       scope: 'sub',
       filter: fillFilter(this.o.filter!, name),
-      attributes: [this.o.nameAttribute, 'memberOf'],
+      attributes: [this.o.nameAttribute, 'memberOf', 'mail'],
       sizeLimit: 2,
     });
     if (searchEntries.length > 1) this.logger.warn({ user: name }, 'the directory filter matches more than one entry: sign-in refused');
@@ -136,7 +136,7 @@ export class LdapDirectory implements DirectoryAccounts {
 
   private async readEntry(c: Client, dn: string): Promise<Entry | null> {
     try {
-      const { searchEntries } = await c.search(dn, { scope: 'base', attributes: [this.o.nameAttribute, 'memberOf'] });
+      const { searchEntries } = await c.search(dn, { scope: 'base', attributes: [this.o.nameAttribute, 'memberOf', 'mail'] });
       return searchEntries[0] ?? null;
     } catch (err) {
       if (err instanceof NoSuchObjectError) return null;
@@ -148,7 +148,8 @@ export class LdapDirectory implements DirectoryAccounts {
     // The directory's own spelling, so ALICE and alice are one person.
     const name = (entry && attribute(entry, this.o.nameAttribute)[0]) || given;
     const approver = await this.isMember(c, dn, entry, this.o.approverGroup);
-    return { name, role: (await this.isMember(c, dn, entry, this.o.adminGroup)) ? 'admin' : 'user', ...(approver ? { approver } : {}) };
+    const email = entry ? attribute(entry, 'mail')[0] : undefined;
+    return { name, role: (await this.isMember(c, dn, entry, this.o.adminGroup)) ? 'admin' : 'user', ...(approver ? { approver } : {}), ...(email ? { email } : {}) };
   }
 
   private async isMember(c: Client, dn: string, entry: Entry | null, group: string | undefined): Promise<boolean> {

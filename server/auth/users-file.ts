@@ -7,9 +7,12 @@ import { foldName } from './name-fold.js';
 
 export type Role = 'user' | 'admin';
 
-const userSchema = z.object({ name: z.string().min(1).max(100), role: z.enum(['user', 'admin']), hash: z.string().startsWith('scrypt$') });
+const userSchema = z.object({ name: z.string().min(1).max(100), role: z.enum(['user', 'admin']), hash: z.string().startsWith('scrypt$'), email: z.email().max(254).optional() });
 const fileSchema = z.object({ users: z.array(userSchema) });
 export type UserRecord = z.infer<typeof userSchema>;
+
+/** An address the users file takes as `email`. */
+export const isEmail = (text: string): boolean => userSchema.shape.email.safeParse(text).success;
 
 /** Same rule as open-mode names: 1 to 100 characters, no control characters, no `$`. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
@@ -67,6 +70,12 @@ export class UsersDirectory {
   async get(name: string): Promise<UserRecord | undefined> {
     await this.reload();
     return this.find(name);
+  }
+
+  /** Everyone in the file as last read, after a re-read when it changed. */
+  async all(): Promise<UserRecord[]> {
+    await this.reload();
+    return [...this.users.values()];
   }
 
   private find(name: string): UserRecord | undefined {

@@ -55,8 +55,9 @@ export async function runCli(argv: string[]): Promise<void> {
     .command('add <name>')
     .description('add a user or set a password; the password is read from stdin, or asked for on a terminal')
     .option('--admin', 'may force-release anyone\'s lock')
+    .option('--email <address>', 'where notices are mailed (--smtp-url)')
     .option(usersOpt, usersHelp)
-    .action((name: string, opts: { admin?: boolean; users?: string }) => userAdd(name, opts));
+    .action((name: string, opts: { admin?: boolean; users?: string; email?: string }) => userAdd(name, opts));
   user
     .command('remove <name>')
     .option(usersOpt, usersHelp)

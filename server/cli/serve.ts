@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, accessSync, constants as fsc } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createApp } from '../app.js';
 import { secureKeysFolder } from '../auth/signing-key.js';
@@ -14,6 +14,7 @@ import { ldapOptions } from './ldap-settings.js';
 import { WEB_DIST } from '../package-files.js';
 import { collectWhenGrown } from '../threads/start-worker.js';
 import { readConfigFile, resolveSettings, UsageError, type ResolvedSettings } from './settings.js';
+import { parseDuration } from '../../shared/durations.js';
 
 export { UsageError };
 
@@ -57,6 +58,10 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
   for (const url of s.webhook ?? []) {
     if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) throw new UsageError(`invalid --webhook "${url}": expected an http:// or https:// URL`);
   }
+  const remindAfterMs = s['remind-after'] === undefined ? undefined : parseDuration(s['remind-after']);
+  if (remindAfterMs === null || (remindAfterMs !== undefined && remindAfterMs < 60_000)) throw new UsageError(`invalid --remind-after "${s['remind-after']}": expected a time of at least a minute such as 90m, 12h or 3d`);
+  if (s['smtp-url'] !== undefined && (!/^smtps?:\/\//.test(s['smtp-url']) || !URL.canParse(s['smtp-url']))) throw new UsageError(`invalid --smtp-url: expected smtp://host:port or smtps://host:port`);
+  if (s['public-url'] !== undefined && (!/^https?:\/\//.test(s['public-url']) || !URL.canParse(s['public-url']))) throw new UsageError(`invalid --public-url "${s['public-url']}": expected an http:// or https:// URL`);
   const tls = s['tls-cert'] && s['tls-key'] ? { cert: readPem(s['tls-cert'], 'certificate'), key: readPem(s['tls-key'], 'key') } : undefined;
 
   const repoPath = s.repo ?? resolve('vault');
@@ -121,6 +126,10 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     approvers: s.approvers,
     webhooks: s.webhook,
     webhookSecret: s['webhook-secret'],
+    push: s.push,
+    mail: s['smtp-url'] ? { smtpUrl: s['smtp-url'], from: s['mail-from'] ?? `pdm-live@${hostname()}` } : undefined,
+    remindAfterMs,
+    publicUrl: s['public-url'],
     webDist,
     keepVersions: s['keep-versions'],
     maxUploadBytes: s['max-upload'],

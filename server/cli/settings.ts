@@ -72,6 +72,11 @@ export const SERVE_OPTIONS = {
   'client-budget': { kind: 'int', env: 'PDM_CLIENT_BUDGET', arg: 'n', help: 'files a user (users mode) or address (open mode) may check out, in or wait for per second, 50 times that at once; 0: no limit', shownDefault: String(DEFAULTS.commandBudget?.perSecond ?? 0), min: 0, max: 1_000_000 },
   webhook: { kind: 'list', env: 'PDM_WEBHOOK', arg: 'urls', help: 'POST every activity entry to these URLs (comma-separated), in order, retried for 24 h', shownDefault: 'none' },
   'webhook-secret': { kind: 'string', env: 'PDM_WEBHOOK_SECRET', arg: 'secret', help: 'sign webhook bodies: X-PDM-Signature: sha256=<HMAC>', shownDefault: 'none (unsigned)' },
+  push: { kind: 'bool', env: 'PDM_PUSH', help: 'Web Push: notify people with every tab closed (VAPID keys made in --keys)', shownDefault: 'false' },
+  'smtp-url': { kind: 'string', env: 'PDM_SMTP_URL', arg: 'url', help: 'mail personal notices and reminders: smtp://host:port (STARTTLS when offered) or smtps://host:port, user:password@ allowed', shownDefault: 'none (no mail)' },
+  'mail-from': { kind: 'string', env: 'PDM_MAIL_FROM', arg: 'address', help: 'the From of notification mails (with --smtp-url)', shownDefault: 'pdm-live@<this machine>' },
+  'remind-after': { kind: 'string', env: 'PDM_REMIND_AFTER', arg: 'time', help: 'remind a holder once a day of a check-out held longer than this (90m, 12h, 3d)', shownDefault: '3d' },
+  'public-url': { kind: 'string', env: 'PDM_PUBLIC_URL', arg: 'url', help: 'the page\'s address as people open it, for links in mails and pushes', shownDefault: 'http(s)://<this machine>:<port>' },
   'log-level': { kind: 'string', env: 'PDM_LOG_LEVEL', arg: 'level', help: 'fatal, error, warn, info, debug, trace or silent', default: 'info', shownDefault: 'info' },
   web: { kind: 'bool', env: 'PDM_WEB', help: 'serve the page at / (--no-web: the API only)', shownDefault: 'true' },
   // Benchmarks and torture tests only.

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { hashPassword } from '../auth/passwords.js';
 import { foldName } from '../auth/name-fold.js';
-import { readUsers, USER_NAME, writeUsers, type UserRecord } from '../auth/users-file.js';
+import { isEmail, readUsers, USER_NAME, writeUsers, type UserRecord } from '../auth/users-file.js';
 import { UsageError } from './settings.js';
 
 function usersFile(flag: string | undefined): string {
@@ -50,9 +50,10 @@ function findUser(users: UserRecord[], name: string): UserRecord | undefined {
   return users.find((u) => u.name === name) ?? (folded.length === 1 ? folded[0] : undefined);
 }
 
-export async function userAdd(name: string, opts: { admin?: boolean; users?: string }): Promise<void> {
+export async function userAdd(name: string, opts: { admin?: boolean; users?: string; email?: string }): Promise<void> {
   const file = usersFile(opts.users);
   if (!USER_NAME.test(name)) throw new UsageError(`invalid user name "${name}": 1 to 100 characters, no control characters or "$"`);
+  if (opts.email !== undefined && !isEmail(opts.email)) throw new UsageError(`invalid --email "${opts.email}": expected an address such as carol@example.com`);
   const password = await readPassword();
   if (password.length < MIN_PASSWORD) throw new UsageError(`the password must be at least ${MIN_PASSWORD} characters (it has ${password.length}): nothing was changed`);
   const users = await readUsers(file);
@@ -60,8 +61,9 @@ export async function userAdd(name: string, opts: { admin?: boolean; users?: str
   const role = opts.admin ? 'admin' : 'user';
   // Names are one person whatever their case (a sign-in folds them), so Carol updates carol.
   const existing = findUser(users, name);
-  if (existing) Object.assign(existing, { hash, role });
-  else users.push({ name, role, hash });
+  const email = opts.email !== undefined ? { email: opts.email } : {};
+  if (existing) Object.assign(existing, { hash, role }, email);
+  else users.push({ name, role, hash, ...email });
   await writeUsers(file, users);
   console.log(`${existing ? 'Updated' : 'Added'} ${existing?.name ?? name} (${role}) in ${file}`);
 }
@@ -76,5 +78,5 @@ export async function userRemove(name: string, opts: { users?: string }): Promis
 }
 
 export async function userList(opts: { users?: string }): Promise<void> {
-  for (const u of await readUsers(usersFile(opts.users))) console.log(`${u.name}\t${u.role}`);
+  for (const u of await readUsers(usersFile(opts.users))) console.log(`${u.name}\t${u.role}${u.email ? `\t${u.email}` : ''}`);
 }
