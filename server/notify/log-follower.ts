@@ -93,13 +93,18 @@ export class LogFollower {
       do {
         this.wanted = false;
         await this.underLock();
-      } while (this.wanted && !this.closed);
+      } while (this.wokenMeanwhile());
     } catch (err) {
       this.o.logger.warn({ err, follower: this.o.key }, 'following the activity log stopped; tried again later');
       this.later();
     } finally {
       this.running = false;
     }
+  }
+
+  /** Woken while it was handling entries (set by `run` from another call). */
+  private wokenMeanwhile(): boolean {
+    return this.wanted && !this.closed;
   }
 
   private async underLock(): Promise<void> {

@@ -86,7 +86,7 @@ export class MailOutbox {
     }
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.closed = true;
     for (const w of this.waiting.values()) if (w.timer) clearTimeout(w.timer);
     this.transport.close();
@@ -108,7 +108,7 @@ export class MailOutbox {
     if (!w || this.closed) return;
     this.waiting.delete(key);
     this.lastSent.set(key, this.now());
-    const { subject, text, html } = mailOf(w.notices, this.o.link, w.dropped);
+    const { subject, text, html } = mailOf(w.notices, (f) => this.o.link(f), w.dropped);
     try {
       await this.transport.sendMail({ from: this.o.from, to: w.to, subject, text, html });
       this.figures.sent++;

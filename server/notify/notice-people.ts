@@ -66,7 +66,7 @@ export class NoticePeople {
   }
 
   subscriptions(user: string): StoredSubscription[] {
-    return (this.people.get(foldName(user))?.push ?? []) as StoredSubscription[];
+    return this.people.get(foldName(user))?.push ?? [];
   }
 
   async setSettings(user: string, changes: Partial<Record<string, Partial<Record<string, boolean | undefined>>>>): Promise<void> {

@@ -67,7 +67,7 @@ export class Notifier {
       staleMs: o.staleMs,
       logger: o.logger,
       handle: async (entry) => {
-        for (const n of noticesOf(entry, o.lockOf)) await this.deliver(n);
+        for (const n of noticesOf(entry, (f) => o.lockOf(f))) await this.deliver(n);
         return true;
       },
     });
@@ -75,7 +75,7 @@ export class Notifier {
       file: join(dir, 'reminders.json'),
       staleMs: o.staleMs,
       remindAfterMs: o.remindAfterMs,
-      locks: o.locks,
+      locks: () => o.locks(),
       now: () => this.now(),
       remind: (n) => this.deliver(n, true),
       digest: (holds) => this.digest(holds),
@@ -89,11 +89,11 @@ export class Notifier {
 
   async start(): Promise<void> {
     if (this.o.push) this.vapid = await loadVapidKeys(this.o.keysDir);
-    await this.people.load().catch((err: Error) => this.o.logger.error({ err }, 'notification settings cannot be read'));
+    await this.people.load().catch((err: unknown) => this.o.logger.error({ err }, 'notification settings cannot be read'));
     // Nothing leaves the page: no log to follow, no reminders to send (the page reminds by itself).
     if (this.channels.length === 0) return;
     await this.follower.start();
-    const tick = () => void this.reminders.tick().catch((err: Error) => this.o.logger.warn({ err }, 'reminders failed; tried again later'));
+    const tick = () => void this.reminders.tick().catch((err: unknown) => this.o.logger.warn({ err }, 'reminders failed; tried again later'));
     this.timer = setInterval(tick, REMIND_EVERY_MS);
     this.timer.unref();
     tick();
@@ -106,7 +106,7 @@ export class Notifier {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.follower.close();
-    await this.outbox?.close();
+    this.outbox?.close();
   }
 
   /** `/?file=NAME`: the page opened at the file. */

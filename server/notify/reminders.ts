@@ -120,7 +120,7 @@ export class Reminders {
   private async read(): Promise<Sent> {
     try {
       const s = JSON.parse(await readFile(this.o.file, 'utf8')) as Partial<Sent>;
-      return { reminded: typeof s.reminded === 'object' && s.reminded ? s.reminded : {}, digest: typeof s.digest === 'string' ? s.digest : null };
+      return { reminded: typeof s.reminded === 'object' && (s.reminded as unknown) !== null ? s.reminded : {}, digest: typeof s.digest === 'string' ? s.digest : null };
     } catch {
       return { reminded: {}, digest: null };
     }

@@ -34,6 +34,10 @@ import './name-prompt.js';
 import './sign-in-form.js';
 import './theme-toggle.js';
 import './toast-stack.js';
+import type { NotificationsPanel } from './notifications-panel.js';
+import './notifications-panel.js';
+import { notifyApi } from '../data/notify-api.js';
+import { dueReminders } from '../state/hold-reminders.js';
 import { pdmAppStyles } from './pdm-app.styles.js';
 
 /** How often the page's times move on (a minute is their finest step). */
@@ -49,6 +53,12 @@ export class PdmApp extends LitElement {
   readonly store: BoardStore = new BoardStore({ onGap: () => this._conn.sync(), me: () => this._session.user, onPersonal: (text) => notifyBrowser(text) });
   private readonly _conn = new LiveConnection(this.store);
   private readonly _actions = boardActions(this._conn, () => (this._session.session?.mode === 'open' ? this._session.user : null));
+  private readonly _notify = notifyApi(() => (this._session.session?.mode === 'open' ? this._session.user : null));
+  /** `--remind-after` in seconds, once known; and the day each of your holds was last reminded here. */
+  private _remindAfterS: number | null = null;
+  private readonly _reminded = new Map<string, string>();
+  /** `/?file=NAME` (a notice's link): the file to show once the board is loaded. */
+  private _linked: string | null = new URLSearchParams(location.search).get('file');
   private readonly _signIn = (user: string, password: string) => this._session.signIn(user, password);
   private readonly _watch = new StoreController(this, () => this.store);
   @state() private _refusal: Refusal | null = null;
@@ -65,10 +75,14 @@ export class PdmApp extends LitElement {
   @query('history-panel') private _history!: HistoryPanel;
   @query('name-dialog') private _nameDialog!: NameDialog;
   @query('file-table') private _table!: FileTable | null;
+  @query('notifications-panel') private _notifications!: NotificationsPanel;
 
   override connectedCallback() {
     super.connectedCallback();
-    this._tick = setInterval(() => (this._now = Date.now()), CLOCK_MS);
+    this._tick = setInterval(() => {
+      this._now = Date.now();
+      this._remind();
+    }, CLOCK_MS);
     this.addEventListener('name-submit', (e) => void this._session.setName(e.detail.name));
     this.addEventListener('sign-out-request', () => void this._session.signOut());
     this.addEventListener('show-dialog', (e) => this._showDialog(e.detail));
@@ -117,6 +131,7 @@ export class PdmApp extends LitElement {
         ${session.mode === 'users'
           ? html`<button @click=${() => void this._session.signOut()}>Sign out</button>`
           : html`<button @click=${() => this._showDialog({ dialog: 'name' })}>Change name</button>`}
+        <button @click=${() => this._showDialog({ dialog: 'notifications' })}>Notifications</button>
         ${canAskToNotify() ? html`<button @click=${() => void askToNotify().then(() => this.requestUpdate())}>Allow notifications</button>` : ''}
         <theme-toggle></theme-toggle>
       </header>
@@ -145,6 +160,7 @@ export class PdmApp extends LitElement {
       <force-dialog .actions=${this._actions} .locks=${s.locks} .board=${s.version}></force-dialog>
       <state-dialog .actions=${this._actions} ?signs=${session.mode === 'users'} .locks=${s.locks} .board=${s.version}></state-dialog>
       <history-panel .actions=${this._actions}></history-panel>
+      <notifications-panel .api=${this._notify}></notifications-panel>
       ${session.mode === 'open' ? html`<name-dialog .current=${user} .held=${s.fileList().filter((f) => f.locked_by === user).length}></name-dialog>` : ''}
     `;
   }
@@ -174,16 +190,42 @@ export class PdmApp extends LitElement {
       }
       case 'name':
         this._nameDialog.open();
+        break;
+      case 'notifications':
+        this._notifications.open();
     }
   }
 
   private _connectAs(user: string | null) {
-    if (user) this._conn.connect(user, () => this._session.lost());
-    else this._conn.disconnect();
+    if (user) {
+      this._conn.connect(user, () => this._session.lost());
+      void this._notify.get().then((b) => {
+        this._remindAfterS = b.remind_after_s;
+        this._remind();
+      }, () => undefined);
+    } else this._conn.disconnect();
+  }
+
+  /** Your long or overdue holds, once a day in this browser. */
+  private _remind() {
+    const me = this._session.user;
+    if (!me || this._remindAfterS === null || this.store.revision < 0) return;
+    for (const text of dueReminders(this.store.files.values(), me, Date.now(), this._remindAfterS, this._reminded)) {
+      this.store.inform(text);
+      notifyBrowser(text);
+    }
   }
 
   /** The board appeared (a name given, a sign-in): focus goes to it, not back to the page. */
   override updated(): void {
+    if (this._linked && this.store.revision >= 0 && this._table) {
+      const file = this._linked;
+      this._linked = null;
+      history.replaceState(null, '', location.pathname);
+      void this.updateComplete.then(() => this._table?.focusRow(file));
+      this._remind();
+      return;
+    }
     const user = this._session.user;
     if (user && user !== this._shownFor) {
       this._shownFor = user;

@@ -18,7 +18,9 @@ export type ShowDialog =
   /** Give a file the next release state (`to`). */
   | { dialog: 'state'; filename: string; to: ReleaseState }
   /** Open mode: change the name you go by. */
-  | { dialog: 'name' };
+  | { dialog: 'name' }
+  /** What you are told, and where (push, mail). */
+  | { dialog: 'notifications' };
 
 export interface NameSubmit {
   name: string;
