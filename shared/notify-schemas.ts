@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NOTICE_KINDS, type NoticeKind } from './notify.js';
+import { NOTICE_KINDS, type NoticeKind, type NotificationsBody } from './notify.js';
 
 /* The notification inputs as zod schemas (kept out of shared/notify.ts, which the page imports). */
 
@@ -25,3 +25,16 @@ export type PushSubscriptionJson = z.infer<typeof pushSubscriptionInput>['subscr
 
 export const pushUnsubscribeInput = z.object({ endpoint: z.string().max(2048), user: z.string().max(100).optional() }).strict();
 
+
+/** `GET/PUT /api/notifications`' answer (checked against its wire type). */
+export const notificationsBody = z
+  .object({
+    user: z.string(),
+    push_key: z.string().nullable(),
+    push_subscriptions: z.number().int(),
+    email: z.string().nullable(),
+    mail: z.boolean(),
+    settings: z.object({ push: kindSwitches, mail: kindSwitches }),
+    remind_after_s: z.number(),
+  })
+  .meta({ id: 'NotificationsBody', description: 'What a person is told beyond the page, and where' }) satisfies z.ZodType<NotificationsBody>;

@@ -7,6 +7,7 @@ import { createSchema, listQuery, unlockSchema, verifySchema } from '../../share
 import { signInSchema } from './session-routes.js';
 import { restoreSchema } from './version-routes.js';
 import * as wire from '../../shared/wire-schemas.js';
+import * as notify from '../../shared/notify-schemas.js';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const lfsJson = (schema: z.ZodType, description: string) => ({ description, content: { 'application/vnd.git-lfs+json': { schema } } });
@@ -48,6 +49,10 @@ const ROUTES: RouteConfig[] = [
   { method: 'get', path: '/api/files/{name}', summary: 'One file', request: { params: name }, responses: { 200: json(wire.fileStatus, 'The file'), 400: errors[400], 404: errors[404] } },
   { method: 'get', path: '/api/files/{name}/content', summary: 'The file\'s bytes', request: { params: name }, responses: { 200: bytes('The content, as an attachment'), 404: errors[404] } },
   ...COMMANDS.map(commandRoute),
+  { method: 'get', path: '/api/notifications', summary: 'What you are told beyond the page (push, mail) and your switches', responses: { 200: json(notify.notificationsBody, 'Channels and switches'), 401: errors[401] } },
+  { method: 'put', path: '/api/notifications', summary: 'Turn kinds of notice on or off per channel', request: { body: { content: { 'application/json': { schema: notify.noticeSettingsInput } } } }, responses: { 200: json(notify.notificationsBody, 'Channels and switches'), 400: errors[400], 401: errors[401] } },
+  { method: 'post', path: '/api/notifications/push', summary: 'Subscribe this browser to Web Push (--push)', request: { body: { content: { 'application/json': { schema: notify.pushSubscriptionInput } } } }, responses: { 200: json(notify.notificationsBody, 'Subscribed'), 400: errors[400], 401: errors[401], 404: error('Web Push is off (NOT_FOUND)') } },
+  { method: 'delete', path: '/api/notifications/push', summary: 'Unsubscribe a browser', request: { body: { content: { 'application/json': { schema: notify.pushUnsubscribeInput } } } }, responses: { 200: json(notify.notificationsBody, 'Unsubscribed'), 400: errors[400], 401: errors[401] } },
   { method: 'get', path: '/api/presence', summary: 'Who is online, and when others were last seen', responses: { 200: json(wire.presenceBody, 'Presence across the servers sharing the data folder') } },
   {
     method: 'get',

@@ -61,9 +61,9 @@ describe('notifications in Chromium (CONTRACT §19)', () => {
     await writeFile(t.vault.locksFile, JSON.stringify(locks, null, 2));
     await eventually(async () => (await api(t.server.url, '/api/files/PN3050.mcam')).body.lock.timestamp === locks['PN3050.mcam'].timestamp, 15_000, 'the edit read');
     const carol = await openPerson(t.browser, `${t.server.url}/?file=PN3050.mcam`, 'carol', watch, 1280, contexts);
-    await carol.getByText(/You have held PN3050\.mcam for 4 d 0 h/).waitFor();
+    await carol.getByText(/You have held PN3050\.mcam for 4 d 0 h/).waitFor({ timeout: 20_000 });
     // The row has focus (it is drawn inside the table's shadow root).
-    await expect.poll(() => row(carol, 'PN3050.mcam').evaluate((el) => el.matches(':focus-within') || el.matches(':focus'))).toBe(true);
+    await expect.poll(() => row(carol, 'PN3050.mcam').evaluate((el) => el.matches(':focus-within') || el.matches(':focus'), undefined, { timeout: 5000 }), { timeout: 15_000 }).toBe(true);
     await api(t.server.url, '/api/files/checkin', { json: { filename: 'PN3050.mcam', user: 'carol' } });
     watch.expect(false);
   });

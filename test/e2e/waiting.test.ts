@@ -53,7 +53,9 @@ describe('waiting for a file in Chromium, two people', () => {
     await bob.keyboard.press('Escape');
     // Someone else's file offers no check-out: waiting and asking instead.
     expect(await row(bob, file).getByRole('button', { name: 'Check out', exact: true }).count()).toBe(0);
+    await bob.getByRole('button', { name: 'Notifications', exact: true }).click();
     await bob.getByRole('button', { name: 'Allow notifications' }).click();
+    await bob.keyboard.press('Escape');
     await row(bob, file).getByRole('button', { name: `Check out when free: ${file}` }).click();
     const when = bob.getByRole('dialog', { name: `Check out ${file} when free` });
     await when.getByLabel('Message').fill('second operation');

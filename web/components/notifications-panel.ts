@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { NOTICE_KINDS, NOTICE_LABELS, type NoticeChannel, type NoticeKind, type NotificationsBody } from '../../shared/notify.js';
 import type { NotifyApi } from '../data/notify-api.js';
 import { emit } from '../state/dom-events.js';
+import { askToNotify, canAskToNotify } from '../data/browser-notices.js';
 import { ModalElement } from './modal-element.js';
 import { baseStyles, dialogStyles } from './theme.js';
 
@@ -58,7 +59,10 @@ export class NotificationsPanel extends ModalElement {
       <h2 id="t">Notifications</h2>
       ${!b && !this._error ? html`<p>Loading…</p>` : ''}
       ${b
-        ? html`<p>This page tells you while it is open. ${channels.length === 0 ? 'This server sends nothing beyond the page (no --push, no --smtp-url).' : ''}</p>
+        ? html`<p>
+              This page tells you while it is open${canAskToNotify() ? html`, also as a browser notification once you <button @click=${() => void askToNotify().then(() => this.requestUpdate())}>Allow notifications</button>` : ''}.
+              ${channels.length === 0 ? 'This server sends nothing beyond the page (no --push, no --smtp-url).' : ''}
+            </p>
             <ul class="where">
               ${b.push_key
                 ? html`<li>Push: ${b.push_subscriptions === 0 ? 'no browser of yours is subscribed yet.' : `${b.push_subscriptions} browser${b.push_subscriptions === 1 ? '' : 's'} subscribed.`}

@@ -3,7 +3,7 @@ import { customElement, query, state } from 'lit/decorators.js';
 import { boardActions } from '../data/board-actions.js';
 import { LiveConnection } from '../data/live-connection.js';
 import { SessionController } from '../data/session-controller.js';
-import { askToNotify, canAskToNotify, notifyBrowser } from '../data/browser-notices.js';
+import { notifyBrowser } from '../data/browser-notices.js';
 import { refusalOf, refusalText, type Refusal } from '../state/refusal.js';
 import { StoreController } from '../state/store-controller.js';
 import type { ShowDialog } from '../state/dom-events.js';
@@ -56,6 +56,7 @@ export class PdmApp extends LitElement {
   private readonly _notify = notifyApi(() => (this._session.session?.mode === 'open' ? this._session.user : null));
   /** `--remind-after` in seconds, once known; and the day each of your holds was last reminded here. */
   private _remindAfterS: number | null = null;
+  private _loadingRemindAfter = false;
   private readonly _reminded = new Map<string, string>();
   /** `/?file=NAME` (a notice's link): the file to show once the board is loaded. */
   private _linked: string | null = new URLSearchParams(location.search).get('file');
@@ -132,7 +133,6 @@ export class PdmApp extends LitElement {
           ? html`<button @click=${() => void this._session.signOut()}>Sign out</button>`
           : html`<button @click=${() => this._showDialog({ dialog: 'name' })}>Change name</button>`}
         <button @click=${() => this._showDialog({ dialog: 'notifications' })}>Notifications</button>
-        ${canAskToNotify() ? html`<button @click=${() => void askToNotify().then(() => this.requestUpdate())}>Allow notifications</button>` : ''}
         <theme-toggle></theme-toggle>
       </header>
       <locks-banner .health=${s.health} ?offline=${!live}></locks-banner>
@@ -199,16 +199,27 @@ export class PdmApp extends LitElement {
   private _connectAs(user: string | null) {
     if (user) {
       this._conn.connect(user, () => this._session.lost());
-      void this._notify.get().then((b) => {
+      this._loadRemindAfter();
+    } else this._conn.disconnect();
+  }
+
+  /** `--remind-after`, from the server (tried again at the next tick when the request failed). */
+  private _loadRemindAfter() {
+    if (this._remindAfterS !== null || this._loadingRemindAfter) return;
+    this._loadingRemindAfter = true;
+    void this._notify
+      .get()
+      .then((b) => {
         this._remindAfterS = b.remind_after_s;
         this._remind();
-      }, () => undefined);
-    } else this._conn.disconnect();
+      }, () => undefined)
+      .finally(() => (this._loadingRemindAfter = false));
   }
 
   /** Your long or overdue holds, once a day in this browser. */
   private _remind() {
     const me = this._session.user;
+    if (me && this._remindAfterS === null) this._loadRemindAfter();
     if (!me || this._remindAfterS === null || this.store.revision < 0) return;
     for (const text of dueReminders(this.store.files.values(), me, Date.now(), this._remindAfterS, this._reminded)) {
       this.store.inform(text);

@@ -1,6 +1,6 @@
 /**
  * The browser's Notification API for the three personal events (handed over to you, asked to
- * release, force-released). Permission is asked only after a click on `Allow notifications`,
+ * release, force-released). Permission is asked only after a click on `Allow notifications` (in the Notifications panel),
  * never on load; without it (or without the API) the page's own notice is all there is.
  */
 const supported = () => typeof Notification !== 'undefined';
