@@ -216,6 +216,21 @@ export class PdmApp extends LitElement {
       .finally(() => (this._loadingRemindAfter = false));
   }
 
+  /**
+   * A notice's link (`/?file=NAME`): that row, scrolled to and focused. The list draws its rows
+   * after the board arrives (a virtualized list, laid out a frame later), so it is tried until
+   * the row has focus, for a few seconds at most.
+   */
+  private async _showLinked(file: string) {
+    for (let tries = 0; tries < 30; tries++) {
+      await this.updateComplete;
+      await this._table?.updateComplete;
+      await this._table?.focusRow(file);
+      if (this._table?.shadowRoot?.activeElement?.closest(`[data-name="${CSS.escape(file)}"]`)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** Your long or overdue holds, once a day in this browser. */
   private _remind() {
     const me = this._session.user;
@@ -233,7 +248,7 @@ export class PdmApp extends LitElement {
       const file = this._linked;
       this._linked = null;
       history.replaceState(null, '', location.pathname);
-      void this.updateComplete.then(() => this._table?.focusRow(file));
+      void this._showLinked(file);
       this._remind();
       return;
     }
