@@ -41,7 +41,7 @@ import { apiNotFound, errorHandler } from './http/error-handler.js';
 import { filesRoutes, healthRoute } from './http/files-routes.js';
 import { sessionGuard, signerFirst } from './http/session-guard.js';
 import { StateStore } from './states/state-store.js';
-import { Webhooks } from './notify/webhooks.js';
+import { WebhookDelivery } from './notify/webhook-delivery.js';
 import { Notifier } from './notify/notifier.js';
 import { notifyRoutes } from './http/notify-routes.js';
 import { fileSha256 } from './storage/file-digest.js';
@@ -128,7 +128,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     ...(folds(rules) ? { respell: (locks: LocksMap) => respellLocks(locks, rules, (n) => index.spelling(n)) } : {}),
   });
   // --webhook: the activity log is their queue (delivered behind the commands, never in their way).
-  const webhooks = config.webhooks.length > 0 ? new Webhooks({ urls: config.webhooks, secret: config.webhookSecret, activityFile: activity.file, dataDir: config.dataDir, staleMs: config.staleMs, logger }) : null;
+  const webhooks = config.webhooks.length > 0 ? new WebhookDelivery({ urls: config.webhooks, secret: config.webhookSecret, activityFile: activity.file, dataDir: config.dataDir, staleMs: config.staleMs, logLevel: logger.level }, logger) : null;
   const prom = new PdmMetrics({ sockets: () => io?.engine.clientsCount ?? 0, locksHeld: () => Object.keys(store.snapshot()).length, webhooks: () => webhooks?.figures() ?? [] });
   // The log first: the store's start-up may journal drift, which looks at the log's last entries.
   await activity.open();

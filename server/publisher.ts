@@ -10,7 +10,7 @@ import type { SocketOutlet } from './realtime/socket-hub.js';
 import type { ShareProtection } from './vault/share-protection.js';
 import type { StateChange, StateStore } from './states/state-store.js';
 import type { StateCommands } from './states/state-commands.js';
-import type { Webhooks } from './notify/webhooks.js';
+import type { WebhookDelivery } from './notify/webhook-delivery.js';
 import type { Notifier } from './notify/notifier.js';
 
 /** Everything that follows a change, built before the publisher is. */
@@ -31,7 +31,7 @@ export interface Outlets {
   states: StateStore;
   stateCommands: StateCommands;
   /** `--webhook`; null when none. */
-  webhooks: Webhooks | null;
+  webhooks: WebhookDelivery | null;
   /** Personal notices by push and mail. */
   notifier: Notifier;
 }

@@ -12,6 +12,8 @@ const LONGEST_RETRY_MS = 5 * 60_000;
 const CURSOR_EVERY_MS = 250;
 /** Log bytes read per step (entries are at most 64 KB). */
 const READ_BYTES = 256 * 1024;
+/** New entries are looked at this long after the first wake: a busy log is read in batches, not line by line. */
+const GATHER_MS = 50;
 
 export interface FollowerOptions {
   /** `<data>/activity.jsonl`: the queue itself (durable, ordered, shared by the servers). */
@@ -24,6 +26,8 @@ export interface FollowerOptions {
   logger: Logger;
   /** One entry, in the log's order. False: it failed, and is tried again after the backoff. */
   handle(entry: ActivityEvent): Promise<boolean>;
+  /** Waited for before each entry (webhooks: while the server is busy with commands). */
+  pace?(): Promise<void>;
   /** After a failure: true when the entry is given up (the follower goes on past it). */
   giveUp?(entry: ActivityEvent): boolean;
   firstRetryMs?: number;
@@ -48,8 +52,11 @@ export class LogFollower {
   private running = false;
   private wanted = false;
   private timer: NodeJS.Timeout | null = null;
+  private gathering: NodeJS.Timeout | null = null;
   private retryMs: number;
   private closed = false;
+  /** The cursor's lock, once this server follows: kept until close (or until it is lost). */
+  private release: (() => Promise<void>) | null = null;
 
   constructor(private readonly o: FollowerOptions) {
     this.retryMs = o.firstRetryMs ?? FIRST_RETRY_MS;
@@ -65,9 +72,14 @@ export class LogFollower {
     this.wake();
   }
 
-  /** New entries were appended (by anyone). */
+  /** New entries were appended (by anyone): looked at shortly, with whatever else comes meanwhile. */
   wake(): void {
-    void this.run();
+    if (this.gathering || this.closed) return;
+    this.gathering = setTimeout(() => {
+      this.gathering = null;
+      void this.run();
+    }, GATHER_MS);
+    this.gathering.unref();
   }
 
   /** A handler that succeeded after failures calls this: the backoff starts again from the first wait. */
@@ -79,7 +91,10 @@ export class LogFollower {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.gathering) clearTimeout(this.gathering);
     for (let i = 0; i < 100 && this.running; i++) await new Promise((r) => setTimeout(r, 20));
+    await this.release?.().catch(() => undefined);
+    this.release = null;
   }
 
   private async run(): Promise<void> {
@@ -107,21 +122,22 @@ export class LogFollower {
     return this.wanted && !this.closed;
   }
 
+  /**
+   * Takes the cursor's lock the first time and keeps it (proper-lockfile keeps it fresh): one
+   * server follows until it stops or dies, and the others look again after the stale period.
+   */
   private async underLock(): Promise<void> {
-    let release: () => Promise<void>;
-    try {
-      release = await lockFile(this.o.cursorFile, { staleMs: this.o.staleMs, waitMs: 0 });
-    } catch {
-      // Another server follows now, or one that died holds the lock until it is stale.
-      this.retryIn(this.o.staleMs);
-      return;
+    if (!this.release) {
+      try {
+        this.release = await lockFile(this.o.cursorFile, { staleMs: this.o.staleMs, waitMs: 0, onCompromised: () => (this.release = null) });
+      } catch {
+        // Another server follows now, or one that died holds the lock until it is stale.
+        this.retryIn(this.o.staleMs);
+        return;
+      }
     }
-    try {
-      const cursor = await this.readCursor();
-      if (cursor) await this.handleFrom(cursor.offset);
-    } finally {
-      await release().catch(() => undefined);
-    }
+    const cursor = await this.readCursor();
+    if (cursor) await this.handleFrom(cursor.offset);
   }
 
   private async handleFrom(from: number): Promise<void> {
@@ -138,6 +154,7 @@ export class LogFollower {
       for (let lines = await this.linesAt(offset); lines.length > 0; lines = await this.linesAt(offset)) {
         for (const line of lines) {
           if (this.closed) return;
+          if (this.o.pace) await this.o.pace();
           if (line.entry && !(await this.o.handle(line.entry)) && !this.givenUp(line.entry)) return;
           offset = line.end;
           if (Date.now() - savedAt >= CURSOR_EVERY_MS) await save();

@@ -28,6 +28,8 @@ export interface WebhookOptions {
   dataDir: string;
   staleMs: number;
   logger: Logger;
+  /** Waited for before each delivery (see webhook-thread.ts). */
+  pace?: () => Promise<void>;
   /** Tests: a clock and a shorter first retry. */
   now?: () => number;
   firstRetryMs?: number;
@@ -61,6 +63,7 @@ export class Webhooks {
           staleMs: o.staleMs,
           logger: o.logger,
           ...(o.firstRetryMs !== undefined ? { firstRetryMs: o.firstRetryMs } : {}),
+          ...(o.pace ? { pace: o.pace } : {}),
           handle: (entry) => this.post(hook, entry),
           giveUp: (entry) => this.givenUp(hook, entry),
         }),

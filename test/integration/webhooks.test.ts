@@ -53,7 +53,8 @@ describe('webhooks (CONTRACT §19)', () => {
     const log = (await api(server.url, '/api/activity')).body.events.map((e: { id: string }) => e.id);
     expect(hook.got.map((g) => g.delivery)).toEqual(log);
     for (const g of hook.got) expect(g.signature).toBe(`sha256=${createHmac('sha256', 's3cret').update(g.body).digest('hex')}`);
-    expect((await api(server.url, '/metrics')).body).toMatch(new RegExp(`pdm_webhook_deliveries\\{hook="${hook.url.replaceAll('/', '\\/')}",result="delivered"\\} 4`));
+    // The delivery thread reports its figures a moment after it delivers.
+    await eventually(async () => new RegExp(`pdm_webhook_deliveries\\{hook="${hook!.url.replaceAll('/', '\\/')}",result="delivered"\\} 4`).test((await api(server.url, '/metrics')).body), 15_000, 'the deliveries counted');
   });
 
   it('a hook that is down: check-outs go on, health says so, and once it is back every entry arrives in order; a restart goes on from where it was', async () => {
