@@ -43,6 +43,7 @@ import { sessionGuard, signerFirst } from './http/session-guard.js';
 import { StateStore } from './states/state-store.js';
 import { WebhookDelivery } from './notify/webhook-delivery.js';
 import { Notifier } from './notify/notifier.js';
+import { PUSH_SERVICES } from './notify/push-sender.js';
 import { notifyRoutes } from './http/notify-routes.js';
 import { fileSha256 } from './storage/file-digest.js';
 import { existingTracked } from './vault/vault-paths.js';
@@ -164,7 +165,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   const nudges = new Nudges(store, activity, (name) => index.get(name) !== undefined, (name) => commands.name(name), undefined, (user) => presence.peek(user).online);
   const notifier = new Notifier({
     dataDir: config.dataDir, keysDir: config.keysDir, activityFile: activity.file, staleMs: config.staleMs, logger,
-    push: config.push, mail: config.mail, remindAfterMs: config.remindAfterMs,
+    push: config.push, pushServices: [...PUSH_SERVICES, ...(config.pushServices ?? [])], mail: config.mail, remindAfterMs: config.remindAfterMs,
     publicUrl: () => config.publicUrl ?? ownUrl(httpServer, config.tls !== undefined),
     locks: () => store.snapshot(), lockOf: (name) => store.get(name),
     presence: (user) => presence.peek(user),

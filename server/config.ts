@@ -74,6 +74,8 @@ export interface AppConfig {
   open?: boolean;
   /** `--protect`: tracked files are read-only on disk unless checked out. */
   protect?: boolean;
+  /** Test-only: push services besides the browsers' own (a local one, `http://127.0.0.1:PORT`). */
+  pushServices?: string[];
   /** Test-only: the clock reminders and the mail minute go by. */
   notifyClock?: () => number;
   /** Test-only: a shorter "one mail per person a minute". */

@@ -7,7 +7,7 @@ import { LogFollower } from './log-follower.js';
 import { MailOutbox, type MailSettings } from './mail-outbox.js';
 import { NoticePeople } from './notice-people.js';
 import { noticesOf } from './personal-notices.js';
-import { loadVapidKeys, sendPush, type VapidKeys } from './push-sender.js';
+import { isPushService, loadVapidKeys, sendPush, type VapidKeys } from './push-sender.js';
 import { digestOf, Reminders, type LongHold } from './reminders.js';
 import { AppError } from '../errors.js';
 
@@ -22,6 +22,8 @@ export interface NotifierOptions {
   logger: Logger;
   /** `--push`: Web Push with VAPID keys in keysDir. */
   push: boolean;
+  /** Where subscriptions may point (PUSH_SERVICES; tests add their local push service). */
+  pushServices: readonly string[];
   /** `--smtp-url` and `--mail-from`; null: no mail. */
   mail: MailSettings | null;
   /** The page's address, for links (`/?file=NAME` opens it at the file). */
@@ -135,6 +137,7 @@ export class Notifier {
 
   async subscribe(user: string, sub: PushSubscriptionJson): Promise<NotificationsBody> {
     if (!this.vapid) throw new AppError('NOT_FOUND', 'Web Push is off on this server (--push).');
+    if (!isPushService(sub.endpoint, this.o.pushServices)) throw new AppError('INVALID_REQUEST', `Invalid request: subscription.endpoint is not a browser push service (${new URL(sub.endpoint).host}).`);
     await this.people.subscribe(user, sub, this.vapid.publicKey);
     return this.body(user);
   }

@@ -43,6 +43,24 @@ export interface PushPayload extends Notice {
 export type PushResult = 'sent' | 'gone' | 'failed';
 
 /**
+ * The browsers' push services (Chrome and Edge's FCM, Firefox's autopush, Windows' WNS, Safari's
+ * APNs): a subscription's endpoint must be on one of them, over HTTPS, so nobody can make the
+ * server POST to an address of their choosing (an internal service, say).
+ */
+export const PUSH_SERVICES: readonly string[] = ['fcm.googleapis.com', 'push.services.mozilla.com', 'notify.windows.com', 'push.apple.com'];
+
+/** Whether `endpoint` is a push service of `services` (`http://host:port` entries, for tests, allow that origin exactly). */
+export function isPushService(endpoint: string, services: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return false;
+  }
+  return services.some((s) => (s.includes('://') ? url.origin === new URL(s).origin : url.protocol === 'https:' && (url.hostname === s || url.hostname.endsWith(`.${s}`))));
+}
+
+/**
  * Sends one encrypted push (RFC 8291, aes128gcm, VAPID). The request is made here with fetch
  * rather than by web-push's sendNotification, which speaks HTTPS only: push services are HTTPS,
  * but the local push service the tests start is plain HTTP. 404 and 410 mean the subscription is

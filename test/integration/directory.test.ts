@@ -51,6 +51,18 @@ describe('sign-in with the directory (OpenLDAP slapd)', () => {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
+  it('notifications: a directory user\'s address is the directory\'s mail (both ways of finding the user)', async () => {
+    for (const ldap of [direct(), search()]) {
+      const url = await start(ldap, { mail: { smtpUrl: 'smtp://127.0.0.1:9', from: 'pdm@shop.test' } });
+      const token = (await signIn(url, 'alice', 'alice-password')).body.token as string;
+      const got = await api(url, '/api/notifications', { headers: bearer(token) });
+      expect(got.body).toMatchObject({ user: 'alice', mail: true, email: 'alice@shop.test' });
+      await server!.close();
+      server = null;
+      await vault.cleanup();
+    }
+  });
+
   it('release states: --ldap-approver-group members release (signed with their directory password), others may only mark proven; a wrong password is 401', async () => {
     const url = await start({ ...search(), approverGroup: LEADS });
     const token = async (user: string) => (await signIn(url, user, `${user}-password`)).body.token as string;

@@ -19,7 +19,7 @@ describe('Web Push (CONTRACT §19)', () => {
   it('VAPID keys made once in --keys; a subscribed browser gets its personal notices, signed and encrypted, even with no page open; an expired subscription (410) is dropped', async () => {
     vault = await makeVault();
     push = await startPushService();
-    server = await startServer(vault, { push: true, publicUrl: 'http://cam-server:8080', admins: ['carol'] });
+    server = await startServer(vault, { push: true, publicUrl: 'http://cam-server:8080', admins: ['carol'], pushServices: [push.origin] });
     const alice = (await api(server.url, '/api/notifications?user=alice')).body;
     expect(alice.push_key).toMatch(/^[A-Za-z0-9_-]{80,}$/);
     expect(JSON.parse(await readFile(join(vault.keysDir, 'vapid.json'), 'utf8')).publicKey).toBe(alice.push_key);
@@ -43,7 +43,7 @@ describe('Web Push (CONTRACT §19)', () => {
 
     // A restart keeps the same keys (browsers stay subscribed).
     await server.close();
-    server = await startServer(vault, { push: true });
+    server = await startServer(vault, { push: true, pushServices: [push.origin] });
     expect((await api(server.url, '/api/notifications?user=alice')).body.push_key).toBe(alice.push_key);
 
     // The browser unsubscribed at its push service: the next push answers 410 and the subscription goes.
@@ -56,12 +56,12 @@ describe('Web Push (CONTRACT §19)', () => {
   it('switches: push of a kind turned off is not sent; bad subscriptions are refused with 400', async () => {
     vault = await makeVault();
     push = await startPushService();
-    server = await startServer(vault, { push: true, admins: ['carol'] });
+    server = await startServer(vault, { push: true, admins: ['carol'], pushServices: [push.origin] });
     const key = (await api(server.url, '/api/notifications?user=alice')).body.push_key as string;
     const browser = await push.subscribe(key);
     await api(server.url, '/api/notifications/push', { json: { user: 'alice', subscription: browser.subscription } });
     expect((await api(server.url, '/api/notifications', { method: 'PUT', json: { user: 'alice', settings: { push: { nudge: false } } } })).body.settings.push).toMatchObject({ nudge: false, forced: true });
-    for (const bad of [{ user: 'alice' }, { user: 'alice', subscription: { endpoint: 'file:///etc/passwd', keys: { p256dh: 'x', auth: 'y' } } }, { user: 'alice', subscription: { endpoint: 'https://push.example/x', keys: { p256dh: 'x'.repeat(300), auth: 'y' } } }, { user: 'alice', settings: { push: { everything: true } } }]) {
+    for (const bad of [{ user: 'alice' }, { user: 'alice', subscription: { endpoint: 'file:///etc/passwd', keys: { p256dh: 'x', auth: 'y' } } }, { user: 'alice', subscription: { endpoint: 'https://push.example/x', keys: { p256dh: 'x'.repeat(300), auth: 'y' } } }, { user: 'alice', subscription: { endpoint: 'https://intranet.shop.local/admin', keys: { p256dh: 'x', auth: 'y' } } }, { user: 'alice', subscription: { endpoint: 'http://fcm.googleapis.com/fcm/send/x', keys: { p256dh: 'x', auth: 'y' } } }, { user: 'alice', settings: { push: { everything: true } } }]) {
       const path = 'settings' in bad ? '/api/notifications' : '/api/notifications/push';
       const res = await api(server.url, path, { method: 'settings' in bad ? 'PUT' : 'POST', json: bad });
       expect(res.status).toBe(400);

@@ -99,7 +99,7 @@ describe('the OpenAPI description matches the API', () => {
     await check(o, 'get', '/api/notifications', '/api/notifications', { headers: alice });
     await check(o, 'put', '/api/notifications', '/api/notifications', { json: { settings: { mail: { nudge: false } } }, headers: alice });
     await check(o, 'put', '/api/notifications', '/api/notifications', { json: { settings: { mail: { nope: false } } }, headers: alice });
-    await check(o, 'post', '/api/notifications/push', '/api/notifications/push', { json: { subscription: { endpoint: 'https://push.example/x', keys: { p256dh: 'k', auth: 'a' } } }, headers: alice });
+    await check(o, 'post', '/api/notifications/push', '/api/notifications/push', { json: { subscription: { endpoint: 'https://fcm.googleapis.com/fcm/send/x', keys: { p256dh: 'k', auth: 'a' } } }, headers: alice });
     await check(o, 'post', '/api/notifications/push', '/api/notifications/push', { json: { subscription: {} }, headers: alice });
     await check(o, 'delete', '/api/notifications/push', '/api/notifications/push', { json: { endpoint: 'https://push.example/x' }, headers: alice });
     await check(o, 'get', '/api/presence', '/api/presence');

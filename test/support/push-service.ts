@@ -28,6 +28,8 @@ export async function startPushService() {
     return (await res.json().catch(() => ({}))) as { data?: unknown };
   };
   return {
+    /** Its origin, for the server's test-only `pushServices`. */
+    origin: base,
     /** A browser's subscription for `applicationServerKey`, as `PushSubscription.toJSON()` gives it, and its client hash. */
     async subscribe(applicationServerKey: string) {
       const { data } = (await post('/subscribe', { applicationServerKey, userVisibleOnly: 'true' })) as { data: { endpoint: string; keys: { p256dh: string; auth: string }; clientHash: string } };

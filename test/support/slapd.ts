@@ -150,7 +150,7 @@ export async function startSlapd(dir: string): Promise<Slapd> {
     for (const ou of ['people', 'groups', 'services']) await c.add(`ou=${ou},${SUFFIX}`, { objectClass: 'organizationalUnit', ou });
     await c.add(SERVICE, { objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: 'pdm-svc', userPassword: SERVICE_PASSWORD });
     for (const [name, password] of PEOPLE_LIST) {
-      await c.add(`uid=${name},${PEOPLE}`, { objectClass: 'inetOrgPerson', uid: name, cn: name, sn: name, userPassword: password });
+      await c.add(`uid=${name},${PEOPLE}`, { objectClass: 'inetOrgPerson', uid: name, cn: name, sn: name, userPassword: password, mail: `${name}@shop.test` });
     }
     const members = PEOPLE_LIST.filter(([, , isAdmin]) => isAdmin).map(([name]) => `uid=${name},${PEOPLE}`);
     await c.add(ADMINS, { objectClass: 'groupOfNames', cn: 'cam-admins', member: members });
