@@ -1,5 +1,6 @@
 import lockfile from 'proper-lockfile';
 import { platform } from './durable-files.js';
+import { shareClockFs } from './share-clock.js';
 
 /** proper-lockfile's stale period when none is configured: generous, for its takeover race (#121). */
 export const DEFAULT_STALE_MS = 15_000;
@@ -16,7 +17,9 @@ export interface FileLockOptions {
 
 /** proper-lockfile's options as both loops use them. */
 function lockOptions(stale: number, onCompromised: (err: Error) => void) {
-  return { realpath: false, stale, update: Math.max(1000, Math.floor(stale / 3)), onCompromised };
+  // The share's clock, not this machine's, decides staleness (share-clock.ts): servers whose
+  // clocks disagree never take each other's live locks.
+  return { realpath: false, stale, update: Math.max(1000, Math.floor(stale / 3)), onCompromised, fs: shareClockFs };
 }
 
 /**
