@@ -43,6 +43,7 @@ import { sessionGuard, signerFirst } from './http/session-guard.js';
 import { StateStore } from './states/state-store.js';
 import { WebhookDelivery } from './notify/webhook-delivery.js';
 import { Notifier } from './notify/notifier.js';
+import { ClusterLink } from './cluster/cluster-link.js';
 import { PUSH_SERVICES } from './notify/push-sender.js';
 import { notifyRoutes } from './http/notify-routes.js';
 import { fileSha256 } from './storage/file-digest.js';
@@ -174,9 +175,27 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     ...(config.notifyClock ? { now: config.notifyClock } : {}),
     ...(config.mailEveryMs ? { mailEveryMs: config.mailEveryMs } : {}),
   });
+  // --cluster: another node's notice makes this one read the share now (never act on the notice itself).
+  const cluster = config.cluster
+    ? new ClusterLink({
+        url: config.cluster, dataDir: config.dataDir, logger,
+        changed: (n) => {
+          if (n.what.includes('locks')) void store.refresh();
+          if (n.what.includes('states')) void states.refresh();
+          void activity.poll();
+        },
+        caughtUp: () => {
+          void store.refresh();
+          void states.refresh();
+          void activity.poll();
+        },
+        stateChanged: () => board.announceHealth(),
+      })
+    : null;
+  if (cluster) board.followCluster(() => cluster.status);
   const vaultChanges = new VaultChanges({ layout, board, store, activity, versions, warnings, logger, turns });
   const publisher = new Publisher({
-    store, board, activity, presence, nudges, metrics: prom, protection, states, stateCommands, webhooks, notifier,
+    store, board, activity, presence, nudges, metrics: prom, protection, states, stateCommands, webhooks, notifier, cluster,
     endWarnings: endWarningsOnCheckin({ warnings, board }),
     rememberReleases: (changes) => vaultChanges.followReleases(changes),
   });
@@ -233,6 +252,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   hub = createSocketHub(httpServer, { board, commands, undo, states: stateCommands, identity, logger, origins, nudges, presence, limits: config.socketLimits, connectionsPerAddress: config.connectionsPerAddress });
   io = hub.io;
   publisher.attach(hub);
+  await cluster?.start(hub.io);
 
   vaultWatcher = new VaultWatcher(
     index,
@@ -275,6 +295,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await background.settled();
       await webhooks?.close();
       await notifier.close();
+      await cluster?.close();
       await activity.close();
       await versions.close();
       // A connection a browser opened ahead, with no request on it yet, is not idle to Node: it

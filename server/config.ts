@@ -34,6 +34,8 @@ export interface AppConfig {
   webhooks: string[];
   /** `--webhook-secret`: the HMAC key of X-PDM-Signature. */
   webhookSecret: string | null;
+  /** `--cluster redis://HOST:PORT`: nodes of this data folder tell each other of changes through Redis. */
+  cluster?: string;
   /** `--push`: Web Push (VAPID keys in keysDir). */
   push: boolean;
   /** `--smtp-url`, `--mail-from`; null: no mail. */

@@ -12,6 +12,7 @@ import type { StateChange, StateStore } from './states/state-store.js';
 import type { StateCommands } from './states/state-commands.js';
 import type { WebhookDelivery } from './notify/webhook-delivery.js';
 import type { Notifier } from './notify/notifier.js';
+import type { ClusterLink } from './cluster/cluster-link.js';
 
 /** Everything that follows a change, built before the publisher is. */
 export interface Outlets {
@@ -34,6 +35,8 @@ export interface Outlets {
   webhooks: WebhookDelivery | null;
   /** Personal notices by push and mail. */
   notifier: Notifier;
+  /** `--cluster`: the other nodes are told of this node's changes; null without. */
+  cluster: ClusterLink | null;
 }
 
 /**
@@ -60,6 +63,8 @@ export class Publisher {
 
   private readonly lockOutlet: StoreListener = {
     changes: (changes, source) => {
+      // 0. --cluster: the other nodes read locks.json now (a notice, never the change itself).
+      if (source === 'api') this.o.cluster?.notify('locks');
       // 1. The board: revisions and lock events, which go to sockets and --protect (boardOutlet).
       this.o.board.lockChanges(changes, source);
       // 2. Versions: warnings that end, holds remembered for saves reported late.
@@ -95,10 +100,12 @@ export class Publisher {
     this.sockets?.activity(e);
     this.o.webhooks?.wake();
     this.o.notifier.wake();
+    this.o.cluster?.notify('activity');
   }
 
   /** A state changed: the board's `file:state` events, and a change seen on disk logged once. */
   private stateChanges(changes: StateChange[]): void {
+    if (changes.some((c) => c.source !== 'disk')) this.o.cluster?.notify('states');
     this.o.board.stateChanges(changes);
     void this.o.stateCommands.logged(changes).catch(() => undefined);
     // A states.json fixed by hand, or another server's: check-outs it left unstarted start now.

@@ -115,6 +115,8 @@ export interface HealthBody {
   locks: 'ok' | 'unavailable';
   detail: string | null;
   revision: number;
+  /** With `--cluster` only: whether Redis carries the nodes' notices now (`degraded`: the share alone). */
+  cluster?: 'ok' | 'degraded';
 }
 
 export type ChangeSource = 'api' | 'disk';

@@ -88,7 +88,7 @@ export const errorBody = z
   .meta({ id: 'ErrorBody', description: 'Every error answer; `lock` with ALREADY_LOCKED and NOT_LOCK_OWNER.' }) satisfies z.ZodType<ErrorBody>;
 
 export const healthBody = z
-  .object({ status: z.enum(['ok', 'degraded']), locks: z.enum(['ok', 'unavailable']), detail: z.string().nullable(), revision: z.number().int() })
+  .object({ status: z.enum(['ok', 'degraded']), locks: z.enum(['ok', 'unavailable']), detail: z.string().nullable(), revision: z.number().int(), cluster: z.enum(['ok', 'degraded']).optional() })
   .meta({ id: 'HealthBody' }) satisfies z.ZodType<HealthBody>;
 
 export const filesBody = z.object({ revision: z.number().int(), files: z.array(fileStatus) }).meta({ id: 'FilesBody' }) satisfies z.ZodType<FilesBody>;

@@ -60,6 +60,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
   }
   const remindAfterMs = s['remind-after'] === undefined ? undefined : parseDuration(s['remind-after']);
   if (remindAfterMs === null || (remindAfterMs !== undefined && remindAfterMs < 60_000)) throw new UsageError(`invalid --remind-after "${s['remind-after']}": expected a time of at least a minute such as 90m, 12h or 3d`);
+  if (s.cluster !== undefined && (!/^rediss?:\/\//.test(s.cluster) || !URL.canParse(s.cluster))) throw new UsageError(`invalid --cluster "${s.cluster}": expected redis://host:port`);
   if (s['smtp-url'] !== undefined && (!/^smtps?:\/\//.test(s['smtp-url']) || !URL.canParse(s['smtp-url']))) throw new UsageError(`invalid --smtp-url: expected smtp://host:port or smtps://host:port`);
   if (s['public-url'] !== undefined && (!/^https?:\/\//.test(s['public-url']) || !URL.canParse(s['public-url']))) throw new UsageError(`invalid --public-url "${s['public-url']}": expected an http:// or https:// URL`);
   const tls = s['tls-cert'] && s['tls-key'] ? { cert: readPem(s['tls-cert'], 'certificate'), key: readPem(s['tls-key'], 'key') } : undefined;
@@ -126,6 +127,7 @@ export async function serve(flags: Record<string, unknown>, env: NodeJS.ProcessE
     approvers: s.approvers,
     webhooks: s.webhook,
     webhookSecret: s['webhook-secret'],
+    cluster: s.cluster,
     push: s.push,
     mail: s['smtp-url'] ? { smtpUrl: s['smtp-url'], from: s['mail-from'] ?? `pdm-live@${hostname()}` } : undefined,
     remindAfterMs,

@@ -72,6 +72,7 @@ export const SERVE_OPTIONS = {
   'client-budget': { kind: 'int', env: 'PDM_CLIENT_BUDGET', arg: 'n', help: 'files a user (users mode) or address (open mode) may check out, in or wait for per second, 50 times that at once; 0: no limit', shownDefault: String(DEFAULTS.commandBudget?.perSecond ?? 0), min: 0, max: 1_000_000 },
   webhook: { kind: 'list', env: 'PDM_WEBHOOK', arg: 'urls', help: 'POST every activity entry to these URLs (comma-separated), in order, retried for 24 h', shownDefault: 'none' },
   'webhook-secret': { kind: 'string', env: 'PDM_WEBHOOK_SECRET', arg: 'secret', help: 'sign webhook bodies: X-PDM-Signature: sha256=<HMAC>', shownDefault: 'none (unsigned)' },
+  cluster: { kind: 'string', env: 'PDM_CLUSTER', arg: 'url', help: 'several nodes on one data folder: tell each other of every change through Redis 7 (redis://host:port)', shownDefault: 'none (the share alone)' },
   push: { kind: 'bool', env: 'PDM_PUSH', help: 'Web Push: notify people with every tab closed (VAPID keys made in --keys)', shownDefault: 'false' },
   'smtp-url': { kind: 'string', env: 'PDM_SMTP_URL', arg: 'url', help: 'mail personal notices and reminders: smtp://host:port (STARTTLS when offered) or smtps://host:port, user:password@ allowed', shownDefault: 'none (no mail)' },
   'mail-from': { kind: 'string', env: 'PDM_MAIL_FROM', arg: 'address', help: 'the From of notification mails (with --smtp-url)', shownDefault: 'pdm-live@<this machine>' },

@@ -48,8 +48,19 @@ export class FileBoard {
 
   health(): HealthBody {
     const h = this.store.getHealth();
-    return { status: h.ok ? 'ok' : 'degraded', locks: h.ok ? 'ok' : 'unavailable', detail: h.detail ?? this.otherProblem() ?? this.queueProblem(), revision: this.revision };
+    const cluster = this.clusterState?.() ?? null;
+    const body: HealthBody = { status: h.ok ? 'ok' : 'degraded', locks: h.ok ? 'ok' : 'unavailable', detail: h.detail ?? this.otherProblem() ?? this.queueProblem(), revision: this.revision };
+    if (cluster === null) return body;
+    const away = cluster === 'degraded';
+    return { ...body, status: away ? 'degraded' : body.status, detail: body.detail ?? (away ? 'Redis (--cluster) is unreachable: this node goes on from the share alone and catches up when it is back.' : null), cluster };
   }
+
+  /** `--cluster`: the health says how the link between the nodes is. */
+  followCluster(state: () => 'ok' | 'degraded'): void {
+    this.clusterState = state;
+  }
+
+  private clusterState: (() => 'ok' | 'degraded') | null = null;
 
   private queueProblem(): string | null {
     if (this.badQueues.size === 0) return null;

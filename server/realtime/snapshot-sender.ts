@@ -38,7 +38,7 @@ export class SnapshotSender {
     // A room for this one send: the in-memory adapter joins and leaves synchronously.
     const room = `snapshot:${++this.seq}`;
     for (const s of sockets) void s.join(room);
-    this.io.to(room).emit('snapshot', snap);
+    this.io.local.to(room).emit('snapshot', snap);
     for (const s of sockets) void s.leave(room);
   }
 }

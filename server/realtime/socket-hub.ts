@@ -216,7 +216,9 @@ export function createSocketHub(httpServer: HttpServer, d: SocketHubDeps): Socke
   // gets an event before the snapshot it applies to.
   const broadcast = (event: string, data: unknown) => {
     snapshots.flush();
-    (io.emit as (ev: string, data: unknown) => boolean)(event, data);
+    // This node's sockets only: with --cluster every node numbers its own board's revisions and
+    // sends its own events (other nodes learn of the change and read the share themselves).
+    (io.local.emit as (ev: string, data: unknown) => boolean)(event, data);
   };
   // The lock and file events of a change go out first; its activity entry (and any others of the
   // same moment) follows ACTIVITY_DELAY_MS later. Each broadcast blocks the event loop ~10 ms per

@@ -21,7 +21,7 @@ export interface ServerProcess {
  */
 export function spawnServer(args: string[], env: Record<string, string> = {}, wrap: string[] = []): Promise<ServerProcess> {
   const [command, ...before] = [...wrap, process.execPath];
-  const proc = spawn(command!, [...before, ...(process.env.PDM_TEST_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PDM_TEST_CPU_PROF}`] : []), BIN, 'serve', '--no-web', '--port', '0', ...args], {
+  const proc = spawn(command, [...before, ...(process.env.PDM_TEST_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PDM_TEST_CPU_PROF}`] : []), BIN, 'serve', '--no-web', '--port', '0', ...args], {
     cwd: ROOT,
     env: { ...process.env, PDM_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
