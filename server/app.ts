@@ -180,6 +180,7 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
     ? new ClusterLink({
         url: config.cluster, dataDir: config.dataDir, logger,
         changed: (n) => {
+          logger.debug({ from: n.from, what: n.what }, 'a notice from another node: reading the share now');
           if (n.what.includes('locks')) void store.refresh();
           if (n.what.includes('states')) void states.refresh();
           void activity.poll();
