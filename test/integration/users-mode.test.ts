@@ -178,6 +178,13 @@ describe('users mode', () => {
     expect(short.code).toBe(1);
     expect(short.stderr.trim()).toMatch(/at least 10 characters/);
     expect((await run(['user', 'list', '--users', file])).stdout).toBe('carol\tadmin\n');
+    // --email: where notices are mailed (kept through a password change); a bad address changes nothing.
+    expect((await run(['user', 'add', 'carol', '--admin', '--email', 'carol@shop.test', '--users', file], { input: 'carol-secret-2\n' })).code).toBe(0);
+    expect((await run(['user', 'list', '--users', file])).stdout).toBe('carol\tadmin\tcarol@shop.test\n');
+    const badMail = await run(['user', 'add', 'carol', '--email', 'not an address', '--users', file], { input: 'carol-secret-3\n' });
+    expect(badMail.code).toBe(1);
+    expect(badMail.stderr.trim()).toMatch(/^.*invalid --email "not an address"/);
+    expect((await run(['user', 'list', '--users', file])).stdout).toBe('carol\tadmin\tcarol@shop.test\n');
   });
 
   it('pdm-live user add on a terminal asks twice, without echo, and refuses two different passwords', async () => {
