@@ -36,7 +36,10 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
   const stop = () =>
     new Promise<void>((resolve) => {
       const p = proc;
-      if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
+      if (!p || p.exitCode !== null || p.signalCode !== null) {
+        resolve();
+        return;
+      }
       p.removeAllListeners('exit');
       p.once('exit', () => resolve());
       p.kill('SIGKILL');
