@@ -296,7 +296,6 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       await background.settled();
       await webhooks?.close();
       await notifier.close();
-      await cluster?.close();
       await activity.close();
       await versions.close();
       // A connection a browser opened ahead, with no request on it yet, is not idle to Node: it
@@ -305,6 +304,8 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
       // get their disconnect from the hub.
       httpServer.closeAllConnections();
       await hub.close();
+      // After the sockets and the adapter: the adapter publishes through the client until it closes.
+      await cluster?.close();
     })());
 
   return { httpServer, io: io, board, store, activity, notifier, close };

@@ -53,6 +53,9 @@ describe('--cluster: nodes on one vault through redis-server', () => {
     expect((await api(a.url, '/api/files/checkin', { json: { filename: 'PN1001.mcam', user: 'alice' } })).status).toBe(200);
     await onB.waitFor('lock:released', (d: { filename: string }) => d.filename === 'PN1001.mcam', 15_000);
     expect((await api(b.url, '/api/locks')).body.locks).toEqual((await api(a.url, '/api/locks')).body.locks);
+    // A node stops cleanly (its sockets and the adapter before its Redis client).
+    expect(await a.stop('SIGTERM')).toBe(0);
+    expect(a.stderr()).not.toMatch(/unexpected error/);
   });
 
   it('Redis unreachable at start: the node serves from the share alone and says so', async () => {
