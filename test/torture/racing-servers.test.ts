@@ -4,17 +4,21 @@ import { spawnServer, type ServerProcess } from '../support/processes.js';
 import { postJson } from '../../bench/support.js';
 import { makeVault } from '../support/temp-vault.js';
 import { pick, replayGrants, report } from './scale.js';
+import { startRedis } from '../support/redis.js';
 
 describe('torture: four servers race on one vault', () => {
-  it('no file is ever granted to two holders at once (activity log replay and final state)', async () => {
-    const ops = pick(1200, 10_000);
+  for (const clustered of [false, true])
+  it(`no file is ever granted to two holders at once (activity log replay and final state)${clustered ? ', with --cluster (a real redis-server)' : ''}`, async () => {
+    const redis = clustered ? await startRedis() : null;
+    // Full: 10,000 per server.
+    const ops = pick(1200, 40_000);
     const files = pick(60, 500);
     const names = Array.from({ length: files }, (_, i) => `race/R${i}.mcam`);
     const vault = await makeVault(names);
     const servers: ServerProcess[] = [];
     const t0 = Date.now();
     try {
-      for (let i = 0; i < 4; i++) servers.push(await spawnServer(['--repo', vault.root, '--client-budget', '0']));
+      for (let i = 0; i < 4; i++) servers.push(await spawnServer(['--repo', vault.root, '--client-budget', '0', ...(redis ? ['--cluster', redis.url] : [])]));
       let issued = 0;
       const statuses = new Map<number, number>();
       // 32 workers; each picks a random server, file, user and operation.
@@ -39,9 +43,10 @@ describe('torture: four servers race on one vault', () => {
       expect(Object.fromEntries(Object.entries(final).map(([k, v]) => [k, v.user]))).toEqual(Object.fromEntries(held));
       // Each change was logged once: as many log entries as successful answers.
       expect(lines.filter((l) => l.source === 'api').length).toBe(statuses.get(200));
-      report('racing-servers', { servers: 4, ops, files, granted: statuses.get(200), refused: ops - (statuses.get(200) ?? 0), double_grants: violations.length, seconds: Math.round((Date.now() - t0) / 1000) });
+      report(clustered ? 'racing-servers-cluster' : 'racing-servers', { servers: 4, ops, files, granted: statuses.get(200), refused: ops - (statuses.get(200) ?? 0), double_grants: violations.length, seconds: Math.round((Date.now() - t0) / 1000) });
     } finally {
       await Promise.all(servers.map((s) => s.stop('SIGKILL')));
+      await redis?.stop();
       await vault.cleanup();
     }
   }, 1_800_000);
