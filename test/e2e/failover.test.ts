@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
-import { builtWeb } from '../support/processes.js';
+import { builtWeb, spawnServer, type ServerProcess } from '../support/processes.js';
 import { consoleWatch, openPerson, row } from '../support/pages.js';
-import { api, eventually, startServer, type TestServer } from '../support/server.js';
+import { api, eventually } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 import { startRedis } from '../support/redis.js';
 
@@ -27,10 +27,10 @@ async function freePort(): Promise<number> {
  * says for long polling); the node a browser is on goes away, and Chromium, through nginx, ends
  * up on the other and shows the current board without a refresh.
  */
-describe('failover: a node goes away with a browser on it', () => {
+describe('failover: a node is killed with a browser on it', () => {
   let vault: TempVault;
   let redis: Awaited<ReturnType<typeof startRedis>>;
-  let nodes: TestServer[] = [];
+  let nodes: ServerProcess[] = [];
   let nginx: ChildProcess;
   let browser: Browser;
   let base: string;
@@ -40,7 +40,9 @@ describe('failover: a node goes away with a browser on it', () => {
     if (!existsSync(NGINX)) throw new Error(`nginx is not installed (${NGINX}): apt-get install -y nginx`);
     vault = await makeVault();
     redis = await startRedis();
-    for (let i = 0; i < 2; i++) nodes.push(await startServer(vault, { webDist: builtWeb(), cluster: redis.url, trustProxy: ['loopback'], open: true }));
+    builtWeb();
+    // Real processes: the node with the page on it is killed (SIGKILL), not stopped.
+    for (let i = 0; i < 2; i++) nodes.push(await spawnServer(['--repo', vault.root, '--web', '--cluster', redis.url, '--trust-proxy', 'loopback', '--open']));
     await eventually(async () => (await Promise.all(nodes.map(async (n) => (await api(n.url, '/api/health')).body.cluster))).every((c) => c === 'ok'), 15_000, 'both nodes on Redis');
     const d = join(vault.outside, 'nginx');
     await mkdir(d, { recursive: true });
@@ -63,7 +65,7 @@ describe('failover: a node goes away with a browser on it', () => {
   afterAll(async () => {
     await browser?.close();
     nginx?.kill('SIGTERM');
-    for (const n of nodes) await n.close().catch(() => undefined);
+    for (const n of nodes) await n.stop('SIGKILL');
     await redis?.stop();
     await vault?.cleanup();
   });
@@ -78,7 +80,7 @@ describe('failover: a node goes away with a browser on it', () => {
     const mine = served.indexOf(true);
     expect(mine).toBeGreaterThanOrEqual(0);
     const other = nodes[1 - mine]!;
-    await nodes[mine]!.close();
+    await nodes[mine]!.stop('SIGKILL');
     // While the page looks for a node, bob changes the board on the one left.
     expect((await api(other.url, '/api/files/checkout', { json: { filename: 'PN1002.mcam', user: 'bob', message: 'on the other node' } })).status).toBe(200);
     await alice.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 30_000 });

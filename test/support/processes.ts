@@ -15,13 +15,13 @@ export interface ServerProcess {
 }
 
 /**
- * Runs `pdm-live` as a real OS process (`wrap`: a command that runs node, e.g. `faketime -f
+ * Runs `pdm-live` as a real OS process, without the page unless `args` has `--web` (`wrap`: a command that runs node, e.g. `faketime -f
  * -60s`); resolves once it prints its URL. With PDM_TEST_CPU_PROF=dir
  * each server writes a V8 CPU profile there when it stops (NODE_OPTIONS may not carry --cpu-prof).
  */
 export function spawnServer(args: string[], env: Record<string, string> = {}, wrap: string[] = []): Promise<ServerProcess> {
   const [command, ...before] = [...wrap, process.execPath];
-  const proc = spawn(command, [...before, ...(process.env.PDM_TEST_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PDM_TEST_CPU_PROF}`] : []), BIN, 'serve', '--no-web', '--port', '0', ...args], {
+  const proc = spawn(command, [...before, ...(process.env.PDM_TEST_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PDM_TEST_CPU_PROF}`] : []), BIN, 'serve', ...(args.includes('--web') ? [] : ['--no-web']), '--port', '0', ...args.filter((a) => a !== '--web')], {
     cwd: ROOT,
     env: { ...process.env, PDM_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
