@@ -178,10 +178,10 @@ export async function createApp(options: AppOptions): Promise<PdmApp> {
   // --cluster: another node's notice makes this one read the share now (never act on the notice itself).
   const cluster = config.cluster
     ? new ClusterLink({
-        url: config.cluster, dataDir: config.dataDir, logger,
+        url: config.cluster, dataDir: config.dataDir, logger, locksAt: () => store.newestCopyNs(),
         changed: (n) => {
           logger.debug({ from: n.from, what: n.what }, 'a notice from another node: reading the share now');
-          if (n.what.includes('locks')) void store.refresh();
+          if (n.what.includes('locks')) void (n.locksAt && /^\d{1,30}$/.test(n.locksAt) ? store.noticed(BigInt(n.locksAt)) : store.refresh());
           if (n.what.includes('states')) void states.refresh();
           void activity.poll();
         },

@@ -6,7 +6,8 @@ import type { PdmServer } from '../realtime/socket-hub.js';
 
 /** What changed on the share, as one node tells the others (they read it from the share now). */
 export type ChangeKind = 'locks' | 'states' | 'activity';
-export type ChangeNotice = { what: ChangeKind[]; from: string };
+/** `locksAt`: the change time (ns, as a string) of the newest locks.json the sender has seen: no receiver takes an older copy after it. */
+export type ChangeNotice = { what: ChangeKind[]; from: string; locksAt?: string };
 
 export type ClusterState = 'ok' | 'degraded';
 
@@ -16,6 +17,8 @@ export interface ClusterOptions {
   /** The data folder: nodes of one data folder share one stream (several vaults may share a Redis). */
   dataDir: string;
   logger: Logger;
+  /** The change time of the newest locks.json this node has seen (newest-copy.ts). */
+  locksAt(): bigint;
   /** Another node changed something: read it from the share now. */
   changed(notice: ChangeNotice): void;
   /** Redis is back after being away: read everything again (what was missed meanwhile came only through the share). */
@@ -92,7 +95,7 @@ export class ClusterLink {
     this.pending.clear();
     const emit = this.io?.serverSideEmit.bind(this.io);
     try {
-      emit?.('pdm:changed', { what, from: this.id });
+      emit?.('pdm:changed', { what, from: this.id, ...(what.includes('locks') ? { locksAt: String(this.o.locksAt()) } : {}) });
     } catch {
       // no adapter yet (Redis not reached since the start)
     }

@@ -13,6 +13,10 @@ import { diffLocks, type LockChange } from './lock-diff.js';
 import { JournaledCopy } from './journaled-copy.js';
 import { parseLocksText, readLocksFile, signatureOf, type FileSignature, type ReadResult } from './locks-file.js';
 import type { Journal, LockStoreOptions, StoreListener } from './store-options.js';
+import { changedAtNs, NewestCopy } from './newest-copy.js';
+
+/** How soon a copy of locks.json older than one seen is read again. */
+const OLDER_COPY_RETRY_MS = 100;
 
 export type { Journal, LocksDraft, LockStoreOptions, Mutation, StoreHealth, StoreListener };
 
@@ -43,6 +47,9 @@ export class LockStore {
   private readonly unsettled = new Unsettled();
   private readonly groupCommit: boolean;
   private readonly maxBatch: number;
+  /** The newest copy of locks.json seen (newest-copy.ts): an older one read later is not taken. */
+  private readonly copies: NewestCopy;
+  private olderCopyRetry: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: LockStoreOptions) {
     this.groupCommit = opts.groupCommit ?? true;
@@ -55,6 +62,7 @@ export class LockStore {
       staleMs: opts.staleMs ?? DEFAULT_STALE_MS,
       debugHoldMs: opts.debugHoldMs ?? 0,
     };
+    this.copies = new NewestCopy(opts.staleMs ?? DEFAULT_STALE_MS);
     this.problems = new StoreProblems((h) => this.listeners.forEach((l) => l.health(h)), opts.logger);
     const events = { compromised: (message: string) => this.problems.compromised(message), settled: (s: Settled, all = false) => this.onSettled(s, all) };
     this.io = opts.thread ? new ThreadCommitIO(steps, events) : new InlineCommitIO(steps, events);
@@ -106,6 +114,20 @@ export class LockStore {
     });
   }
 
+  /**
+   * Another node says it wrote locks.json with this change time (`--cluster`): read it now, and
+   * take no copy older than that.
+   */
+  noticed(changedAtNs: bigint): Promise<void> {
+    this.copies.saw(changedAtNs);
+    return this.refresh();
+  }
+
+  /** The change time of the newest copy of locks.json this node has seen (what its notices carry). */
+  newestCopyNs(): bigint {
+    return this.copies.newestNs;
+  }
+
   /** Re-read locks.json (cheap when its stat is unchanged) and publish what changed on disk. */
   refresh(): Promise<void> {
     this.refreshWanted = true;
@@ -123,6 +145,7 @@ export class LockStore {
   /** Finish the batch being written; one still waiting for the lock is refused, as are later mutations. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.olderCopyRetry) clearTimeout(this.olderCopyRetry);
     this.io.stopWaiting();
     await this.running;
     await this.io.close();
@@ -168,6 +191,15 @@ export class LockStore {
   /** Brings memory up to date with locks.json; false when the file is unusable (memory is kept). */
   private async load(): Promise<boolean> {
     const sig = await signatureOf(this.opts.file);
+    if (sig !== null && sig !== this.signature && !this.copies.mayTake(sig)) {
+      // Older than a copy already seen (a lagging attribute cache): memory stays, read again soon.
+      this.olderCopyRetry ??= setTimeout(() => {
+        this.olderCopyRetry = null;
+        void this.refresh();
+      }, OLDER_COPY_RETRY_MS);
+      this.olderCopyRetry.unref();
+      return true;
+    }
     if (sig === null || sig !== this.signature) {
       this.stats.parses++;
       return this.take(await readLocksFile(this.opts.file), sig);
@@ -238,6 +270,7 @@ export class LockStore {
       }
       this.mirrored = true;
       this.signature = reply.signature;
+      this.copies.saw(changedAtNs(reply.signature));
       this.problems.wrote();
       if (committed.length > 0) this.emit(committed, 'api');
       if (reply.logAt !== null && plan.entries.length > 0) {

@@ -48,9 +48,16 @@ export class Wine {
     const nodeExe = (windowsNode as () => string)();
     const prefix = await mkdtemp(join(tmpdir(), 'pdm-wine-'));
     const wine = new Wine(wine64, nodeExe, prefix);
-    const reg = wine.spawnRaw(['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f']);
-    if ((await reg.exited) !== 0) throw new Error(`wine reg add failed: ${reg.stderr()}`);
-    return wine;
+    // The prefix is made by this first command; on a loaded machine that boot has failed once in
+    // a full run (exit 1, nothing on stderr) and worked when run again: up to three tries.
+    let last = '';
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const reg = wine.spawnRaw(['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f']);
+      const code = await reg.exited;
+      if (code === 0) return wine;
+      last = `exit ${code}: ${reg.stderr()}`;
+    }
+    throw new Error(`wine reg add failed three times (${last})`);
   }
 
   private env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
