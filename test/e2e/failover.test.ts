@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,16 +10,10 @@ import { consoleWatch, openPerson, row } from '../support/pages.js';
 import { api, eventually } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 import { startRedis } from '../support/redis.js';
+import { freePort } from '../support/ports.js';
 
 const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /**
  * CONTRACT §20: two nodes with --cluster behind a real nginx (sticky by address, as docs/deploy.md

@@ -2,7 +2,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { io } from 'socket.io-client';
@@ -11,16 +10,10 @@ import { ROOT } from '../support/processes.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 import { makeVault, type TempVault } from '../support/temp-vault.js';
 import { writeUsersFile } from '../support/users.js';
+import { freePort } from '../support/ports.js';
 
 const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** The nginx block of docs/deploy.md §5, as people copy it. */
 async function documentedBlock(): Promise<string> {

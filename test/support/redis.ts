@@ -1,17 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from './ports.js';
 
 const REDIS = '/usr/bin/redis-server';
-
-/** A free loopback port (taken and given back). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** A real redis-server from Debian on 127.0.0.1, nothing saved to disk; it can be stopped and started again on the same port. */
 export async function startRedis(): Promise<{ url: string; stop(): Promise<void>; start(): Promise<void> }> {

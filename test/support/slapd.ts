@@ -1,7 +1,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'ldapts';
@@ -35,16 +35,6 @@ export interface Slapd {
   start(): Promise<void>;
   /** As the directory's root: for tests that change people or groups while the server runs. */
   admin<T>(work: (c: Client) => Promise<T>): Promise<T>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
