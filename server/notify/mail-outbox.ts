@@ -24,7 +24,8 @@ export interface OutboxOptions extends MailSettings {
   everyMs?: number;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Text for an HTML mail part (what people typed: messages, reasons, names). */
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The subject, text and HTML of one mail carrying `notices` (oldest first). */
 export function mailOf(notices: readonly Notice[], link: (filename: string) => string, dropped = 0): { subject: string; text: string; html: string } {
@@ -107,7 +108,9 @@ export class MailOutbox {
     const w = this.waiting.get(key);
     if (!w || this.closed) return;
     this.waiting.delete(key);
+    this.lastSent.delete(key);
     this.lastSent.set(key, this.now());
+    if (this.lastSent.size > WAITING_MAX) this.lastSent.delete(this.lastSent.keys().next().value!);
     const { subject, text, html } = mailOf(w.notices, (f) => this.o.link(f), w.dropped);
     try {
       await this.transport.sendMail({ from: this.o.from, to: w.to, subject, text, html });

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { defaultNoticeSettings, NOTICE_CHANNELS, NOTICE_KINDS, type NoticeKind, type NoticeSettings } from '../../shared/notify.js';
@@ -34,26 +34,33 @@ type Person = z.infer<typeof personSchema>;
  */
 export class NoticePeople {
   private people = new Map<string, Person>();
-  private text = '';
+  /** The file's stat when last read or written. */
+  private sig = '';
 
   constructor(
     readonly file: string,
     private readonly staleMs: number,
   ) {}
 
+  /** Reads the file again when its stat changed (every notice asks: a stat, not a read, when nothing did). */
   async load(): Promise<void> {
-    let text: string;
+    const s = await stat(this.file).catch(() => null);
+    if (!s) return;
+    const sig = `${s.ino}:${s.size}:${s.mtimeMs}`;
+    if (sig === this.sig) return;
+    const text = await readFile(this.file, 'utf8').catch(() => null);
+    if (text === null) return;
+    let json: unknown;
     try {
-      text = await readFile(this.file, 'utf8');
+      json = JSON.parse(text || '{}');
     } catch {
-      return;
+      json = null;
     }
-    if (text === this.text) return;
-    const parsed = fileSchema.safeParse(JSON.parse(text || '{}'));
+    const parsed = fileSchema.safeParse(json);
     // A broken file (a bad hand edit) keeps the last good one in force; it is never written over
     // until it parses (see change).
     if (!parsed.success) throw new AppError('INTERNAL', `${this.file} is not a PDM Live notifications file: fix it or remove it`);
-    this.text = text;
+    this.sig = sig;
     this.people = new Map(Object.entries(parsed.data.people));
   }
 
@@ -99,8 +106,10 @@ export class NoticePeople {
       this.people.delete(key);
       this.people.set(key, next);
       if (this.people.size > PEOPLE_MAX) this.people.delete(this.people.keys().next().value!);
-      this.text = JSON.stringify({ people: Object.fromEntries(this.people) }, null, 2) + '\n';
-      await writeFileAtomic(this.file, this.text);
+      await writeFileAtomic(this.file, JSON.stringify({ people: Object.fromEntries(this.people) }, null, 2) + '\n');
+      // What is in memory is what was written: not read back.
+      const s = await stat(this.file);
+      this.sig = `${s.ino}:${s.size}:${s.mtimeMs}`;
     } finally {
       await release();
     }

@@ -61,6 +61,7 @@ export class Notifier {
   constructor(private readonly o: NotifierOptions) {
     const dir = join(o.dataDir, 'notify');
     this.people = new NoticePeople(join(dir, 'people.json'), o.staleMs);
+    this.channels = [...(o.push ? (['push'] as const) : []), ...(o.mail ? (['mail'] as const) : [])];
     this.outbox = o.mail ? new MailOutbox({ ...o.mail, logger: o.logger, link: (f) => this.link(f), ...(o.now ? { now: o.now } : {}), ...(o.mailEveryMs ? { everyMs: o.mailEveryMs } : {}) }) : null;
     this.follower = new LogFollower({
       activityFile: o.activityFile,
@@ -85,9 +86,7 @@ export class Notifier {
   }
 
   /** Whether anything leaves the page at all (push or mail). */
-  get channels(): NoticeChannel[] {
-    return [...(this.o.push ? (['push'] as const) : []), ...(this.outbox ? (['mail'] as const) : [])];
-  }
+  readonly channels: readonly NoticeChannel[];
 
   async start(): Promise<void> {
     if (this.o.push) this.vapid = await loadVapidKeys(this.o.keysDir);
@@ -184,8 +183,8 @@ export class Notifier {
 
   private async digest(holds: LongHold[]): Promise<void> {
     const now = this.now();
+    await this.people.load().catch(() => undefined);
     for (const admin of await this.o.admins()) {
-      await this.people.load().catch(() => undefined);
       const on = this.people.settings(admin);
       if (this.vapid && on.push.reminder) await this.push({ kind: 'reminder', user: admin, filename: holds[0]!.filename, title: `${holds.length} long check-outs today`, body: holds.slice(0, 5).map((h) => `${h.filename} (${h.user})`).join(', '), at: new Date(now).toISOString() });
       const to = this.outbox && on.mail.reminder ? await this.o.addressOf(admin).catch(() => null) : null;

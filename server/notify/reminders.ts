@@ -5,6 +5,7 @@ import type { Notice } from '../../shared/notify.js';
 import { formatSeconds, localDay, localTime } from '../../shared/durations.js';
 import { writeFileAtomic } from '../storage/durable-files.js';
 import { lockFile } from '../storage/file-lock.js';
+import { escapeHtml } from './mail-outbox.js';
 
 /** A check-out that deserves a reminder: held longer than `--remind-after`, or past its `until`. */
 export interface LongHold {
@@ -43,13 +44,12 @@ export function reminderOf(h: LongHold, now: number): Notice {
 
 /** The admins' daily digest of long holds, sorted by age: text and HTML. */
 export function digestOf(holds: readonly LongHold[], now: number, link: (filename: string) => string): { subject: string; text: string; html: string } {
-  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const line = (h: LongHold) => `${h.filename}  ${h.user}  held ${formatSeconds(h.heldMs / 1000)}${h.overdue ? '  OVERDUE' : ''}${h.until ? `  until ${localTime(h.until, now)}` : ''}`;
   return {
     subject: `PDM Live: ${holds.length} long check-out${holds.length === 1 ? '' : 's'} (${localDay(now)})`,
     text: `Check-outs held long or past their until, longest first:\n\n${holds.map(line).join('\n')}\n`,
     html: `<!doctype html><html><body><p>Check-outs held long or past their until, longest first:</p><table><thead><tr><th>File</th><th>Holder</th><th>Held for</th><th>Until</th></tr></thead><tbody>${holds
-      .map((h) => `<tr><td><a href="${esc(link(h.filename))}">${esc(h.filename)}</a></td><td>${esc(h.user)}</td><td>${formatSeconds(h.heldMs / 1000)}${h.overdue ? ' <strong>overdue</strong>' : ''}</td><td>${h.until ? esc(localTime(h.until, now)) : ''}</td></tr>`)
+      .map((h) => `<tr><td><a href="${escapeHtml(link(h.filename))}">${escapeHtml(h.filename)}</a></td><td>${escapeHtml(h.user)}</td><td>${formatSeconds(h.heldMs / 1000)}${h.overdue ? ' <strong>overdue</strong>' : ''}</td><td>${h.until ? escapeHtml(localTime(h.until, now)) : ''}</td></tr>`)
       .join('')}</tbody></table></body></html>`,
   };
 }
