@@ -53,6 +53,22 @@ describe('Web Push (CONTRACT §19)', () => {
     await eventually(async () => (await api(server!.url, '/api/notifications?user=alice')).body.push_subscriptions === 0, 15_000, 'the expired subscription dropped');
   });
 
+  it('reminders come by push too: a hold longer than --remind-after, once a day (an injected clock)', async () => {
+    vault = await makeVault();
+    push = await startPushService();
+    let now = Date.now();
+    server = await startServer(vault, { push: true, pushServices: [push.origin], notifyClock: () => now });
+    const key = (await api(server.url, '/api/notifications?user=alice')).body.push_key as string;
+    const browser = await push.subscribe(key);
+    await api(server.url, '/api/notifications/push', { json: { user: 'alice', subscription: browser.subscription } });
+    await api(server.url, '/api/files/checkout', { json: { filename: 'PN1001.mcam', user: 'alice' } });
+    now += 4 * 86_400_000;
+    await server.app.notifier.reminders.tick();
+    await server.app.notifier.reminders.tick();
+    const got = (await push.messages(browser.clientHash)).map((m) => JSON.parse(m) as { kind: string; title: string });
+    expect(got).toEqual([expect.objectContaining({ kind: 'reminder', title: 'PN1001.mcam is still checked out to you' })]);
+  });
+
   it('switches: push of a kind turned off is not sent; bad subscriptions are refused with 400', async () => {
     vault = await makeVault();
     push = await startPushService();
